@@ -1,0 +1,161 @@
+//! [`GcFrame`]: scoped rooting whose lifetime ties every rooted value to its root.
+
+use std::{ffi::CString, marker::PhantomData, ptr::NonNull};
+
+use crate::{
+    convert::IntoJulia,
+    error::{Error, JlResult},
+    exception, roots::Slots, sys, Value,
+};
+
+/// A frame that roots Julia values; values rooted through it live as long as `'scope`.
+///
+/// A frame exists only where the current thread may call Julia. Each value it returns is
+/// rooted before any further allocation, so it survives collections for all of `'scope`.
+/// Nested scopes ([`GcFrame::scope`]) unroot their values when they end; the compiler
+/// stops those values from escaping:
+///
+/// ```compile_fail
+/// # use jlrs_core::{GcFrame, Value};
+/// fn escape<'s>(frame: &mut GcFrame<'s>) -> Value<'s> {
+///     // error: the value rooted in the inner scope cannot outlive it
+///     frame.scope(|mut inner| inner.box_value(1i64))
+/// }
+/// ```
+///
+/// Frames are bound to their thread:
+///
+/// ```compile_fail
+/// fn assert_send<T: Send>() {}
+/// assert_send::<jlrs_core::GcFrame<'static>>();
+/// ```
+pub struct GcFrame<'scope> {
+    slots: &'scope Slots,
+    _not_send: PhantomData<*mut ()>,
+}
+
+static_assertions::assert_not_impl_any!(GcFrame<'static>: Send, Sync);
+
+impl<'scope> GcFrame<'scope> {
+    pub(crate) fn new(slots: &'scope Slots) -> Self {
+        GcFrame {
+            slots,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Roots a raw value and ties it to `'scope`, or turns a pending exception into an
+    /// error when `raw` is null.
+    ///
+    /// # Safety
+    /// `raw` is null (with an exception pending) or a valid Julia value that was returned
+    /// by the last Julia call, with no allocation since.
+    pub(crate) unsafe fn root(&mut self, raw: *mut sys::jl_value_t) -> JlResult<Value<'scope>> {
+        match NonNull::new(raw) {
+            Some(ptr) => {
+                // SAFETY: the caller's contract; frames exist only on GC-unsafe threads.
+                unsafe { self.slots.push(ptr.as_ptr()) };
+                // SAFETY: just rooted for 'scope.
+                Ok(unsafe { Value::wrap(ptr) })
+            }
+            None => Err(exception::take(self.slots)),
+        }
+    }
+
+    /// Runs `f` with a nested frame; the values it roots are unrooted when `f` returns.
+    ///
+    /// Values of this frame stay usable inside `f`.
+    pub fn scope<T>(&mut self, f: impl for<'inner> FnOnce(GcFrame<'inner>) -> T) -> T {
+        let mark = self.slots.len();
+        struct Truncate<'a>(&'a Slots, usize);
+        impl Drop for Truncate<'_> {
+            fn drop(&mut self) {
+                // SAFETY: the inner frame and all its values are gone (they cannot escape
+                // `f`), and this thread is still GC-unsafe.
+                unsafe { self.0.truncate(self.1) }
+            }
+        }
+        let _guard = Truncate(self.slots, mark);
+        f(GcFrame::new(self.slots))
+    }
+
+    /// The number of values rooted in this frame's stack, including outer frames'.
+    pub fn n_roots(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Evaluates Julia code in `Main` and roots the result.
+    ///
+    /// Invalid syntax and exceptions thrown while evaluating become errors.
+    pub fn eval(&mut self, code: &str) -> JlResult<Value<'scope>> {
+        let code = CString::new(code).map_err(|_| Error::NulByte(code.to_string()))?;
+        // SAFETY: a frame proves this thread may call Julia; jl_eval_string catches
+        // exceptions and returns null.
+        unsafe {
+            let raw = sys::jl_eval_string(code.as_ptr());
+            self.root(raw)
+        }
+    }
+
+    /// Boxes a Rust value as a Julia value and roots it.
+    pub fn box_value<T: IntoJulia>(&mut self, value: T) -> Value<'scope> {
+        // SAFETY: boxing allocates but cannot throw for these types; the result is
+        // rooted at once.
+        unsafe {
+            let raw = value.into_julia_raw();
+            self.root(raw).expect("boxing a value cannot fail")
+        }
+    }
+
+    /// The module `Main`.
+    pub fn main_module(&mut self) -> Value<'scope> {
+        // SAFETY: Julia is initialised; `Main` is a global root, rooting it again is free
+        // of risk.
+        unsafe { self.root(sys::jl_main_module.cast()).expect("Main exists") }
+    }
+
+    /// Looks up a global by path, such as `"Base.sqrt"`, `"println"` or `"Main.MyMod.x"`.
+    ///
+    /// The first component is looked up in `Main` (which sees `Base` and `Core`), then each
+    /// further component in the module found so far.
+    pub fn global(&mut self, path: &str) -> JlResult<Value<'scope>> {
+        let mut parts = path.split('.');
+        let first = parts.next().unwrap_or_default();
+        let mut current = if first == "Main" {
+            self.main_module()
+        } else {
+            let main = self.main_module();
+            main.get(self, first)
+                .map_err(|e| rename_undefined(e, path))?
+        };
+        for part in parts {
+            current = current.get(self, part).map_err(|e| rename_undefined(e, path))?;
+        }
+        Ok(current)
+    }
+
+    /// Calls the function found at `path` (see [`GcFrame::global`]) with `args`.
+    pub fn call(&mut self, path: &str, args: &[Value<'_>]) -> JlResult<Value<'scope>> {
+        let f = self.global(path)?;
+        f.call(self, args)
+    }
+
+    /// Forces a collection (`full` for a full one). Values rooted anywhere survive it.
+    pub fn collect_garbage(&mut self, full: bool) {
+        crate::gc::collect(full);
+    }
+}
+
+fn rename_undefined(e: Error, path: &str) -> Error {
+    match e {
+        Error::UndefinedName(_) => Error::UndefinedName(path.to_string()),
+        other => other,
+    }
+}
+
+/// Makes a symbol; symbols are never collected.
+pub(crate) fn symbol(name: &str) -> JlResult<*mut sys::jl_sym_t> {
+    let c = CString::new(name).map_err(|_| Error::NulByte(name.to_string()))?;
+    // SAFETY: the string is NUL-terminated; symbols are permanently rooted.
+    Ok(unsafe { sys::jl_symbol(c.as_ptr()) })
+}

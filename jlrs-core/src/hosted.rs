@@ -1,0 +1,231 @@
+//! Hosted loops: Rust loops that run on Julia's own threads.
+//!
+//! Julia 1.5 cannot adopt foreign threads, so Rust work that calls Julia from many threads
+//! runs on Julia's threads instead. A hosted loop is a sticky Julia task with a large
+//! stack, pinned to one Julia thread, that `ccall`s into Rust and runs the loop there.
+//! Panics are caught at that boundary; the loop may then restart on the same thread.
+
+use std::{
+    any::Any,
+    ffi::c_void,
+    panic::{catch_unwind, AssertUnwindSafe},
+    sync::{
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
+};
+
+use event_listener::{Event, Listener};
+
+use crate::{error::JlResult, Error, Julia};
+
+/// The default stack of a hosted task: deep Rust recursion inside a hosted loop must not
+/// reach the guard page, which Julia turns into a `StackOverflowError` that jumps over
+/// Rust frames.
+pub const DEFAULT_STACK_SIZE: usize = 64 << 20;
+
+/// A Rust loop that runs on a Julia thread.
+pub trait HostedLoop: Send + 'static {
+    /// Runs the loop. It must wait only in GC-safe regions (see [`Julia::gc_safe`] and
+    /// [`blocking`](crate::blocking)).
+    fn run(&mut self, julia: &mut Julia);
+
+    /// Called on the same thread after [`HostedLoop::run`] panicked, with the panic's
+    /// payload. Return `true` to run the loop again on this thread. By default the loop
+    /// ends.
+    fn panicked(&mut self, payload: Box<dyn Any + Send>) -> bool {
+        let _ = payload;
+        false
+    }
+}
+
+impl<F: FnMut(&mut Julia) + Send + 'static> HostedLoop for F {
+    fn run(&mut self, julia: &mut Julia) {
+        self(julia)
+    }
+}
+
+/// Which Julia threads host a loop now (index = 1-based thread id).
+static BUSY: Mutex<Vec<bool>> = Mutex::new(Vec::new());
+
+fn busy() -> std::sync::MutexGuard<'static, Vec<bool>> {
+    BUSY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether Julia thread `tid` (1-based) hosts a loop now.
+pub fn is_hosting(tid: usize) -> bool {
+    busy().get(tid).copied().unwrap_or(false)
+}
+
+/// The shared state of one hosted loop.
+struct Shared {
+    tid: usize,
+    finished: AtomicBool,
+    restarts: AtomicUsize,
+    panics: AtomicUsize,
+    done: Event,
+}
+
+/// A handle to a hosted loop.
+#[derive(Clone)]
+pub struct HostedThread {
+    shared: Arc<Shared>,
+}
+
+static_assertions::assert_impl_all!(HostedThread: Send, Sync, Clone);
+
+impl HostedThread {
+    /// The 1-based id of the Julia thread the loop runs on.
+    pub fn tid(&self) -> usize {
+        self.shared.tid
+    }
+
+    /// Whether the loop has returned for good.
+    pub fn is_finished(&self) -> bool {
+        self.shared.finished.load(Ordering::Acquire)
+    }
+
+    /// How many times the loop was restarted after a panic.
+    pub fn restarts(&self) -> usize {
+        self.shared.restarts.load(Ordering::Acquire)
+    }
+
+    /// How many times the loop panicked.
+    pub fn panics(&self) -> usize {
+        self.shared.panics.load(Ordering::Acquire)
+    }
+
+    /// Blocks until the loop has returned for good. On a Julia thread the wait is
+    /// GC-safe.
+    pub fn join(&self) {
+        crate::blocking(|| loop {
+            if self.is_finished() {
+                return;
+            }
+            let listener = self.shared.done.listen();
+            if self.is_finished() {
+                return;
+            }
+            listener.wait();
+        })
+    }
+}
+
+/// Configures and starts a hosted loop.
+#[derive(Clone, Debug)]
+pub struct Hosted {
+    tid: usize,
+    stack_size: usize,
+}
+
+impl Hosted {
+    /// A loop on Julia thread `tid` (1-based; thread 1 is the thread that initialised
+    /// Julia and cannot host).
+    pub fn on_thread(tid: usize) -> Self {
+        Hosted {
+            tid,
+            stack_size: DEFAULT_STACK_SIZE,
+        }
+    }
+
+    /// The size of the hosted task's stack (default [`DEFAULT_STACK_SIZE`]).
+    pub fn stack_size(mut self, bytes: usize) -> Self {
+        self.stack_size = bytes;
+        self
+    }
+
+    /// Starts `body` on the chosen thread. Returns once the Julia task is scheduled.
+    ///
+    /// Errors if the thread does not exist, is thread 1, or already hosts a loop.
+    pub fn spawn(self, julia: &mut Julia, body: impl HostedLoop) -> JlResult<HostedThread> {
+        let tid = self.tid;
+        let n = julia.n_threads();
+        if tid < 2 || tid > n {
+            return Err(Error::BadThread {
+                tid,
+                reason: if tid == 1 {
+                    "thread 1 runs the runtime"
+                } else {
+                    "no such Julia thread"
+                },
+            });
+        }
+        {
+            let mut busy = busy();
+            if busy.len() <= n {
+                busy.resize(n + 1, false);
+            }
+            if busy[tid] {
+                return Err(Error::BadThread {
+                    tid,
+                    reason: "it already hosts a loop",
+                });
+            }
+            busy[tid] = true;
+        }
+        let shared = Arc::new(Shared {
+            tid,
+            finished: AtomicBool::new(false),
+            restarts: AtomicUsize::new(0),
+            panics: AtomicUsize::new(0),
+            done: Event::new(),
+        });
+        let data = Box::into_raw(Box::new(Payload {
+            body: Box::new(body),
+            shared: shared.clone(),
+        }));
+        let result = julia.scope(|mut frame| {
+            let entry = frame.box_value(hosted_entry as *const () as usize);
+            let data_v = frame.box_value(data as usize);
+            let tid_v = frame.box_value(tid as i64);
+            let stack = frame.box_value(self.stack_size as i64);
+            frame
+                .call("JlrsCore.spawn_hosted", &[entry, data_v, tid_v, stack])
+                .map(|_| ())
+        });
+        if let Err(e) = result {
+            // SAFETY: the task was not scheduled, so the payload was never handed over.
+            drop(unsafe { Box::from_raw(data) });
+            busy()[tid] = false;
+            return Err(e);
+        }
+        Ok(HostedThread { shared })
+    }
+}
+
+struct Payload {
+    body: Box<dyn HostedLoop>,
+    shared: Arc<Shared>,
+}
+
+/// Called by the hosted Julia task through `ccall`. Never unwinds.
+extern "C" fn hosted_entry(data: *mut c_void) {
+    // SAFETY: `data` is the payload leaked by `Hosted::spawn`, handed to exactly one task.
+    let mut payload = unsafe { Box::from_raw(data.cast::<Payload>()) };
+    let shared = payload.shared.clone();
+    loop {
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: this runs in a Julia task on a Julia thread, GC-unsafe, with no
+            // other context on this thread (a thread hosts one loop at a time).
+            let mut julia = unsafe { Julia::new() };
+            payload.body.run(&mut julia);
+        }));
+        match outcome {
+            Ok(()) => break,
+            Err(p) => {
+                shared.panics.fetch_add(1, Ordering::AcqRel);
+                let again = catch_unwind(AssertUnwindSafe(|| payload.body.panicked(p)));
+                if matches!(again, Ok(true)) {
+                    shared.restarts.fetch_add(1, Ordering::AcqRel);
+                    continue;
+                }
+                break;
+            }
+        }
+    }
+    // Dropping the loop's state may panic too; it must not unwind into Julia.
+    let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
+    busy()[shared.tid] = false;
+    shared.finished.store(true, Ordering::Release);
+    shared.done.notify(usize::MAX);
+}

@@ -1,0 +1,232 @@
+//! Initialising Julia once per process, and shutting it down.
+
+use std::{
+    ffi::{c_int, CString},
+    marker::PhantomData,
+    path::{Path, PathBuf},
+    sync::atomic::{AtomicU8, Ordering},
+};
+
+use crate::{error::InitError, roots, sys, Julia};
+
+const NEVER: u8 = 0;
+const RUNNING: u8 = 1;
+const SHUT_DOWN: u8 = 2;
+
+static STATE: AtomicU8 = AtomicU8::new(NEVER);
+
+/// Whether Julia is running in this process (initialised and not yet shut down).
+pub fn is_running() -> bool {
+    STATE.load(Ordering::Acquire) == RUNNING
+}
+
+/// Julia code evaluated once at start-up: the helpers the Rust side calls.
+const HELPERS: &str = r#"
+module JlrsCore
+const HOSTED = Task[]
+const HOSTED_LOCK = Threads.SpinLock()
+
+function spawn_hosted(entry::UInt, data::UInt, tid::Int, stack_size::Int)
+    fptr = Ptr{Cvoid}(entry)
+    dptr = Ptr{Cvoid}(data)
+    t = Task(() -> ccall(fptr, Cvoid, (Ptr{Cvoid},), dptr), stack_size)
+    t.sticky = true
+    ccall(:jl_set_task_tid, Cvoid, (Any, Cint), t, tid - 1)
+    lock(HOSTED_LOCK)
+    try
+        filter!(!istaskdone, HOSTED)
+        push!(HOSTED, t)
+    finally
+        unlock(HOSTED_LOCK)
+    end
+    schedule(t)
+    return nothing
+end
+
+function wait_hosted()
+    while true
+        lock(HOSTED_LOCK)
+        ts = copy(HOSTED)
+        unlock(HOSTED_LOCK)
+        all(istaskdone, ts) && return nothing
+        for t in ts
+            try
+                wait(t)
+            catch
+            end
+        end
+    end
+end
+end
+"#;
+
+/// Where to find Julia and how many threads to start.
+#[derive(Clone, Debug)]
+pub struct InitOptions {
+    n_threads: usize,
+    julia_dir: Option<PathBuf>,
+}
+
+impl Default for InitOptions {
+    fn default() -> Self {
+        InitOptions {
+            n_threads: 1,
+            julia_dir: None,
+        }
+    }
+}
+
+impl InitOptions {
+    /// One thread; Julia found through `JULIA_DIR`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many threads Julia starts (at least 1). Julia 1.5 starts at most as many as
+    /// the machine shows CPUs; [`Runtime::n_threads`] tells how many it started.
+    pub fn n_threads(mut self, n: usize) -> Self {
+        self.n_threads = n;
+        self
+    }
+
+    /// The Julia installation: the directory with `bin/`, `lib/` and `include/julia/`.
+    /// By default `$JULIA_DIR` when the program runs, else the one it was built against.
+    pub fn julia_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.julia_dir = Some(dir.into());
+        self
+    }
+
+    fn paths(&self) -> Result<(PathBuf, PathBuf), InitError> {
+        let dir = match &self.julia_dir {
+            Some(d) => d.clone(),
+            None => std::env::var_os("JULIA_DIR")
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(env!("JLRS_BUILD_JULIA_DIR"))),
+        };
+        if !dir.is_dir() {
+            return Err(InitError::JuliaNotFound(dir.display().to_string()));
+        }
+        let bindir = dir.join("bin");
+        if !bindir.is_dir() {
+            return Err(InitError::BadPath {
+                what: "Julia's bin directory",
+                path: bindir,
+            });
+        }
+        let candidates = [
+            dir.join("lib/x86_64-linux-gnu/julia/sys.so"),
+            dir.join("lib/julia/sys.so"),
+        ];
+        let image = candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
+            InitError::BadPath {
+                what: "Julia's system image",
+                path: candidates[1].clone(),
+            }
+        })?;
+        Ok((bindir, image))
+    }
+}
+
+/// The running Julia, owned by the thread that initialised it.
+///
+/// Julia can be initialised once per process. Dropping the runtime (or calling
+/// [`Runtime::shutdown`]) waits for every hosted loop to return, then runs Julia's exit
+/// hooks; Julia cannot be used again in this process.
+///
+/// ```
+/// use jlrs_core::{InitOptions, Runtime};
+///
+/// let mut rt = Runtime::init(InitOptions::new()).expect("cannot start Julia");
+/// let sum = rt.julia().scope(|mut frame| {
+///     let a = frame.box_value(40i64);
+///     let b = frame.box_value(2i64);
+///     frame.call("+", &[a, b])?.unbox::<i64>()
+/// });
+/// assert_eq!(sum.unwrap(), 42);
+/// ```
+pub struct Runtime {
+    julia: Option<Julia>,
+    _not_send: PhantomData<*mut ()>,
+}
+
+static_assertions::assert_not_impl_any!(Runtime: Send, Sync);
+
+impl Runtime {
+    /// Initialises Julia on the current thread.
+    ///
+    /// The thread's stack should be at most 8 MiB: Julia sizes its root task's stack from
+    /// `RLIMIT_STACK`.
+    pub fn init(options: InitOptions) -> Result<Runtime, InitError> {
+        if options.n_threads == 0 {
+            return Err(InitError::BadThreadCount(0));
+        }
+        let (bindir, image) = options.paths()?;
+        if STATE
+            .compare_exchange(NEVER, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return Err(InitError::AlreadyInitialized);
+        }
+        let bindir_c = path_cstring(&bindir)?;
+        let image_c = path_cstring(&image)?;
+        let n = c_int::try_from(options.n_threads).unwrap_or(c_int::MAX);
+        // SAFETY: first and only initialisation (guarded by STATE); the paths exist.
+        unsafe {
+            sys::jlrs_core_init(bindir_c.as_ptr(), image_c.as_ptr(), n);
+            sys::jlrs_core_set_root_scanner(roots::scan_roots);
+        }
+        // SAFETY: this thread just initialised Julia and is GC-unsafe.
+        let mut julia = unsafe { Julia::new() };
+        julia
+            .scope(|mut frame| frame.eval(HELPERS).map(|_| ()))
+            .map_err(InitError::Setup)?;
+        Ok(Runtime {
+            julia: Some(julia),
+            _not_send: PhantomData,
+        })
+    }
+
+    /// Access to Julia on this thread.
+    pub fn julia(&mut self) -> &mut Julia {
+        self.julia.as_mut().expect("the runtime is running")
+    }
+
+    /// The number of threads Julia started.
+    pub fn n_threads(&self) -> usize {
+        crate::julia::n_threads()
+    }
+
+    /// Waits for all hosted loops to return, then shuts Julia down.
+    pub fn shutdown(mut self) {
+        self.shutdown_inner();
+    }
+
+    fn shutdown_inner(&mut self) {
+        let Some(mut julia) = self.julia.take() else { return };
+        // Waiting happens inside Julia's scheduler, so the thread stays GC-safe while it
+        // waits and Julia's own tasks keep running.
+        let waited = julia.scope(|mut frame| frame.call("JlrsCore.wait_hosted", &[]).map(|_| ()));
+        if let Err(e) = waited {
+            eprintln!("jlrs: waiting for hosted loops failed: {e}");
+        }
+        drop(julia);
+        // SAFETY: every hosted loop has returned and this is the thread that initialised
+        // Julia; nothing calls Julia after this (STATE says so).
+        unsafe { sys::jl_atexit_hook(0) };
+        STATE.store(SHUT_DOWN, Ordering::Release);
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.shutdown_inner();
+    }
+}
+
+fn path_cstring(p: &Path) -> Result<CString, InitError> {
+    CString::new(p.as_os_str().as_encoded_bytes()).map_err(|_| InitError::BadPath {
+        what: "a path without NUL bytes",
+        path: p.to_path_buf(),
+    })
+}

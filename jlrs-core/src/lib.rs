@@ -1,0 +1,61 @@
+//! Raw access to an embedded Julia 1.5: the foundation of `jlrs`.
+//!
+//! This crate is the only one that touches Julia's C API (through `jl-sys` and a small C
+//! shim compiled against the installed headers). It offers:
+//!
+//! - [`Runtime`]: initialise Julia once per process and shut it down;
+//! - [`Julia`]: the proof that the current thread may call Julia;
+//! - [`GcFrame`] and [`Value`]: rooting, where every rooted value's lifetime is that of
+//!   its frame; [`RootStack`] for roots that live across `.await`;
+//! - evaluation, global lookup and calls, with every Julia exception turned into an
+//!   [`Error`] carrying its type and `showerror` text;
+//! - boxing and unboxing of `bool`, integers, floats, `char` and strings;
+//! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]);
+//! - [hosted loops](hosted): Rust loops running on Julia's own threads.
+//!
+//! # One Julia per process
+//!
+//! Julia can be initialised once per process; a second [`Runtime::init`] returns
+//! [`InitError::AlreadyInitialized`], also after shutdown.
+//!
+//! # Julia 1.5's threads
+//!
+//! Julia 1.5 cannot adopt threads it did not start, and it starts at most as many threads
+//! as the machine shows CPUs. Rust code that calls Julia therefore runs on the thread that
+//! initialised Julia or in a [hosted loop](hosted) on one of Julia's other threads.
+//!
+//! # Example
+//!
+//! ```
+//! use jlrs_core::{InitOptions, Runtime};
+//!
+//! let mut rt = Runtime::init(InitOptions::new()).expect("cannot start Julia");
+//! rt.julia().scope(|mut frame| {
+//!     let x = frame.box_value(2.0f64);
+//!     let y = frame.call("sqrt", &[x]).unwrap();
+//!     assert_eq!(y.unbox::<f64>().unwrap(), 2.0f64.sqrt());
+//!
+//!     let err = frame.eval("error(\"boom\")").unwrap_err();
+//!     assert!(err.to_string().contains("boom"));
+//! });
+//! ```
+
+mod convert;
+mod error;
+mod exception;
+mod frame;
+pub mod gc;
+pub mod hosted;
+mod init;
+mod julia;
+mod roots;
+mod sys;
+mod value;
+
+pub use convert::{IntoJulia, Unbox};
+pub use error::{Error, InitError, JlResult, JuliaException};
+pub use frame::GcFrame;
+pub use init::{is_running, InitOptions, Runtime};
+pub use julia::{blocking, in_julia, Julia};
+pub use roots::RootStack;
+pub use value::Value;

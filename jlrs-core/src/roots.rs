@@ -1,0 +1,128 @@
+//! Root stacks: growable lists of rooted values that Julia's GC scans.
+//!
+//! Every [`RootStack`] is registered in one process-wide table. A root-scanner callback,
+//! installed at initialisation, marks every value of every registered stack whenever the
+//! GC runs. Unlike Julia's own GC frames, these stacks need not be pushed and popped in
+//! order, so one can live inside a future across `.await` points.
+//!
+//! Soundness rests on one rule: a stack is only changed by a thread that is in a
+//! GC-unsafe state and does not reach a safepoint while changing it. The GC runs only when
+//! every thread is at a safepoint or GC-safe, so it never sees a stack mid-change.
+
+use std::{
+    cell::UnsafeCell,
+    collections::HashSet,
+    ffi::c_int,
+    marker::PhantomData,
+    sync::{Mutex, MutexGuard},
+};
+
+use crate::sys;
+
+/// The values of one stack.
+pub(crate) struct Slots(UnsafeCell<Vec<*mut sys::jl_value_t>>);
+
+/// Addresses of the registered [`Slots`].
+static REGISTRY: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
+
+fn registry() -> MutexGuard<'static, Option<HashSet<usize>>> {
+    // A panic while the lock is held cannot leave the set half-updated.
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The GC's callback: marks every registered root.
+pub(crate) extern "C" fn scan_roots(_full: c_int) {
+    let reg = registry();
+    if let Some(set) = reg.as_ref() {
+        for &addr in set {
+            let slots = addr as *const Slots;
+            // SAFETY: registered addresses point to live `Slots` (a stack deregisters
+            // before freeing them, under this lock), and the world is stopped, so no
+            // thread is changing the vector.
+            let values = unsafe { &*(*slots).0.get() };
+            for &v in values {
+                // SAFETY: every slot holds a valid Julia value.
+                unsafe { sys::jlrs_core_mark(v) };
+            }
+        }
+    }
+}
+
+/// A list of rooted Julia values owned by one thread or one future.
+///
+/// Values rooted in a stack stay alive until the stack is dropped, or until the scope that
+/// rooted them ends (see [`GcFrame::scope`](crate::GcFrame::scope)). A stack is `!Send`.
+/// It is created from a [`Julia`](crate::Julia) context and used through
+/// [`RootStack::frame`].
+pub struct RootStack {
+    slots: Box<Slots>,
+    _not_send: PhantomData<*mut ()>,
+}
+
+static_assertions::assert_not_impl_any!(RootStack: Send, Sync);
+
+impl RootStack {
+    /// Creates and registers an empty stack.
+    pub(crate) fn new() -> Self {
+        let slots = Box::new(Slots(UnsafeCell::new(Vec::with_capacity(16))));
+        registry()
+            .get_or_insert_with(HashSet::new)
+            .insert(&*slots as *const Slots as usize);
+        RootStack {
+            slots,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// A frame that roots values in this stack for as long as the stack is borrowed.
+    ///
+    /// Values rooted through the returned frame stay rooted until the stack is dropped, so
+    /// they can be held across `.await` points of the future that owns the stack.
+    pub fn frame(&mut self) -> crate::GcFrame<'_> {
+        crate::GcFrame::new(&self.slots)
+    }
+
+    /// The number of values rooted in the stack.
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Whether the stack roots no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Drop for RootStack {
+    fn drop(&mut self) {
+        if let Some(set) = registry().as_mut() {
+            set.remove(&(&*self.slots as *const Slots as usize));
+        }
+    }
+}
+
+impl Slots {
+    pub(crate) fn len(&self) -> usize {
+        // SAFETY: only the owning thread touches the vector outside a collection.
+        unsafe { (*self.0.get()).len() }
+    }
+
+    /// Roots `v`.
+    ///
+    /// # Safety
+    /// `v` is a valid Julia value and the calling thread is GC-unsafe.
+    pub(crate) unsafe fn push(&self, v: *mut sys::jl_value_t) {
+        // SAFETY: only the owning thread changes the vector, and no collection runs
+        // while a GC-unsafe thread is between safepoints (the caller's contract).
+        unsafe { (*self.0.get()).push(v) }
+    }
+
+    /// Unroots everything above `len`.
+    ///
+    /// # Safety
+    /// As for [`Slots::push`]; no live value depends on the removed roots.
+    pub(crate) unsafe fn truncate(&self, len: usize) {
+        // SAFETY: as for `push`.
+        unsafe { (*self.0.get()).truncate(len) }
+    }
+}

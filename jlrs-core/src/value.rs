@@ -1,0 +1,114 @@
+//! [`Value`]: a rooted Julia value whose lifetime is that of its root.
+
+use std::{fmt, marker::PhantomData, ptr::NonNull};
+
+use crate::{
+    convert::Unbox,
+    error::{Error, JlResult},
+    exception,
+    frame::symbol,
+    sys, GcFrame,
+};
+
+/// A Julia value rooted in a frame; `'scope` is the frame's lifetime.
+///
+/// A `Value` is `Copy` and `!Send`: it is only meaningful on a thread that may call Julia,
+/// and only while its root lives.
+#[derive(Clone, Copy)]
+pub struct Value<'scope> {
+    ptr: NonNull<sys::jl_value_t>,
+    _scope: PhantomData<&'scope ()>,
+    _not_send: PhantomData<*mut ()>,
+}
+
+static_assertions::assert_eq_size!(Value<'static>, *mut std::ffi::c_void);
+static_assertions::assert_not_impl_any!(Value<'static>: Send, Sync);
+
+impl<'scope> Value<'scope> {
+    /// # Safety
+    /// `ptr` is a valid Julia value rooted for at least `'scope`.
+    pub(crate) unsafe fn wrap(ptr: NonNull<sys::jl_value_t>) -> Self {
+        Value {
+            ptr,
+            _scope: PhantomData,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The raw pointer, for use with Julia's C API.
+    pub fn as_ptr(self) -> *mut std::ffi::c_void {
+        self.ptr.as_ptr().cast()
+    }
+
+    pub(crate) fn raw(self) -> *mut sys::jl_value_t {
+        self.ptr.as_ptr()
+    }
+
+    /// The name of this value's type, without parameters (e.g. `"Int64"`, `"Array"`).
+    pub fn type_name(self) -> String {
+        exception::type_name(self.raw())
+    }
+
+    /// Whether this value is a `T`.
+    pub fn is<T: Unbox>(self) -> bool {
+        T::is_type_of(self.raw())
+    }
+
+    /// Converts this value to a Rust value; an error names both types if it is not a `T`.
+    pub fn unbox<T: Unbox>(self) -> JlResult<T> {
+        if !T::is_type_of(self.raw()) {
+            return Err(Error::WrongType {
+                expected: T::JULIA_TYPE.to_string(),
+                found: self.type_name(),
+            });
+        }
+        // SAFETY: the type was just checked and the value is rooted.
+        unsafe { T::unbox_raw(self.raw()) }
+    }
+
+    /// Whether this value is a module.
+    pub fn is_module(self) -> bool {
+        // SAFETY: the value is valid.
+        unsafe { sys::jlrs_core_is_module(self.raw()) != 0 }
+    }
+
+    /// Looks up the global `name` in this module.
+    pub fn get<'t>(self, frame: &mut GcFrame<'t>, name: &str) -> JlResult<Value<'t>> {
+        if !self.is_module() {
+            return Err(Error::WrongType {
+                expected: "Module".into(),
+                found: self.type_name(),
+            });
+        }
+        let sym = symbol(name)?;
+        // SAFETY: `self` is a module; jl_get_global does not throw and returns null for an
+        // undefined binding; the result is rooted at once.
+        unsafe {
+            let raw = sys::jl_get_global(self.raw().cast::<sys::jl_module_t>(), sym);
+            if raw.is_null() {
+                return Err(Error::UndefinedName(name.to_string()));
+            }
+            frame.root(raw)
+        }
+    }
+
+    /// Calls this value with `args`; a Julia exception becomes an error.
+    ///
+    /// Calling something that is not callable raises Julia's `MethodError`.
+    pub fn call<'t>(self, frame: &mut GcFrame<'t>, args: &[Value<'_>]) -> JlResult<Value<'t>> {
+        let mut raw_args: Vec<*mut sys::jl_value_t> = args.iter().map(|a| a.raw()).collect();
+        let n = i32::try_from(raw_args.len()).expect("fewer than 2^31 arguments");
+        // SAFETY: all arguments are rooted; jl_call catches exceptions and returns null;
+        // the result is rooted at once.
+        unsafe {
+            let raw = sys::jl_call(self.raw(), raw_args.as_mut_ptr(), n);
+            frame.root(raw)
+        }
+    }
+}
+
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Value<{}>({:p})", self.type_name(), self.ptr)
+    }
+}

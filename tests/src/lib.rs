@@ -1,0 +1,97 @@
+//! Support for the integration tests: one Julia per test binary, and watchdogs.
+//!
+//! Julia starts once per process, so every test binary is one runtime scenario. Tests of
+//! jlrs-core share a [`JuliaThread`] that owns the runtime and runs closures on it.
+
+use std::{
+    panic::{catch_unwind, resume_unwind, AssertUnwindSafe},
+    sync::{mpsc, OnceLock},
+    time::Duration,
+};
+
+use jlrs_core::{InitOptions, Julia, Runtime};
+
+type Job = Box<dyn FnOnce(&mut Julia) + Send>;
+
+/// A thread that owns the process's Julia runtime and runs jobs on it.
+pub struct JuliaThread {
+    jobs: async_channel::Sender<Job>,
+    n_threads: usize,
+}
+
+/// How many threads the shared test runtime asks Julia for.
+pub const TEST_THREADS: usize = 6;
+
+/// The process's Julia thread, started on first use with [`TEST_THREADS`] threads.
+pub fn julia() -> &'static JuliaThread {
+    static JULIA: OnceLock<JuliaThread> = OnceLock::new();
+    JULIA.get_or_init(|| {
+        let (jobs, rx) = async_channel::unbounded::<Job>();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("julia-runtime".into())
+            .stack_size(8 << 20)
+            .spawn(move || {
+                let mut rt = Runtime::init(InitOptions::new().n_threads(TEST_THREADS))
+                    .expect("cannot start Julia");
+                ready_tx.send(rt.n_threads()).unwrap();
+                let julia = rt.julia();
+                while let Ok(job) = julia.gc_safe(|| rx.recv_blocking()) {
+                    job(julia);
+                }
+            })
+            .expect("cannot spawn the runtime thread");
+        let n_threads = ready_rx.recv().expect("the runtime thread died during init");
+        JuliaThread { jobs, n_threads }
+    })
+}
+
+impl JuliaThread {
+    /// Runs `f` on the runtime thread and returns its result; a panic in `f` is
+    /// re-raised here.
+    pub fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Julia) -> T + Send + 'static) -> T {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |julia| {
+            let _ = tx.send(catch_unwind(AssertUnwindSafe(|| f(julia))));
+        });
+        self.jobs.send_blocking(job).expect("the runtime thread is gone");
+        match rx.recv().expect("the runtime thread dropped the job") {
+            Ok(v) => v,
+            Err(p) => resume_unwind(p),
+        }
+    }
+
+    /// The number of threads Julia started.
+    pub fn n_threads(&self) -> usize {
+        self.n_threads
+    }
+}
+
+/// Fails the whole test binary with a diagnostic if it is not dropped in time.
+pub struct Watchdog {
+    done: Option<mpsc::Sender<()>>,
+}
+
+/// Starts a watchdog for `what` that exits the process with status 101 after `limit`.
+pub fn watchdog(what: &str, limit: Duration) -> Watchdog {
+    let (tx, rx) = mpsc::channel::<()>();
+    let what = what.to_string();
+    std::thread::spawn(move || {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
+            eprintln!(
+                "watchdog: `{what}` did not finish within {limit:?}; it is hung (a deadlock \
+                 or a lost task). Failing the test binary."
+            );
+            std::process::exit(101);
+        }
+    });
+    Watchdog { done: Some(tx) }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        if let Some(tx) = self.done.take() {
+            let _ = tx.send(());
+        }
+    }
+}

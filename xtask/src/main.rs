@@ -1,0 +1,47 @@
+//! `cargo xtask`: the one entry point for provisioning Julia, running the tests and the demo.
+//!
+//! This crate never links Julia, so it builds on a machine that has none.
+
+mod exec;
+mod julia;
+mod tasks;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  julia [--env]        provision Julia 1.5.3 (or use $JULIA_DIR); --env prints shell exports
+  exec -- CMD [ARGS]   run CMD with the project's Julia, in an 8-CPU namespace if needed
+  test-julia           provision Julia, then run every test of the workspace against it
+  demo                 provision Julia, then run the demonstration program
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("julia") => julia::cmd(&args[1..]),
+        Some("exec") => exec::cmd(&args[1..]),
+        Some("test-julia") => tasks::test_julia(&args[1..]),
+        Some("demo") => tasks::demo(&args[1..]),
+        Some("help") | Some("--help") | Some("-h") | None => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(anyhow::anyhow!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (the parent of this crate's manifest directory).
+fn workspace_root() -> std::path::PathBuf {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().expect("xtask lives in the workspace").to_path_buf()
+}
