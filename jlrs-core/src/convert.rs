@@ -126,16 +126,18 @@ fn char_to_julia(c: char) -> u32 {
 
 fn char_from_julia(bits: u32) -> Option<char> {
     let bytes = bits.to_be_bytes();
-    let len = if bits == 0 { 1 } else { 4 - (bits.trailing_zeros() as usize / 8) };
-    std::str::from_utf8(&bytes[..len])
-        .ok()
-        .and_then(|s| {
-            let mut chars = s.chars();
-            match (chars.next(), chars.next()) {
-                (Some(c), None) => Some(c),
-                _ => None,
-            }
-        })
+    let len = if bits == 0 {
+        1
+    } else {
+        4 - (bits.trailing_zeros() as usize / 8)
+    };
+    std::str::from_utf8(&bytes[..len]).ok().and_then(|s| {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
+    })
 }
 
 impl sealed::Sealed for char {}

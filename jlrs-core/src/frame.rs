@@ -5,7 +5,9 @@ use std::{ffi::CString, marker::PhantomData, ptr::NonNull};
 use crate::{
     convert::IntoJulia,
     error::{Error, JlResult},
-    exception, roots::Slots, sys, Value,
+    exception,
+    roots::Slots,
+    sys, Value,
 };
 
 /// A frame that roots Julia values; values rooted through it live as long as `'scope`.
@@ -129,7 +131,9 @@ impl<'scope> GcFrame<'scope> {
                 .map_err(|e| rename_undefined(e, path))?
         };
         for part in parts {
-            current = current.get(self, part).map_err(|e| rename_undefined(e, path))?;
+            current = current
+                .get(self, part)
+                .map_err(|e| rename_undefined(e, path))?;
         }
         Ok(current)
     }

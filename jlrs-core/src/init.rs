@@ -118,12 +118,14 @@ impl InitOptions {
             dir.join("lib/x86_64-linux-gnu/julia/sys.so"),
             dir.join("lib/julia/sys.so"),
         ];
-        let image = candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
-            InitError::BadPath {
+        let image = candidates
+            .iter()
+            .find(|p| p.is_file())
+            .cloned()
+            .ok_or_else(|| InitError::BadPath {
                 what: "Julia's system image",
                 path: candidates[1].clone(),
-            }
-        })?;
+            })?;
         Ok((bindir, image))
     }
 }
@@ -203,7 +205,9 @@ impl Runtime {
     }
 
     fn shutdown_inner(&mut self) {
-        let Some(mut julia) = self.julia.take() else { return };
+        let Some(mut julia) = self.julia.take() else {
+            return;
+        };
         // Waiting happens inside Julia's scheduler, so the thread stays GC-safe while it
         // waits and Julia's own tasks keep running.
         let waited = julia.scope(|mut frame| frame.call("JlrsCore.wait_hosted", &[]).map(|_| ()));

@@ -39,6 +39,7 @@
 //!     assert!(err.to_string().contains("boom"));
 //! });
 //! ```
+#![doc(test(attr(deny(warnings))))]
 
 mod convert;
 mod error;

@@ -8,13 +8,12 @@ use std::ffi::{c_char, c_int};
 pub(crate) use jl_sys::{
     jl_atexit_hook, jl_base_module, jl_bool_type, jl_box_bool, jl_box_char, jl_box_float32,
     jl_box_float64, jl_box_int16, jl_box_int32, jl_box_int64, jl_box_int8, jl_box_uint16,
-    jl_box_uint32, jl_box_uint64, jl_box_uint8, jl_call, jl_char_type,
-    jl_eval_string, jl_float32_type, jl_float64_type, jl_get_global, jl_int16_type,
-    jl_int32_type, jl_int64_type, jl_int8_type, jl_main_module, jl_module_t,
-    jl_pchar_to_string, jl_string_type, jl_sym_t, jl_symbol, jl_typeof_str, jl_uint16_type,
-    jl_uint32_type, jl_uint64_type, jl_uint8_type, jl_unbox_float32,
-    jl_unbox_float64, jl_unbox_int16, jl_unbox_int32, jl_unbox_int64, jl_unbox_int8,
-    jl_unbox_uint16, jl_unbox_uint32, jl_unbox_uint64, jl_unbox_uint8, jl_value_t,
+    jl_box_uint32, jl_box_uint64, jl_box_uint8, jl_call, jl_char_type, jl_eval_string,
+    jl_float32_type, jl_float64_type, jl_get_global, jl_int16_type, jl_int32_type, jl_int64_type,
+    jl_int8_type, jl_main_module, jl_module_t, jl_pchar_to_string, jl_string_type, jl_sym_t,
+    jl_symbol, jl_typeof_str, jl_uint16_type, jl_uint32_type, jl_uint64_type, jl_uint8_type,
+    jl_unbox_float32, jl_unbox_float64, jl_unbox_int16, jl_unbox_int32, jl_unbox_int64,
+    jl_unbox_int8, jl_unbox_uint16, jl_unbox_uint32, jl_unbox_uint64, jl_unbox_uint8, jl_value_t,
 };
 
 /// A root scanner callback, called by Julia's GC while the world is stopped.

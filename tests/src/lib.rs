@@ -41,7 +41,9 @@ pub fn julia() -> &'static JuliaThread {
                 }
             })
             .expect("cannot spawn the runtime thread");
-        let n_threads = ready_rx.recv().expect("the runtime thread died during init");
+        let n_threads = ready_rx
+            .recv()
+            .expect("the runtime thread died during init");
         JuliaThread { jobs, n_threads }
     })
 }
@@ -54,7 +56,9 @@ impl JuliaThread {
         let job: Job = Box::new(move |julia| {
             let _ = tx.send(catch_unwind(AssertUnwindSafe(|| f(julia))));
         });
-        self.jobs.send_blocking(job).expect("the runtime thread is gone");
+        self.jobs
+            .send_blocking(job)
+            .expect("the runtime thread is gone");
         match rx.recv().expect("the runtime thread dropped the job") {
             Ok(v) => v,
             Err(p) => resume_unwind(p),

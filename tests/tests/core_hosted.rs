@@ -35,7 +35,9 @@ fn spawn_worker(tid: usize) -> (async_channel::Sender<Job>, jlrs_core::hosted::H
     loop {
         let spawned = julia().run(move |j| {
             let (tx, rx) = async_channel::unbounded();
-            Hosted::on_thread(tid).spawn(j, Worker { jobs: rx }).map(|h| (tx, h))
+            Hosted::on_thread(tid)
+                .spawn(j, Worker { jobs: rx })
+                .map(|h| (tx, h))
         });
         match spawned {
             Ok(pair) => return pair,
@@ -81,17 +83,21 @@ fn hosted_loops_serve_10_000_jobs_while_collections_are_forced() {
     let collections = ask(&gc_tx, move |j| {
         let mut n = 0u64;
         while !stop2.load(Ordering::Acquire) {
-            j.collect_garbage(n % 4 == 0);
+            j.collect_garbage(n.is_multiple_of(4));
             n += 1;
             j.gc_safe(|| std::thread::sleep(Duration::from_millis(1)));
         }
         n
     });
 
-    julia().run(|j| {
-        j.scope(|mut f| f.eval("jlrs_strings(i) = [string(k) for k in 1:1 + i % 50]").map(|_| ()))
-    })
-    .unwrap();
+    julia()
+        .run(|j| {
+            j.scope(|mut f| {
+                f.eval("jlrs_strings(i) = [string(k) for k in 1:1 + i % 50]")
+                    .map(|_| ())
+            })
+        })
+        .unwrap();
     let mut answers = Vec::new();
     for i in 0..10_000i64 {
         let (tx, _) = &workers[i as usize % workers.len()];
@@ -135,10 +141,17 @@ fn a_panic_is_caught_and_the_loop_serves_the_next_job_on_the_same_thread() {
     require_threads(6);
     let _dog = watchdog("panic in a hosted loop", Duration::from_secs(60));
     let (tx, handle) = spawn_worker(6);
-    let lost = ask(&tx, |_| -> () { panic!("deliberate panic in a hosted job") });
+    let lost = ask(&tx, |_| -> () {
+        panic!("deliberate panic in a hosted job")
+    });
     assert!(lost.recv().is_err(), "the panicking job cannot answer");
     let tid = ask(&tx, |j| {
-        j.scope(|mut f| f.eval("Threads.threadid()").unwrap().unbox::<i64>().unwrap())
+        j.scope(|mut f| {
+            f.eval("Threads.threadid()")
+                .unwrap()
+                .unbox::<i64>()
+                .unwrap()
+        })
     })
     .recv()
     .expect("the loop did not serve the next job");
@@ -158,8 +171,16 @@ fn exceptions_on_hosted_threads_come_back_as_errors() {
     let (tx, handle) = spawn_worker(tid);
     let err = ask(&tx, |j| {
         j.scope(|mut f| {
-            let e = f.eval("throw(ArgumentError(\"bad argument\"))").unwrap_err();
-            (e.to_string(), f.eval("Threads.threadid()").unwrap().unbox::<i64>().unwrap())
+            let e = f
+                .eval("throw(ArgumentError(\"bad argument\"))")
+                .unwrap_err();
+            (
+                e.to_string(),
+                f.eval("Threads.threadid()")
+                    .unwrap()
+                    .unbox::<i64>()
+                    .unwrap(),
+            )
         })
     })
     .recv()
@@ -175,8 +196,15 @@ fn bad_thread_ids_are_errors() {
     let n = julia().n_threads();
     for tid in [0, 1, n + 1] {
         let err = julia()
-            .run(move |j| Hosted::on_thread(tid).spawn(j, |_: &mut Julia| {}).map(|_| ()))
+            .run(move |j| {
+                Hosted::on_thread(tid)
+                    .spawn(j, |_: &mut Julia| {})
+                    .map(|_| ())
+            })
             .unwrap_err();
-        assert!(matches!(err, Error::BadThread { tid: t, .. } if t == tid), "{err}");
+        assert!(
+            matches!(err, Error::BadThread { tid: t, .. } if t == tid),
+            "{err}"
+        );
     }
 }

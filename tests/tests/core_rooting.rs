@@ -32,7 +32,9 @@ fn ended_scopes_release_their_values() {
             let before = f.n_roots();
             f.scope(|mut inner| {
                 let v = inner.eval("collect(1:100)").unwrap();
-                let mk = inner.eval("x -> (JLRS_WEAK[] = WeakRef(x); nothing)").unwrap();
+                let mk = inner
+                    .eval("x -> (JLRS_WEAK[] = WeakRef(x); nothing)")
+                    .unwrap();
                 mk.call(&mut inner, &[v]).unwrap();
                 inner.collect_garbage(true);
                 let alive = inner.eval("JLRS_WEAK[].value !== nothing").unwrap();
@@ -41,7 +43,10 @@ fn ended_scopes_release_their_values() {
             assert_eq!(f.n_roots(), before);
             f.collect_garbage(true);
             let gone = f.eval("JLRS_WEAK[].value === nothing").unwrap();
-            assert!(gone.unbox::<bool>().unwrap(), "value of an ended scope is still rooted");
+            assert!(
+                gone.unbox::<bool>().unwrap(),
+                "value of an ended scope is still rooted"
+            );
         })
     });
 }
@@ -62,7 +67,6 @@ fn root_stacks_hold_values_like_a_future_would() {
         });
         let n = frame.call("length", &[v]).unwrap().unbox::<i64>().unwrap();
         assert_eq!(n, 1000);
-        drop(frame);
         assert!(stack.len() >= 2);
     });
 }

@@ -9,17 +9,27 @@ use jlrs_tests::watchdog;
 fn init_errors_shutdown_and_no_second_init() {
     let _dog = watchdog("init and shutdown", Duration::from_secs(120));
     // Bad options fail before Julia starts, so a good init can follow.
-    let err = Runtime::init(InitOptions::new().n_threads(0)).err().unwrap();
+    let err = Runtime::init(InitOptions::new().n_threads(0))
+        .err()
+        .unwrap();
     assert!(matches!(err, InitError::BadThreadCount(0)), "{err}");
-    let err = Runtime::init(InitOptions::new().julia_dir("/no/such/julia")).err().unwrap();
+    let err = Runtime::init(InitOptions::new().julia_dir("/no/such/julia"))
+        .err()
+        .unwrap();
     assert!(matches!(err, InitError::JuliaNotFound(_)), "{err}");
-    let err = Runtime::init(InitOptions::new().julia_dir("/tmp")).err().unwrap();
+    let err = Runtime::init(InitOptions::new().julia_dir("/tmp"))
+        .err()
+        .unwrap();
     assert!(matches!(err, InitError::BadPath { .. }), "{err}");
     assert!(!jlrs_core::is_running());
 
     let mut rt = Runtime::init(InitOptions::new().n_threads(4)).expect("cannot start Julia");
     assert!(jlrs_core::is_running());
-    assert_eq!(rt.n_threads(), 4, "run through `cargo xtask exec` to see 8 CPUs");
+    assert_eq!(
+        rt.n_threads(),
+        4,
+        "run through `cargo xtask exec` to see 8 CPUs"
+    );
 
     // Hosted loops that wait for a signal, then call Julia once more and return.
     let (tx, rx) = async_channel::unbounded::<()>();
@@ -32,14 +42,20 @@ fn init_errors_shutdown_and_no_second_init() {
                 .spawn(rt.julia(), move |j: &mut Julia| {
                     let _ = j.gc_safe(|| rx.recv_blocking());
                     let id = j.scope(|mut f| {
-                        f.eval("Threads.threadid()").unwrap().unbox::<i64>().unwrap()
+                        f.eval("Threads.threadid()")
+                            .unwrap()
+                            .unbox::<i64>()
+                            .unwrap()
                     });
                     done_tx.send_blocking(id).unwrap();
                 })
                 .unwrap()
         })
         .collect();
-    let err = Hosted::on_thread(3).spawn(rt.julia(), |_: &mut Julia| {}).err().unwrap();
+    let err = Hosted::on_thread(3)
+        .spawn(rt.julia(), |_: &mut Julia| {})
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("already hosts a loop"), "{err}");
 
     // Closing the channel lets the loops finish; shutdown waits for them.

@@ -13,10 +13,15 @@ fn eval_and_unbox() {
 fn call_with_any_number_of_arguments() {
     julia().run(|j| {
         j.scope(|mut f| {
-            f.eval("jlrs_test_args(xs...) = foldl(+, xs; init = 0)").unwrap();
+            f.eval("jlrs_test_args(xs...) = foldl(+, xs; init = 0)")
+                .unwrap();
             for n in 0..12i64 {
                 let args: Vec<Value> = (1..=n).map(|i| f.box_value(i)).collect();
-                let r = f.call("jlrs_test_args", &args).unwrap().unbox::<i64>().unwrap();
+                let r = f
+                    .call("jlrs_test_args", &args)
+                    .unwrap()
+                    .unbox::<i64>()
+                    .unwrap();
                 assert_eq!(r, n * (n + 1) / 2, "{n} arguments");
             }
         })
@@ -76,12 +81,19 @@ fn chars_and_strings() {
             let julia_char = f.eval("'λ'").unwrap();
             assert_eq!(julia_char.unbox::<char>().unwrap(), 'λ');
             let invalid = f.eval("reinterpret(Char, 0xff000000)").unwrap();
-            assert!(matches!(invalid.unbox::<char>(), Err(Error::InvalidChar(0xff00_0000))));
+            assert!(matches!(
+                invalid.unbox::<char>(),
+                Err(Error::InvalidChar(0xff00_0000))
+            ));
 
             let s = f.box_value("héllo, wörld");
             let n = f.call("length", &[s]).unwrap().unbox::<i64>().unwrap();
             assert_eq!(n, 12);
-            let upper = f.call("uppercase", &[s]).unwrap().unbox::<String>().unwrap();
+            let upper = f
+                .call("uppercase", &[s])
+                .unwrap()
+                .unbox::<String>()
+                .unwrap();
             assert_eq!(upper, "HÉLLO, WÖRLD");
             let owned = f.box_value(String::from("x"));
             assert_eq!(owned.unbox::<String>().unwrap(), "x");
@@ -99,13 +111,18 @@ fn unboxing_the_wrong_type_names_both_types() {
         }
         other => panic!("unexpected error {other:?}"),
     }
-    assert_eq!(err.to_string(), "expected a value of type Int64, found one of type Float64");
+    assert_eq!(
+        err.to_string(),
+        "expected a value of type Int64, found one of type Float64"
+    );
 }
 
 #[test]
 fn exceptions_carry_type_and_message() {
     let err = julia().run(|j| j.scope(|mut f| f.eval("error(\"custom failure\")").unwrap_err()));
-    let Error::Exception(e) = err else { panic!("expected an exception, got {err:?}") };
+    let Error::Exception(e) = err else {
+        panic!("expected an exception, got {err:?}")
+    };
     assert_eq!(e.type_name(), "ErrorException");
     assert_eq!(e.message(), "custom failure");
 
@@ -115,15 +132,23 @@ fn exceptions_carry_type_and_message() {
             f.call("sqrt", &[s]).unwrap_err()
         })
     });
-    let Error::Exception(e) = err else { panic!("expected an exception, got {err:?}") };
+    let Error::Exception(e) = err else {
+        panic!("expected an exception, got {err:?}")
+    };
     assert_eq!(e.type_name(), "MethodError");
-    assert!(e.message().contains("no method matching sqrt(::String)"), "{}", e.message());
+    assert!(
+        e.message().contains("no method matching sqrt(::String)"),
+        "{}",
+        e.message()
+    );
 }
 
 #[test]
 fn invalid_syntax_is_an_error() {
     let err = julia().run(|j| j.scope(|mut f| f.eval("1 + * 2)").unwrap_err()));
-    let Error::Exception(e) = err else { panic!("expected an exception, got {err:?}") };
+    let Error::Exception(e) = err else {
+        panic!("expected an exception, got {err:?}")
+    };
     assert!(e.message().contains("syntax"), "{}", e.message());
 }
 
@@ -132,7 +157,9 @@ fn undefined_names_are_errors() {
     julia().run(|j| {
         j.scope(|mut f| {
             let err = f.eval("this_name_is_not_defined_anywhere + 1").unwrap_err();
-            let Error::Exception(e) = err else { panic!("expected an exception, got {err:?}") };
+            let Error::Exception(e) = err else {
+                panic!("expected an exception, got {err:?}")
+            };
             assert_eq!(e.type_name(), "UndefVarError");
 
             let err = f.global("Base.no_such_function").unwrap_err();
@@ -154,7 +181,9 @@ fn calling_a_non_function_is_a_method_error() {
             x.call(&mut f, &[]).unwrap_err()
         })
     });
-    let Error::Exception(e) = err else { panic!("expected an exception, got {err:?}") };
+    let Error::Exception(e) = err else {
+        panic!("expected an exception, got {err:?}")
+    };
     assert_eq!(e.type_name(), "MethodError");
 }
 
@@ -168,15 +197,23 @@ fn nul_bytes_are_rejected() {
 fn modules_and_globals() {
     julia().run(|j| {
         j.scope(|mut f| {
-            f.eval("module JlrsTestMod; const answer = 42; double(x) = 2x; end").unwrap();
-            let v = f.global("JlrsTestMod.answer").unwrap().unbox::<i64>().unwrap();
+            f.eval("module JlrsTestMod; const answer = 42; double(x) = 2x; end")
+                .unwrap();
+            let v = f
+                .global("JlrsTestMod.answer")
+                .unwrap()
+                .unbox::<i64>()
+                .unwrap();
             assert_eq!(v, 42);
             let main = f.main_module();
             assert!(main.is_module());
             let m = main.get(&mut f, "JlrsTestMod").unwrap();
             let double = m.get(&mut f, "double").unwrap();
             let x = f.box_value(21i64);
-            assert_eq!(double.call(&mut f, &[x]).unwrap().unbox::<i64>().unwrap(), 42);
+            assert_eq!(
+                double.call(&mut f, &[x]).unwrap().unbox::<i64>().unwrap(),
+                42
+            );
         })
     });
 }

@@ -46,7 +46,10 @@ pub(crate) fn run_with_julia(julia: &julia::Julia, args: &[String]) -> Result<Ex
         Some(file) => {
             let mut c = Command::new("unshare");
             c.args(["--user", "--map-root-user", "--mount", "--fork", "sh", "-c"])
-                .arg(format!("mount --bind '{}' {ONLINE} && exec \"$@\"", file.display()))
+                .arg(format!(
+                    "mount --bind '{}' {ONLINE} && exec \"$@\"",
+                    file.display()
+                ))
                 .arg("sh")
                 .args(args);
             c
@@ -76,11 +79,19 @@ fn cpu_namespace() -> Result<Option<PathBuf>> {
     fs::write(&file, format!("0-{}\n", SHOWN_CPUS - 1))?;
     let probe = Command::new("unshare")
         .args(["--user", "--map-root-user", "--mount", "--fork", "sh", "-c"])
-        .arg(format!("mount --bind '{}' {ONLINE} && cat {ONLINE}", file.display()))
+        .arg(format!(
+            "mount --bind '{}' {ONLINE} && cat {ONLINE}",
+            file.display()
+        ))
         .output();
     match probe {
-        Ok(out) if out.status.success() && count_cpus(String::from_utf8_lossy(&out.stdout).trim()) == SHOWN_CPUS => {
-            eprintln!("xtask: the machine shows {n} CPUs; running in a namespace that shows {SHOWN_CPUS}");
+        Ok(out)
+            if out.status.success()
+                && count_cpus(String::from_utf8_lossy(&out.stdout).trim()) == SHOWN_CPUS =>
+        {
+            eprintln!(
+                "xtask: the machine shows {n} CPUs; running in a namespace that shows {SHOWN_CPUS}"
+            );
             Ok(Some(file))
         }
         Ok(out) => {
@@ -110,4 +121,18 @@ fn count_cpus(list: &str) -> usize {
             None => usize::from(part.parse::<usize>().is_ok()),
         })
         .sum()
+}
+
+#[cfg(test)]
+mod test {
+    use super::count_cpus;
+
+    #[test]
+    fn counts_cpu_lists() {
+        assert_eq!(count_cpus("0-1"), 2);
+        assert_eq!(count_cpus("0-7"), 8);
+        assert_eq!(count_cpus("0,2-3,5"), 4);
+        assert_eq!(count_cpus(""), 0);
+        assert_eq!(count_cpus("junk"), 0);
+    }
 }

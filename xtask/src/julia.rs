@@ -62,7 +62,11 @@ pub(crate) struct Julia {
 impl Julia {
     /// The library search path this Julia needs, without the inherited one.
     fn lib_path(&self) -> String {
-        let dirs: Vec<String> = self.lib_dirs.iter().map(|p| p.display().to_string()).collect();
+        let dirs: Vec<String> = self
+            .lib_dirs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         dirs.join(":")
     }
 
@@ -95,7 +99,10 @@ pub(crate) fn cmd(args: &[String]) -> Result<ExitCode> {
     };
     let julia = ensure(!env_only)?;
     if env_only {
-        println!("export JULIA_DIR={}", shell_quote(&julia.dir.display().to_string()));
+        println!(
+            "export JULIA_DIR={}",
+            shell_quote(&julia.dir.display().to_string())
+        );
         println!(
             "export LD_LIBRARY_PATH={}\"${{LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}}\"",
             shell_quote(&julia.lib_path())
@@ -195,7 +202,10 @@ fn provision(prefix: &Path, verbose: bool) -> Result<()> {
         fs::remove_dir_all(prefix)?;
     }
     fs::rename(&root, prefix)?;
-    fs::write(prefix.join(COMPLETE_MARKER), "julia 1.5.3 (Debian bullseye)\n")?;
+    fs::write(
+        prefix.join(COMPLETE_MARKER),
+        "julia 1.5.3 (Debian bullseye)\n",
+    )?;
     fs::remove_dir_all(&work)?;
     if verbose {
         eprintln!("xtask: Julia 1.5.3 provisioned");
@@ -216,7 +226,12 @@ impl Apt {
         let prefs = etc.join("preferences.d");
         let lists = dir.join("lists");
         let cache = dir.join("cache");
-        for d in [&parts, &prefs, &lists.join("partial"), &cache.join("archives/partial")] {
+        for d in [
+            &parts,
+            &prefs,
+            &lists.join("partial"),
+            &cache.join("archives/partial"),
+        ] {
             fs::create_dir_all(d)?;
         }
         let keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
@@ -267,7 +282,12 @@ impl Apt {
     }
 
     fn download(&self, into: &Path, packages: &[&str]) -> Result<()> {
-        run(self.command().current_dir(into).arg("download").args(packages)).with_context(|| {
+        run(self
+            .command()
+            .current_dir(into)
+            .arg("download")
+            .args(packages))
+        .with_context(|| {
             format!("downloading Julia's packages from Debian bullseye ({packages:?}) failed")
         })
     }
@@ -325,10 +345,11 @@ fn debian_mirror() -> String {
 fn fix_links(usr: &Path) -> Result<()> {
     let libdir = usr.join("lib").join(MULTIARCH);
     let private = libdir.join("julia");
-    for entry in fs::read_dir(&private).with_context(|| format!("reading {}", private.display()))?
-    {
+    for entry in fs::read_dir(&private).with_context(|| format!("reading {}", private.display()))? {
         let path = entry?.path();
-        let Ok(target) = fs::read_link(&path) else { continue };
+        let Ok(target) = fs::read_link(&path) else {
+            continue;
+        };
         if path.parent().unwrap().join(&target).exists() {
             continue;
         }
@@ -376,7 +397,8 @@ fn check(usr: &Path) -> Result<()> {
     if !out.status.success() || version.trim() != "1.5.3" || !stderr.trim().is_empty() {
         bail!(
             "the provisioned Julia does not start (status {}, stdout {version:?}):\n{}",
-            out.status, stderr
+            out.status,
+            stderr
         );
     }
     Ok(())

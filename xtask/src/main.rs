@@ -43,5 +43,8 @@ fn main() -> ExitCode {
 /// The workspace root (the parent of this crate's manifest directory).
 fn workspace_root() -> std::path::PathBuf {
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().expect("xtask lives in the workspace").to_path_buf()
+    manifest
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }

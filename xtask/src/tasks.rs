@@ -27,8 +27,18 @@ pub(crate) fn demo(args: &[String]) -> Result<ExitCode> {
         bail!("usage: cargo xtask demo");
     }
     let julia = julia::ensure(true)?;
-    let cmd = ["cargo", "run", "--quiet", "--release", "-p", "jlrs", "--all-features", "--example", "demo"]
-        .map(String::from);
+    let cmd = [
+        "cargo",
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "jlrs",
+        "--all-features",
+        "--example",
+        "demo",
+    ]
+    .map(String::from);
     let status = exec::run_with_julia(&julia, &cmd)?;
     Ok(exec::exit_code(status))
 }

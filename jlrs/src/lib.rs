@@ -1,0 +1,30 @@
+//! Embed Julia 1.5 in a Rust program.
+//!
+//! `jlrs` is a facade over small layers; today it re-exports the foundation,
+//! [`jlrs_core`](core): initialising Julia, rooting values in GC frames, calling Julia
+//! with every exception turned into an error, GC-safe regions, and hosted loops that run
+//! Rust code on Julia's own threads.
+//!
+//! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
+//! start and starts at most as many threads as the machine shows CPUs; run programs
+//! through `cargo xtask exec -- …` to use the project's Julia and to show it 8 CPUs.
+//!
+//! ```
+//! use jlrs::prelude::*;
+//!
+//! let mut rt = Runtime::init(InitOptions::new()).expect("cannot start Julia");
+//! let v = rt.julia().scope(|mut frame| frame.eval("sum(1:10)")?.unbox::<i64>());
+//! assert_eq!(v.unwrap(), 55);
+//! ```
+#![doc(test(attr(deny(warnings))))]
+#![forbid(unsafe_code)]
+
+/// The foundation layer: raw access to Julia (see [`jlrs_core`]).
+#[doc(inline)]
+pub use jlrs_core as core;
+
+pub mod prelude;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
