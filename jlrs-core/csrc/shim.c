@@ -46,3 +46,11 @@ int8_t jlrs_core_gc_unsafe_enter(void) { return jl_gc_unsafe_enter(jl_get_ptls_s
 void jlrs_core_gc_unsafe_leave(int8_t state) { jl_gc_unsafe_leave(jl_get_ptls_states(), state); }
 
 int8_t jlrs_core_gc_state(void) { return jl_get_ptls_states()->gc_state; }
+
+#include <uv.h>
+#include <unistd.h>
+
+int jlrs_core_uv_async_send(void *handle) { return uv_async_send((uv_async_t *)handle); }
+
+// What Julia 1.5 caps its thread count at (the same call `jl_cpu_threads` makes).
+long jlrs_core_cpu_limit(void) { return sysconf(_SC_NPROCESSORS_ONLN); }

@@ -43,6 +43,21 @@ function spawn_hosted(entry::UInt, data::UInt, tid::Int, stack_size::Int)
     return nothing
 end
 
+function run_loop(step::UInt, data::UInt)
+    cond = Base.AsyncCondition()
+    fptr = Ptr{Cvoid}(step)
+    dptr = Ptr{Cvoid}(data)
+    handle = UInt(cond.handle)
+    try
+        while ccall(fptr, Cint, (Ptr{Cvoid}, UInt), dptr, handle) != 0
+            wait(cond)
+        end
+    finally
+        close(cond)
+    end
+    return nothing
+end
+
 function wait_hosted()
     while true
         lock(HOSTED_LOCK)

@@ -5,8 +5,8 @@ use std::{cell::Cell, marker::PhantomData};
 use crate::{gc::GcSafeGuard, sys, GcFrame, RootStack};
 
 thread_local! {
-    /// Whether this thread holds a [`Julia`] context.
-    static IN_JULIA: Cell<bool> = const { Cell::new(false) };
+    /// How many [`Julia`] contexts this thread holds (nested ones included).
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
 /// Access to Julia on the current thread: the thread that initialised Julia, or a Julia
@@ -28,9 +28,9 @@ static_assertions::assert_not_impl_any!(Julia: Send, Sync);
 
 impl Julia {
     /// # Safety
-    /// The current thread is a GC-unsafe Julia thread with no other context.
+    /// The current thread is a GC-unsafe Julia thread.
     pub(crate) unsafe fn new() -> Self {
-        IN_JULIA.with(|c| c.set(true));
+        DEPTH.with(|d| d.set(d.get() + 1));
         Julia {
             stack: RootStack::new(),
             _not_send: PhantomData,
@@ -79,7 +79,7 @@ impl Julia {
 
 impl Drop for Julia {
     fn drop(&mut self) {
-        IN_JULIA.with(|c| c.set(false));
+        DEPTH.with(|d| d.set(d.get() - 1));
     }
 }
 
@@ -95,7 +95,7 @@ pub(crate) fn n_threads() -> usize {
 /// Every blocking wait in the layers above goes through this function, so a Julia thread
 /// that waits never stalls a collection. `f` must be `Send`, which keeps Julia values out.
 pub fn blocking<T>(f: impl FnOnce() -> T + Send) -> T {
-    if IN_JULIA.with(Cell::get) {
+    if in_julia() {
         // SAFETY: the thread holds a context, so it is a Julia thread; `f` cannot reach
         // Julia values because they are `!Send`. Entering GC-safe when already GC-safe
         // is harmless and restored on drop.
@@ -108,5 +108,42 @@ pub fn blocking<T>(f: impl FnOnce() -> T + Send) -> T {
 
 /// Whether the current thread holds a [`Julia`] context.
 pub fn in_julia() -> bool {
-    IN_JULIA.with(Cell::get)
+    DEPTH.with(Cell::get) > 0
+}
+
+/// Runs `f` with a fresh context if the current thread already holds one further up its
+/// stack (it is the runtime thread or runs a hosted loop), even inside a GC-safe region.
+/// Returns `None` on any other thread.
+///
+/// This lets code that was handed no context, such as a callback, call Julia directly
+/// instead of sending work to another thread and waiting for it.
+pub fn reenter<T>(f: impl FnOnce(&mut Julia) -> T) -> Option<T> {
+    if !in_julia() {
+        return None;
+    }
+    // SAFETY: the thread holds a context, so it is a Julia thread. Leaving a GC-safe
+    // region here is sound: code inside `gc_safe` cannot hold Julia values (they are
+    // `!Send`), and the guard restores the region when `f` returns or panics.
+    let _unsafe_region = unsafe { crate::gc::GcUnsafeGuard::enter() };
+    // SAFETY: the thread is GC-unsafe; the nested context has a stack of its own.
+    let mut julia = unsafe { Julia::new() };
+    Some(f(&mut julia))
+}
+
+/// What Julia 1.5 caps its thread count at: the number of CPUs the machine shows.
+pub fn cpu_limit() -> usize {
+    // SAFETY: a plain sysconf call; it needs no Julia.
+    let n = unsafe { sys::jlrs_core_cpu_limit() };
+    usize::try_from(n).unwrap_or(1).max(1)
+}
+
+/// The message of a caught panic's payload (`"<non-string panic payload>"` if it has none).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "<non-string panic payload>".to_string()
+    }
 }

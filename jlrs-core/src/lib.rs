@@ -43,6 +43,7 @@
 
 mod convert;
 mod error;
+pub mod event_loop;
 mod exception;
 mod frame;
 pub mod gc;
@@ -57,6 +58,6 @@ pub use convert::{IntoJulia, Unbox};
 pub use error::{Error, InitError, JlResult, JuliaException};
 pub use frame::GcFrame;
 pub use init::{is_running, InitOptions, Runtime};
-pub use julia::{blocking, in_julia, Julia};
+pub use julia::{blocking, cpu_limit, in_julia, panic_message, reenter, Julia};
 pub use roots::RootStack;
 pub use value::Value;

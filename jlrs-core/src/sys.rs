@@ -3,7 +3,7 @@
 //! Nothing outside this crate sees these items. No Rust code reads a field of a Julia
 //! struct; whatever depends on a layout goes through `csrc/shim.c`.
 
-use std::ffi::{c_char, c_int};
+use std::ffi::{c_char, c_int, c_void};
 
 pub(crate) use jl_sys::{
     jl_atexit_hook, jl_base_module, jl_bool_type, jl_box_bool, jl_box_char, jl_box_float32,
@@ -37,4 +37,6 @@ extern "C" {
     pub(crate) fn jlrs_core_gc_unsafe_enter() -> i8;
     pub(crate) fn jlrs_core_gc_unsafe_leave(state: i8);
     pub(crate) fn jlrs_core_gc_state() -> i8;
+    pub(crate) fn jlrs_core_uv_async_send(handle: *mut c_void) -> c_int;
+    pub(crate) fn jlrs_core_cpu_limit() -> std::ffi::c_long;
 }

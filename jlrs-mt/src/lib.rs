@@ -1,3 +1,68 @@
-//! The multithreaded runtime of jlrs. This layer has no items yet; see `jlrs-core`.
+//! The multithreaded runtime of jlrs: call Julia from any Rust thread.
+//!
+//! [`Builder::spawn_mt`] starts Julia on a new thread and returns an [`MtHandle`];
+//! [`MtHandle::with`] runs a closure on one of Julia's threads and hands back its result.
+//! Handles are `Clone + Send + Sync`; Julia shuts down when the last one is dropped.
+//!
+//! # The thread model
+//!
+//! Julia 1.5 cannot adopt threads it did not start, so the runtime owns Julia's threads
+//! and hosts Rust work on them. With `Builder::new().n_threads(n).with_threads(w)` Julia
+//! starts `1 + w + n` threads:
+//!
+//! | Julia thread   | role |
+//! |----------------|------|
+//! | 1              | the **runtime thread**: it initialised Julia and waits inside Julia's scheduler, so Julia's timers, IO, `@async` tasks and `Threads.@spawn` work run there; with `w = 0` it also serves `with` |
+//! | 2 ..= 1+w      | **`with` threads** (default `w = 1`): each runs a hosted loop that takes closures from one shared queue |
+//! | 2+w ..= 1+w+n  | **worker threads**: claimed by pool workers ([`MtHandle::claim_worker_thread`]); while unclaimed, they serve Julia's `Threads.@spawn` |
+//!
+//! `n_threads(0)`, the default, takes every thread the machine allows: Julia 1.5 starts
+//! at most one thread per CPU the machine shows ([`jlrs_core::cpu_limit`]). A
+//! configuration that needs more is an [`Error::TooManyThreads`], not a silent cap. On a
+//! small machine, `cargo xtask exec` runs a program in a namespace that shows Julia 8
+//! CPUs (the threads are real and share the cores).
+//!
+//! Hosted loops occupy their threads: `Threads.@threads` hangs while they do, and
+//! `Threads.@spawn` work runs only on threads no loop holds.
+//!
+//! # Example
+//!
+//! ```
+//! use jlrs_mt::Builder;
+//!
+//! let (mt, runtime) = Builder::new().spawn_mt().expect("cannot start Julia");
+//! let threads: Vec<_> = (0..4i64)
+//!     .map(|i| {
+//!         let mt = mt.clone();
+//!         std::thread::spawn(move || {
+//!             mt.with(move |julia| {
+//!                 julia.scope(|mut frame| {
+//!                     let x = frame.box_value(i);
+//!                     frame.call("abs2", &[x])?.unbox::<i64>()
+//!                 })
+//!             })
+//!         })
+//!     })
+//!     .collect();
+//! let squares: Vec<i64> = threads.into_iter().map(|t| t.join().unwrap().unwrap()).collect();
+//! assert_eq!(squares, [0, 1, 4, 9]);
+//!
+//! // Julia shuts down once the last handle is gone.
+//! drop(mt);
+//! runtime.join().unwrap();
+//! ```
+//!
+//! Julia can be initialised once per process: a second runtime is an
+//! [`Error::Init`]`(`[`AlreadyInitialized`](jlrs_core::InitError::AlreadyInitialized)`)`.
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
+
+mod builder;
+mod error;
+mod handle;
+mod plan;
+mod runtime;
+
+pub use builder::Builder;
+pub use error::Error;
+pub use handle::{MtHandle, WorkerThread};

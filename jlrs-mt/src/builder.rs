@@ -1,0 +1,122 @@
+//! [`Builder`]: configures and starts the multithreaded runtime.
+
+use std::{
+    panic::resume_unwind,
+    path::PathBuf,
+    thread::{self, JoinHandle},
+};
+
+use crate::{plan::Plan, runtime, Error, MtHandle};
+
+/// Configures the multithreaded runtime.
+///
+/// Julia starts `1 + with_threads + n_threads` threads: the runtime thread, the threads
+/// that serve [`MtHandle::with`], and the threads that can host pool workers.
+#[derive(Clone, Debug)]
+pub struct Builder {
+    n_threads: usize,
+    with_threads: usize,
+    julia_dir: Option<PathBuf>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            n_threads: 0,
+            with_threads: 1,
+            julia_dir: None,
+        }
+    }
+}
+
+impl Builder {
+    /// The default configuration: one `with` thread, and every other thread the machine
+    /// allows for pool workers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many Julia threads can host pool workers. `0` (the default) means as many as
+    /// Julia can start besides the runtime thread and the `with` threads: the CPUs the
+    /// machine shows, minus those.
+    pub fn n_threads(mut self, n: usize) -> Self {
+        self.n_threads = n;
+        self
+    }
+
+    /// How many Julia threads serve [`MtHandle::with`] (default 1). With 0, the runtime
+    /// thread serves it, between its own work.
+    pub fn with_threads(mut self, n: usize) -> Self {
+        self.with_threads = n;
+        self
+    }
+
+    /// The Julia installation to use (default: `$JULIA_DIR`, else the one the crate was
+    /// built against).
+    pub fn julia_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.julia_dir = Some(dir.into());
+        self
+    }
+
+    fn plan(&self) -> Result<Plan, Error> {
+        Plan::new(
+            self.with_threads,
+            self.n_threads,
+            self.julia_dir.clone(),
+            jlrs_core::cpu_limit(),
+        )
+    }
+
+    /// Starts Julia on a new thread. The thread ends after the last handle is dropped and
+    /// Julia has shut down; join it then.
+    pub fn spawn_mt(self) -> Result<(MtHandle, JoinHandle<()>), Error> {
+        let plan = self.plan()?;
+        let (tx, rx) = oneshot::channel();
+        let thread = thread::Builder::new()
+            .name("jlrs-runtime".into())
+            .stack_size(runtime::RUNTIME_STACK)
+            .spawn(move || {
+                runtime::run(plan, move |handle| {
+                    let _ = tx.send(handle);
+                })
+            })
+            .map_err(Error::Spawn)?;
+        match rx.recv() {
+            Ok(Ok(handle)) => Ok((handle, thread)),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => match thread.join() {
+                Err(p) => resume_unwind(p),
+                Ok(()) => Err(Error::ShutDown),
+            },
+        }
+    }
+
+    /// Starts Julia on the current thread and runs `f` on a new thread with a handle.
+    /// Returns `f`'s result once the last handle is dropped and Julia has shut down; a
+    /// panic in `f` is resumed here after shutdown.
+    ///
+    /// The current thread's stack should be 8 MiB (the main thread's usual size).
+    pub fn start_mt<T, F>(self, f: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(MtHandle) -> T + Send + 'static,
+    {
+        let plan = self.plan()?;
+        let mut user = None;
+        runtime::run(plan, |handle| {
+            user = Some(handle.and_then(|h| {
+                thread::Builder::new()
+                    .name("jlrs-start-mt".into())
+                    .spawn(move || f(h))
+                    .map_err(Error::Spawn)
+            }));
+        });
+        match user.expect("the runtime reports whether it started") {
+            Err(e) => Err(e),
+            Ok(thread) => thread.join().map_err(|p| resume_unwind(p)),
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! The runtime thread: initialises Julia, hosts the `with` servers, waits inside Julia's
+//! scheduler until the last handle is gone, then shuts Julia down.
+
+use jlrs_core::{
+    event_loop::{EventLoop, Notifier, Step},
+    hosted::{Hosted, HostedLoop},
+    InitOptions, Julia, Runtime,
+};
+
+use crate::{
+    handle::{Job, Shared},
+    plan::Plan,
+    Error, MtHandle,
+};
+
+/// The stack of a spawned runtime thread. Julia sizes its root task's stack from
+/// `RLIMIT_STACK` (8 MiB by default), so the thread must have at least that much.
+pub(crate) const RUNTIME_STACK: usize = 8 << 20;
+
+/// A hosted loop that runs `with` jobs until the queue is closed and empty.
+struct WithServer {
+    jobs: async_channel::Receiver<Job>,
+}
+
+impl HostedLoop for WithServer {
+    fn run(&mut self, julia: &mut Julia) {
+        while let Ok(job) = julia.gc_safe(|| self.jobs.recv_blocking()) {
+            job(julia);
+        }
+    }
+
+    fn panicked(&mut self, _payload: Box<dyn std::any::Any + Send>) -> bool {
+        // Jobs catch their own panics; anything else is a bug, but the queue must still
+        // be served.
+        true
+    }
+}
+
+/// Runs the runtime on the current thread. `ready` receives the first handle, or the
+/// reason the runtime could not start; the function returns after Julia has shut down.
+pub(crate) fn run(plan: Plan, ready: impl FnOnce(Result<MtHandle, Error>)) {
+    let mut options = InitOptions::new().n_threads(plan.total());
+    if let Some(dir) = &plan.julia_dir {
+        options = options.julia_dir(dir);
+    }
+    let mut rt = match Runtime::init(options) {
+        Ok(rt) => rt,
+        Err(e) => return ready(Err(e.into())),
+    };
+    if rt.n_threads() < plan.total() {
+        return ready(Err(Error::TooManyThreads {
+            requested: plan.total(),
+            with_threads: plan.with_threads,
+            worker_threads: plan.worker_threads,
+            limit: rt.n_threads(),
+        }));
+    }
+    let (tx, rx) = async_channel::unbounded::<Job>();
+    for tid in plan.with_tids() {
+        let server = WithServer { jobs: rx.clone() };
+        if let Err(e) = Hosted::on_thread(tid).spawn(rt.julia(), server) {
+            rx.close();
+            return ready(Err(e.into()));
+        }
+    }
+    let notifier = Notifier::new();
+    let serve_here = plan.with_threads == 0;
+    ready(Ok(MtHandle::new(Shared::new(tx, notifier.clone(), plan))));
+
+    let step = |julia: &mut Julia| {
+        // Closing happens after the last send, so once closed, a drain sees every job.
+        let closed = rx.is_closed();
+        if serve_here {
+            while let Ok(job) = rx.try_recv() {
+                job(julia);
+            }
+        }
+        if closed {
+            Step::Stop
+        } else {
+            Step::Wait
+        }
+    };
+    if let Err(e) = EventLoop::new(notifier).run(rt.julia(), step) {
+        eprintln!("jlrs-mt: the runtime thread's loop failed: {e}");
+    }
+    // Jobs nobody will run are dropped, so their callers see `Error::ShutDown`.
+    rx.close();
+    if serve_here {
+        while rx.try_recv().is_ok() {}
+    }
+    rt.shutdown();
+}
