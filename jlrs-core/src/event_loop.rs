@@ -102,7 +102,11 @@ impl EventLoop {
 }
 
 fn unpublish(notifier: &Notifier) {
-    let mut handle = notifier.state.handle.write().unwrap_or_else(|e| e.into_inner());
+    let mut handle = notifier
+        .state
+        .handle
+        .write()
+        .unwrap_or_else(|e| e.into_inner());
     *handle = None;
     notifier.state.closed.store(true, Ordering::Release);
 }
@@ -120,7 +124,12 @@ extern "C" fn loop_step(data: *mut c_void, handle: usize) -> c_int {
     // for this Julia call to return, on this same thread.
     let data = unsafe { &mut *data.cast::<LoopData>() };
     {
-        let mut h = data.notifier.state.handle.write().unwrap_or_else(|e| e.into_inner());
+        let mut h = data
+            .notifier
+            .state
+            .handle
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
         if h.is_none() {
             *h = Some(handle);
         }

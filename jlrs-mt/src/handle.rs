@@ -82,7 +82,10 @@ impl MtHandle {
         let job: Job = Box::new(move |julia| {
             let _ = tx.send(run_caught(julia, f));
         });
-        self.shared.jobs.try_send(job).map_err(|_| Error::ShutDown)?;
+        self.shared
+            .jobs
+            .try_send(job)
+            .map_err(|_| Error::ShutDown)?;
         if self.shared.plan.with_threads == 0 {
             self.shared.notifier.notify();
         }
@@ -124,7 +127,10 @@ impl MtHandle {
     }
 
     fn claimed(&self) -> std::sync::MutexGuard<'_, Vec<bool>> {
-        self.shared.claimed.lock().unwrap_or_else(|e| e.into_inner())
+        self.shared
+            .claimed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -78,7 +78,14 @@ mod test {
     #[test]
     fn too_many_threads_is_an_error() {
         let err = Plan::new(1, 4, None, 2).unwrap_err();
-        assert!(matches!(err, Error::TooManyThreads { requested: 6, limit: 2, .. }));
+        assert!(matches!(
+            err,
+            Error::TooManyThreads {
+                requested: 6,
+                limit: 2,
+                ..
+            }
+        ));
         assert!(Plan::new(2, 0, None, 2).is_err());
     }
 

@@ -1,9 +1,14 @@
 //! Embed Julia 1.5 in a Rust program.
 //!
-//! `jlrs` is a facade over small layers; today it re-exports the foundation,
-//! [`jlrs_core`](core): initialising Julia, rooting values in GC frames, calling Julia
-//! with every exception turned into an error, GC-safe regions, and hosted loops that run
-//! Rust code on Julia's own threads.
+//! `jlrs` is a facade over small layers:
+//!
+//! - [`core`] (always): initialising Julia, rooting values in GC frames, calling Julia
+//!   with every exception turned into an error, GC-safe regions, and hosted loops that run
+//!   Rust code on Julia's own threads;
+//! - [`mt`] (feature `multi-rt`): the multithreaded runtime, [`Builder`](mt::Builder)
+//!   and [`MtHandle`](mt::MtHandle), to call Julia from any Rust thread.
+//!
+//! Features: `multi-rt`, and `full` for everything. None is on by default.
 //!
 //! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
 //! start and starts at most as many threads as the machine shows CPUs; run programs
@@ -23,8 +28,13 @@
 #[doc(inline)]
 pub use jlrs_core as core;
 
+/// The multithreaded runtime (see [`jlrs_mt`]).
+#[cfg(feature = "multi-rt")]
+#[doc(inline)]
+pub use jlrs_mt as mt;
+
 pub mod prelude;
 
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "full"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeDoctests;
