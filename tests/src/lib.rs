@@ -50,8 +50,12 @@ pub fn julia() -> &'static JuliaThread {
 
 impl JuliaThread {
     /// Runs `f` on the runtime thread and returns its result; a panic in `f` is
-    /// re-raised here.
+    /// re-raised here. A job that takes longer than five minutes fails the test binary.
     pub fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Julia) -> T + Send + 'static) -> T {
+        let _dog = watchdog(
+            "a job on the Julia runtime thread",
+            Duration::from_secs(300),
+        );
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |julia| {
             let _ = tx.send(catch_unwind(AssertUnwindSafe(|| f(julia))));

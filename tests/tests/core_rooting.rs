@@ -70,3 +70,67 @@ fn root_stacks_hold_values_like_a_future_would() {
         assert!(stack.len() >= 2);
     });
 }
+
+#[test]
+fn root_stacks_stay_valid_across_await_points_of_interleaved_futures() {
+    julia().run(|j| {
+        j.scope(|mut f| {
+            f.eval("stack_payload(i) = [i * k for k in 1:1000]")
+                .map(|_| ())
+        })
+        .unwrap();
+        // Futures that each own a root stack and hold values across `.await` points,
+        // interleaved on one executor (their roots are not pushed and popped in order),
+        // with collections forced between their steps.
+        let ex = smol::LocalExecutor::new();
+        let tasks: Vec<_> = (0..20i64)
+            .map(|i| {
+                let mut stack = j.new_root_stack();
+                ex.spawn(async move {
+                    let mut frame = stack.frame();
+                    let x = frame.box_value(i);
+                    let v = frame.call("stack_payload", &[x]).unwrap();
+                    for step in 0..5 {
+                        smol::future::yield_now().await;
+                        if (i + step) % 7 == 0 {
+                            frame.collect_garbage(step % 2 == 0);
+                        }
+                        frame.eval("[rand(100) for _ in 1:50]").unwrap();
+                    }
+                    frame.call("sum", &[v]).unwrap().unbox::<i64>().unwrap()
+                })
+            })
+            .collect();
+        let sums = smol::block_on(ex.run(async {
+            let mut out = Vec::new();
+            for t in tasks {
+                out.push(t.await);
+            }
+            out
+        }));
+        for (i, s) in sums.into_iter().enumerate() {
+            assert_eq!(s, i as i64 * 500_500);
+        }
+    });
+}
+
+#[test]
+fn a_panic_inside_a_gc_safe_region_restores_the_gc_state() {
+    julia().run(|j| {
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            j.gc_safe(|| panic!("deliberate panic while GC-safe"))
+        }));
+        assert!(caught.is_err());
+        // SAFETY: this is the runtime thread, a Julia thread.
+        let still_safe = unsafe { jlrs_core::gc::is_gc_safe() };
+        assert!(!still_safe, "still GC-safe after the panic");
+        // And Julia can be called as before.
+        let v = j.scope(|mut f| f.eval("1 + 1").unwrap().unbox::<i64>().unwrap());
+        assert_eq!(v, 2);
+        let inside = j.gc_safe(|| {
+            // SAFETY: as above.
+            unsafe { jlrs_core::gc::is_gc_safe() }
+        });
+        assert!(inside);
+    });
+}
