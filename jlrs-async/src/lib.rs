@@ -1,3 +1,92 @@
-//! The async runtime of jlrs. This layer has no items yet; see `jlrs-core`.
+//! The async runtime of jlrs: Rust tasks that call Julia, on pluggable executors.
+//!
+//! [`AsyncRuntimeExt::async_runtime`] turns a [`jlrs_mt::Builder`] into an
+//! [`AsyncBuilder`]; [`AsyncBuilder::spawn`] starts Julia with an executor on its runtime
+//! thread and returns an [`AsyncHandle`] to send tasks to it.
+//!
+//! # Kinds of task
+//!
+//! - [`AsyncHandle::task`]: an async closure that gets a [`GcFrame`](jlrs_core::GcFrame);
+//!   values it roots live across `.await`. [`GcFrame::call_async`](jlrs_core::GcFrame::call_async)
+//!   runs a Julia function as a Julia task and awaits it.
+//! - [`AsyncHandle::blocking_task`]: a closure that holds the thread until it returns.
+//! - [`AsyncHandle::persistent`]: a [`PersistentTask`] with state, called many times
+//!   through a [`PersistentHandle`].
+//! - [`AsyncHandle::register`]: a [`Register`] type's code, loaded once.
+//!
+//! Each returns a [`Dispatch`]: `dispatch().await` waits for room in the channel,
+//! `try_dispatch()` hands it back when the channel is full or the runtime closed. The
+//! [`TaskHandle`] it gives resolves to the task's result; a Julia exception is
+//! [`Error::Julia`], a panic [`Error::Panicked`] with its message, and neither harms other
+//! tasks.
+//!
+//! # The runtime thread
+//!
+//! The executor runs on Julia's thread 1, which waits inside Julia's scheduler while no
+//! task is ready: Julia's timers, `sleep`, IO and `@async` tasks keep running. A task is
+//! woken through `uv_async_send`, so a round trip costs tens of microseconds; pools of
+//! workers (`jlrs-pool`) are faster for latency-sensitive work.
+//!
+//! At most `N` tasks (the executor's parameter) hold a slot on a thread at once; further
+//! tasks wait in the queue. A persistent task holds a slot only while its `init` runs.
+//!
+//! # Executors
+//!
+//! [`AsyncExecutor`] (on `async-executor`) is the default; [`Tokio`] (feature `tokio-rt`)
+//! runs tasks in a tokio `LocalSet`. Any executor can be plugged in through [`Executor`].
+//!
+//! # Example
+//!
+//! ```
+//! use jlrs_async::{AsyncExecutor, AsyncRuntimeExt};
+//! use jlrs_mt::Builder;
+//!
+//! let (handle, runtime) = Builder::new()
+//!     .async_runtime(AsyncExecutor::<4>::new())
+//!     .spawn()
+//!     .expect("cannot start Julia");
+//!
+//! // An async task: the vector stays rooted across the await.
+//! let task = handle.task(async |mut frame| {
+//!     let v = frame.eval("collect(1:10)")?;
+//!     let sum = frame.global("sum")?;
+//!     let total = frame.call_async(sum, &[v]).await?;
+//!     total.unbox::<i64>()
+//! });
+//! let result = task.dispatch_blocking().ok().unwrap().wait_blocking();
+//! assert_eq!(result.unwrap(), 55);
+//!
+//! // A blocking task.
+//! let result = handle
+//!     .blocking_task(|mut frame| frame.eval("2 + 3")?.unbox::<i64>())
+//!     .dispatch_blocking()
+//!     .ok()
+//!     .unwrap()
+//!     .wait_blocking();
+//! assert_eq!(result.unwrap(), 5);
+//!
+//! drop(handle);
+//! runtime.join().unwrap();
+//! ```
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
+
+mod builder;
+mod driver;
+mod error;
+mod executor;
+mod handle;
+mod persistent;
+mod task;
+#[cfg(feature = "tokio-rt")]
+mod tokio;
+
+pub use builder::{AsyncBuilder, AsyncRuntimeExt};
+pub use driver::block_on;
+pub use error::{DispatchError, Error};
+pub use executor::{AsyncExecutor, AsyncLocal, Executor, LocalBoxFuture, LocalExecutor};
+pub use handle::{AsyncHandle, Dispatch, Queue, TaskHandle, Workers};
+pub use persistent::PersistentHandle;
+pub use task::{PersistentTask, Register};
+#[cfg(feature = "tokio-rt")]
+pub use tokio::{Tokio, TokioLocal};

@@ -68,17 +68,18 @@ impl<'scope> GcFrame<'scope> {
     ///
     /// Values of this frame stay usable inside `f`.
     pub fn scope<T>(&mut self, f: impl for<'inner> FnOnce(GcFrame<'inner>) -> T) -> T {
-        let mark = self.slots.len();
-        struct Truncate<'a>(&'a Slots, usize);
-        impl Drop for Truncate<'_> {
-            fn drop(&mut self) {
-                // SAFETY: the inner frame and all its values are gone (they cannot escape
-                // `f`), and this thread is still GC-unsafe.
-                unsafe { self.0.truncate(self.1) }
-            }
-        }
-        let _guard = Truncate(self.slots, mark);
+        let _guard = Truncate(self.slots, self.slots.len());
         f(GcFrame::new(self.slots))
+    }
+
+    /// Runs the future made by `f` with a nested frame; the values it roots are unrooted
+    /// when the future completes or is dropped.
+    ///
+    /// The async counterpart of [`GcFrame::scope`]: values of this frame stay usable
+    /// inside, and the inner frame's values live across `.await` points.
+    pub async fn async_scope<T>(&mut self, f: impl for<'inner> AsyncFnOnce(GcFrame<'inner>) -> T) -> T {
+        let _guard = Truncate(self.slots, self.slots.len());
+        f(GcFrame::new(self.slots)).await
     }
 
     /// The number of values rooted in this frame's stack, including outer frames'.
@@ -147,6 +148,17 @@ impl<'scope> GcFrame<'scope> {
     /// Forces a collection (`full` for a full one). Values rooted anywhere survive it.
     pub fn collect_garbage(&mut self, full: bool) {
         crate::gc::collect(full);
+    }
+}
+
+/// Unroots a nested scope's values when the scope ends, also on panic or cancellation.
+struct Truncate<'a>(&'a Slots, usize);
+
+impl Drop for Truncate<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the inner frame and all its values are gone (they cannot escape the
+        // scope), and roots are only changed on this GC-unsafe thread.
+        unsafe { self.0.truncate(self.1) }
     }
 }
 

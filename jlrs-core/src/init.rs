@@ -58,6 +58,21 @@ function run_loop(step::UInt, data::UInt)
     return nothing
 end
 
+function spawn_call(f, args::Tuple, done::UInt, state::UInt)
+    fptr = Ptr{Cvoid}(done)
+    sptr = Ptr{Cvoid}(state)
+    return Threads.@spawn try
+        f(args...)
+    finally
+        ccall(fptr, Cvoid, (Ptr{Cvoid},), sptr)
+    end
+end
+
+function fetch_result(t::Task)
+    istaskfailed(t) && throw(t.result)
+    return t.result
+end
+
 function wait_hosted()
     while true
         lock(HOSTED_LOCK)

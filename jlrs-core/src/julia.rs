@@ -130,6 +130,20 @@ pub fn reenter<T>(f: impl FnOnce(&mut Julia) -> T) -> Option<T> {
     Some(f(&mut julia))
 }
 
+/// A new root stack, if the current thread holds a [`Julia`] context and is GC-unsafe
+/// (it may call Julia now); `None` otherwise.
+///
+/// This is how a future polled by a runtime on a Julia thread roots its values: the
+/// runtimes poll tasks only while GC-unsafe.
+pub fn root_stack() -> Option<RootStack> {
+    // SAFETY: `is_gc_safe` is only asked on a thread that holds a context, a Julia thread.
+    if in_julia() && !unsafe { crate::gc::is_gc_safe() } {
+        Some(RootStack::new())
+    } else {
+        None
+    }
+}
+
 /// What Julia 1.5 caps its thread count at: the number of CPUs the machine shows.
 pub fn cpu_limit() -> usize {
     // SAFETY: a plain sysconf call; it needs no Julia.

@@ -49,6 +49,7 @@ mod frame;
 pub mod gc;
 pub mod hosted;
 mod init;
+mod julia_task;
 mod julia;
 mod roots;
 mod sys;
@@ -58,6 +59,8 @@ pub use convert::{IntoJulia, Unbox};
 pub use error::{Error, InitError, JlResult, JuliaException};
 pub use frame::GcFrame;
 pub use init::{is_running, InitOptions, Runtime};
-pub use julia::{blocking, cpu_limit, in_julia, panic_message, reenter, Julia};
+pub use julia::{
+    blocking, cpu_limit, in_julia, panic_message, reenter, root_stack, Julia,
+};
 pub use roots::RootStack;
 pub use value::Value;

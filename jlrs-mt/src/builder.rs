@@ -6,7 +6,7 @@ use std::{
     thread::{self, JoinHandle},
 };
 
-use crate::{plan::Plan, runtime, Error, MtHandle};
+use crate::{plan::Plan, runtime, runtime::RuntimeThreadWork, Error, MtHandle};
 
 /// Configures the multithreaded runtime.
 ///
@@ -70,13 +70,22 @@ impl Builder {
     /// Starts Julia on a new thread. The thread ends after the last handle is dropped and
     /// Julia has shut down; join it then.
     pub fn spawn_mt(self) -> Result<(MtHandle, JoinHandle<()>), Error> {
+        self.spawn_mt_with(None)
+    }
+
+    /// [`Builder::spawn_mt`], with more work for the runtime thread (see
+    /// [`RuntimeThreadWork`]). For the layers above this crate.
+    pub fn spawn_mt_with(
+        self,
+        work: Option<Box<dyn RuntimeThreadWork>>,
+    ) -> Result<(MtHandle, JoinHandle<()>), Error> {
         let plan = self.plan()?;
         let (tx, rx) = oneshot::channel();
         let thread = thread::Builder::new()
             .name("jlrs-runtime".into())
             .stack_size(runtime::RUNTIME_STACK)
             .spawn(move || {
-                runtime::run(plan, move |handle| {
+                runtime::run(plan, work, move |handle| {
                     let _ = tx.send(handle);
                 })
             })
@@ -104,9 +113,23 @@ impl Builder {
         T: Send + 'static,
         F: FnOnce(MtHandle) -> T + Send + 'static,
     {
+        self.start_mt_with(None, f)
+    }
+
+    /// [`Builder::start_mt`], with more work for the runtime thread (see
+    /// [`RuntimeThreadWork`]). For the layers above this crate.
+    pub fn start_mt_with<T, F>(
+        self,
+        work: Option<Box<dyn RuntimeThreadWork>>,
+        f: F,
+    ) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(MtHandle) -> T + Send + 'static,
+    {
         let plan = self.plan()?;
         let mut user = None;
-        runtime::run(plan, |handle| {
+        runtime::run(plan, work, |handle| {
             user = Some(handle.and_then(|h| {
                 thread::Builder::new()
                     .name("jlrs-start-mt".into())

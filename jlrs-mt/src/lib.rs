@@ -66,3 +66,4 @@ mod runtime;
 pub use builder::Builder;
 pub use error::Error;
 pub use handle::{MtHandle, WorkerThread};
+pub use runtime::RuntimeThreadWork;

@@ -36,9 +36,26 @@ impl HostedLoop for WithServer {
     }
 }
 
+/// More work for the runtime thread, besides serving `with`: the async runtime plugs its
+/// executor in here.
+pub trait RuntimeThreadWork: Send + 'static {
+    /// Called once on the runtime thread after Julia has started. The returned step runs
+    /// after every notification of `notifier` (and once at the start); the runtime shuts
+    /// down once the step has returned [`Step::Stop`] and every `MtHandle` is gone.
+    fn start(
+        self: Box<Self>,
+        julia: &mut Julia,
+        notifier: Notifier,
+    ) -> Box<dyn FnMut(&mut Julia) -> Step>;
+}
+
 /// Runs the runtime on the current thread. `ready` receives the first handle, or the
 /// reason the runtime could not start; the function returns after Julia has shut down.
-pub(crate) fn run(plan: Plan, ready: impl FnOnce(Result<MtHandle, Error>)) {
+pub(crate) fn run(
+    plan: Plan,
+    work: Option<Box<dyn RuntimeThreadWork>>,
+    ready: impl FnOnce(Result<MtHandle, Error>),
+) {
     let mut options = InitOptions::new().n_threads(plan.total());
     if let Some(dir) = &plan.julia_dir {
         options = options.julia_dir(dir);
@@ -65,9 +82,15 @@ pub(crate) fn run(plan: Plan, ready: impl FnOnce(Result<MtHandle, Error>)) {
     }
     let notifier = Notifier::new();
     let serve_here = plan.with_threads == 0;
+    let mut extra = work.map(|w| w.start(rt.julia(), notifier.clone()));
     ready(Ok(MtHandle::new(Shared::new(tx, notifier.clone(), plan))));
 
     let step = |julia: &mut Julia| {
+        if let Some(extra_step) = extra.as_mut() {
+            if extra_step(julia) == Step::Stop {
+                extra = None;
+            }
+        }
         // Closing happens after the last send, so once closed, a drain sees every job.
         let closed = rx.is_closed();
         if serve_here {
@@ -75,7 +98,7 @@ pub(crate) fn run(plan: Plan, ready: impl FnOnce(Result<MtHandle, Error>)) {
                 job(julia);
             }
         }
-        if closed {
+        if closed && extra.is_none() {
             Step::Stop
         } else {
             Step::Wait

@@ -1,0 +1,116 @@
+//! [`AsyncBuilder`]: the async runtime thread, alone or with the multithreaded runtime.
+
+use std::{rc::Rc, sync::Arc, thread::JoinHandle};
+
+use jlrs_core::{
+    event_loop::{Notifier, Step},
+    Julia,
+};
+use jlrs_mt::{Builder, MtHandle, RuntimeThreadWork};
+
+use crate::{
+    driver::{event_loop_step, serve, Closing},
+    handle::{Queue, RuntimeThread},
+    AsyncHandle, Executor, LocalExecutor,
+};
+
+/// Adds [`async_runtime`](AsyncRuntimeExt::async_runtime) to [`jlrs_mt::Builder`].
+pub trait AsyncRuntimeExt {
+    /// Configures an async runtime on the runtime thread, driven by `executor`.
+    fn async_runtime<E: Executor<N>, const N: usize>(self, executor: E) -> AsyncBuilder<E, N>;
+}
+
+impl AsyncRuntimeExt for Builder {
+    fn async_runtime<E: Executor<N>, const N: usize>(self, executor: E) -> AsyncBuilder<E, N> {
+        AsyncBuilder {
+            builder: self,
+            executor,
+            capacity: 0,
+        }
+    }
+}
+
+/// Configures the async runtime thread.
+pub struct AsyncBuilder<E, const N: usize> {
+    builder: Builder,
+    executor: E,
+    capacity: usize,
+}
+
+/// The executor and queue, moved to the runtime thread.
+struct AsyncWork<E, const N: usize> {
+    executor: E,
+    queue: Queue,
+}
+
+impl<E: Executor<N>, const N: usize> RuntimeThreadWork for AsyncWork<E, N> {
+    fn start(self: Box<Self>, _julia: &mut Julia, notifier: Notifier) -> Box<dyn FnMut(&mut Julia) -> Step> {
+        let local = self.executor.local();
+        let queue = self.queue.receiver();
+        let main = Box::pin(async move {
+            let closing = Rc::new(Closing::default());
+            local.run(Box::pin(serve(&local, queue, N, closing))).await;
+        });
+        let mut step = event_loop_step(main, notifier);
+        Box::new(move |_julia: &mut Julia| step())
+    }
+}
+
+impl<E: Executor<N>, const N: usize> AsyncBuilder<E, N> {
+    /// How many tasks may wait in the runtime's channel (0, the default: no limit).
+    pub fn channel_capacity(mut self, n: usize) -> Self {
+        self.capacity = n;
+        self
+    }
+
+    fn work(self) -> (Builder, Box<dyn RuntimeThreadWork>, AsyncHandle) {
+        let (queue, handle) = Queue::new(self.capacity, Arc::new(RuntimeThread));
+        let work = AsyncWork::<E, N> {
+            executor: self.executor,
+            queue,
+        };
+        (self.builder, Box::new(work), handle)
+    }
+
+    /// Starts Julia and the async runtime on a new thread. The thread ends after every
+    /// handle is gone (or the runtime is closed), its tasks are done and Julia has shut
+    /// down.
+    pub fn spawn(self) -> Result<(AsyncHandle, JoinHandle<()>), jlrs_mt::Error> {
+        let (builder, work, handle) = self.work();
+        let (mt, thread) = builder.with_threads(0).spawn_mt_with(Some(work))?;
+        drop(mt);
+        Ok((handle, thread))
+    }
+
+    /// Starts Julia and the async runtime on the current thread, and runs `f` on a new
+    /// thread; returns `f`'s result after Julia has shut down.
+    pub fn start<T, F>(self, f: F) -> Result<T, jlrs_mt::Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(AsyncHandle) -> T + Send + 'static,
+    {
+        let (builder, work, handle) = self.work();
+        builder.with_threads(0).start_mt_with(Some(work), move |mt| {
+            drop(mt);
+            f(handle)
+        })
+    }
+
+    /// Starts the multithreaded runtime with the async runtime on its runtime thread:
+    /// the [`AsyncHandle`] sends tasks to that thread, for code that must run there.
+    pub fn spawn_mt(self) -> Result<(MtHandle, AsyncHandle, JoinHandle<()>), jlrs_mt::Error> {
+        let (builder, work, handle) = self.work();
+        let (mt, thread) = builder.spawn_mt_with(Some(work))?;
+        Ok((mt, handle, thread))
+    }
+
+    /// [`AsyncBuilder::spawn_mt`], with Julia on the current thread and `f` on a new one.
+    pub fn start_mt<T, F>(self, f: F) -> Result<T, jlrs_mt::Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(MtHandle, AsyncHandle) -> T + Send + 'static,
+    {
+        let (builder, work, handle) = self.work();
+        builder.start_mt_with(Some(work), move |mt| f(mt, handle))
+    }
+}

@@ -1,0 +1,184 @@
+//! Driving an executor on a Julia thread: the loop that admits tasks within the `N`
+//! budget, and the two ways it is polled (inside Julia's scheduler on the runtime thread,
+//! with GC-safe parking on a pool worker).
+
+use std::{
+    cell::Cell,
+    future::Future,
+    rc::Rc,
+    sync::Arc,
+    task::{Context, Poll, Wake, Waker},
+};
+
+use event_listener::Event;
+use jlrs_core::event_loop::{Notifier, Step};
+
+use crate::{
+    executor::{LocalBoxFuture, LocalExecutor},
+    task::TaskFactory,
+};
+
+/// Counts the tasks of one thread and wakes the loop when one ends.
+#[derive(Default)]
+pub(crate) struct Budget {
+    /// Tasks holding a slot.
+    running: Cell<usize>,
+    /// Tasks alive, with or without a slot.
+    alive: Cell<usize>,
+    changed: Event,
+}
+
+/// What a task gets from the thread that runs it.
+pub(crate) struct TaskCtx {
+    /// The task's slot; dropping it lets another task start.
+    pub(crate) slot: Slot,
+    /// Completes when the thread's queue is closed and drained.
+    pub(crate) closing: Rc<Closing>,
+}
+
+/// A task's claim on one of its thread's `N` slots, released on drop.
+pub(crate) struct Slot {
+    budget: Rc<Budget>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.budget.running.set(self.budget.running.get() - 1);
+        self.budget.changed.notify(usize::MAX);
+    }
+}
+
+/// Keeps a task counted as alive until it ends.
+struct Alive(Rc<Budget>);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.alive.set(self.0.alive.get() - 1);
+        self.0.changed.notify(usize::MAX);
+    }
+}
+
+/// Set once the queue is closed and drained: persistent tasks then end.
+#[derive(Default)]
+pub(crate) struct Closing {
+    closed: Cell<bool>,
+    event: Event,
+}
+
+impl Closing {
+    /// Completes once the thread's queue is closed and drained.
+    pub(crate) async fn wait(&self) {
+        loop {
+            if self.closed.get() {
+                return;
+            }
+            let listener = self.event.listen();
+            if self.closed.get() {
+                return;
+            }
+            listener.await;
+        }
+    }
+
+    fn close(&self) {
+        self.closed.set(true);
+        self.event.notify(usize::MAX);
+    }
+}
+
+async fn until(budget: &Budget, ready: impl Fn(&Budget) -> bool) {
+    loop {
+        if ready(budget) {
+            return;
+        }
+        let listener = budget.changed.listen();
+        if ready(budget) {
+            return;
+        }
+        listener.await;
+    }
+}
+
+/// Takes tasks from `queue` and runs them on `local`, at most `n` holding a slot at once,
+/// until the queue is closed and drained and every task has ended.
+pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
+    local: &L,
+    queue: async_channel::Receiver<TaskFactory>,
+    n: usize,
+    closing: Rc<Closing>,
+) {
+    let budget = Rc::new(Budget::default());
+    let n = n.max(1);
+    loop {
+        until(&budget, |b| b.running.get() < n).await;
+        let Ok(factory) = queue.recv().await else { break };
+        budget.running.set(budget.running.get() + 1);
+        budget.alive.set(budget.alive.get() + 1);
+        let alive = Alive(budget.clone());
+        let task = factory(TaskCtx {
+            slot: Slot {
+                budget: budget.clone(),
+            },
+            closing: closing.clone(),
+        });
+        local.spawn_local(Box::pin(async move {
+            task.await;
+            drop(alive);
+        }));
+    }
+    closing.close();
+    until(&budget, |b| b.alive.get() == 0).await;
+}
+
+/// Wakes the runtime thread's event loop.
+struct NotifyWaker(Notifier);
+
+impl Wake for NotifyWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.notify();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.notify();
+    }
+}
+
+/// Polls the executor once per step of the runtime thread's event loop.
+pub(crate) fn event_loop_step(
+    mut main: LocalBoxFuture<'static, ()>,
+    notifier: Notifier,
+) -> impl FnMut() -> Step {
+    let waker = Waker::from(Arc::new(NotifyWaker(notifier)));
+    let mut done = false;
+    move || {
+        if done {
+            return Step::Stop;
+        }
+        let mut cx = Context::from_waker(&waker);
+        match main.as_mut().poll(&mut cx) {
+            Poll::Ready(()) => {
+                done = true;
+                Step::Stop
+            }
+            Poll::Pending => Step::Wait,
+        }
+    }
+}
+
+/// Polls `future` to completion on a Julia thread, parking GC-safely between polls.
+pub fn block_on<T>(future: impl Future<Output = T>) -> T {
+    let (mut parker, unparker) = parking::pair();
+    let waker = Waker::from(unparker);
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
+            return v;
+        }
+        parker = jlrs_core::blocking(move || {
+            parker.park();
+            parker
+        });
+    }
+}
+

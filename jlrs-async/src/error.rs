@@ -1,0 +1,64 @@
+//! The errors of the async runtime.
+
+use std::fmt;
+
+/// Why a task produced no result.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The task returned a Julia error (an exception, a wrong type, ...).
+    #[error(transparent)]
+    Julia(#[from] jlrs_core::Error),
+    /// The task panicked; other tasks and the runtime are unharmed.
+    #[error("the task panicked: {0}")]
+    Panicked(String),
+    /// The task was dropped before it ran: the runtime was closed with `cancel`, or its
+    /// worker died.
+    #[error("the task was cancelled before it ran")]
+    Cancelled,
+    /// The runtime (or the persistent task) is closed.
+    #[error("the runtime is closed")]
+    Closed,
+}
+
+/// Why a dispatch failed; the dispatcher is handed back.
+pub enum DispatchError<D> {
+    /// The channel is full (only from `try_dispatch`).
+    Full(D),
+    /// The runtime is closed.
+    Closed(D),
+}
+
+impl<D> DispatchError<D> {
+    /// The dispatcher, to try again.
+    pub fn into_inner(self) -> D {
+        match self {
+            DispatchError::Full(d) | DispatchError::Closed(d) => d,
+        }
+    }
+
+    /// Whether the runtime is closed (rather than the channel full).
+    pub fn is_closed(&self) -> bool {
+        matches!(self, DispatchError::Closed(_))
+    }
+}
+
+impl<D> fmt::Debug for DispatchError<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DispatchError::Full(_) => f.write_str("Full(..)"),
+            DispatchError::Closed(_) => f.write_str("Closed(..)"),
+        }
+    }
+}
+
+impl<D> fmt::Display for DispatchError<D> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DispatchError::Full(_) => f.write_str("the runtime's channel is full"),
+            DispatchError::Closed(_) => f.write_str("the runtime is closed"),
+        }
+    }
+}
+
+impl<D> std::error::Error for DispatchError<D> {}

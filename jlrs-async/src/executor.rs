@@ -1,0 +1,112 @@
+//! The executor trait, and the default executor on `async-executor`.
+
+use std::{future::Future, pin::Pin};
+
+/// A boxed, thread-bound future.
+pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// An executor that runs the tasks of one Julia thread; `N` is the most tasks that thread
+/// runs at once.
+///
+/// The value is a configuration, created anywhere and sent to the thread, where
+/// [`Executor::local`] makes the thread's executor. The runtime drives that executor
+/// itself, so that the thread is GC-safe while it waits for work and, on the runtime
+/// thread, waits inside Julia's scheduler.
+///
+/// Implementing it for another executor takes a few lines; this is the default one:
+///
+/// ```
+/// use jlrs_async::{Executor, LocalBoxFuture, LocalExecutor};
+///
+/// #[derive(Clone)]
+/// struct MyExecutor;
+///
+/// struct MyLocal(async_executor::LocalExecutor<'static>);
+///
+/// impl<const N: usize> Executor<N> for MyExecutor {
+///     type Local = MyLocal;
+///     fn local(&self) -> MyLocal {
+///         MyLocal(async_executor::LocalExecutor::new())
+///     }
+/// }
+///
+/// impl LocalExecutor for MyLocal {
+///     fn spawn_local(&self, future: LocalBoxFuture<'static, ()>) {
+///         self.0.spawn(future).detach();
+///     }
+///     fn run<'a>(&'a self, future: LocalBoxFuture<'a, ()>) -> LocalBoxFuture<'a, ()> {
+///         Box::pin(self.0.run(future))
+///     }
+/// }
+///
+/// use jlrs_async::AsyncRuntimeExt;
+///
+/// let (handle, runtime) = jlrs_mt::Builder::new()
+///     .async_runtime::<_, 2>(MyExecutor)
+///     .spawn()
+///     .expect("cannot start Julia");
+/// let three = handle
+///     .blocking_task(|mut frame| frame.eval("1 + 2")?.unbox::<i64>())
+///     .dispatch_blocking()
+///     .ok()
+///     .unwrap()
+///     .wait_blocking();
+/// assert_eq!(three.unwrap(), 3);
+/// drop(handle);
+/// runtime.join().unwrap();
+/// ```
+pub trait Executor<const N: usize>: Clone + Send + Sync + 'static {
+    /// The executor of one thread.
+    type Local: LocalExecutor;
+
+    /// Makes the executor of the current thread.
+    fn local(&self) -> Self::Local;
+}
+
+/// The executor of one thread: spawns local tasks and drives them.
+pub trait LocalExecutor: 'static {
+    /// Spawns a task that runs on this thread; it is detached.
+    fn spawn_local(&self, future: LocalBoxFuture<'static, ()>);
+
+    /// A future that drives this executor's tasks until `future` completes. The runtime
+    /// polls it (it never blocks the thread itself).
+    fn run<'a>(&'a self, future: LocalBoxFuture<'a, ()>) -> LocalBoxFuture<'a, ()>;
+
+    /// Lets other tasks run (default: one round through the executor).
+    fn yield_now(&self) -> LocalBoxFuture<'static, ()> {
+        Box::pin(smol::future::yield_now())
+    }
+}
+
+/// The default executor, on `async-executor`'s `LocalExecutor`; at most `N` tasks run at
+/// once on a thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AsyncExecutor<const N: usize>;
+
+impl<const N: usize> AsyncExecutor<N> {
+    /// The default executor.
+    pub fn new() -> Self {
+        AsyncExecutor
+    }
+}
+
+/// The thread executor of [`AsyncExecutor`].
+pub struct AsyncLocal(async_executor::LocalExecutor<'static>);
+
+impl<const N: usize> Executor<N> for AsyncExecutor<N> {
+    type Local = AsyncLocal;
+
+    fn local(&self) -> AsyncLocal {
+        AsyncLocal(async_executor::LocalExecutor::new())
+    }
+}
+
+impl LocalExecutor for AsyncLocal {
+    fn spawn_local(&self, future: LocalBoxFuture<'static, ()>) {
+        self.0.spawn(future).detach();
+    }
+
+    fn run<'a>(&'a self, future: LocalBoxFuture<'a, ()>) -> LocalBoxFuture<'a, ()> {
+        Box::pin(self.0.run(future))
+    }
+}

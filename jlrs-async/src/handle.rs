@@ -1,0 +1,270 @@
+//! [`AsyncHandle`], [`Dispatch`] and [`TaskHandle`]: sending tasks and getting results.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
+
+use jlrs_core::{GcFrame, JlResult};
+
+use crate::{
+    persistent::{persistent_task, PersistentHandle},
+    task::{async_task, blocking_task, register_task, Registry, TaskFactory},
+    DispatchError, Error, PersistentTask, Register,
+};
+
+/// The workers behind an [`AsyncHandle`]: the runtime thread, or a pool's workers.
+pub trait Workers: Send + Sync + 'static {
+    /// How many workers serve the handle's queue now.
+    fn n_workers(&self) -> usize;
+    /// Adds a worker; `true` if one is running when this returns.
+    fn try_add_worker(&self) -> bool;
+    /// Tells a worker to stop; `true` if one was told.
+    fn try_remove_worker(&self) -> bool;
+}
+
+/// The only worker of the async runtime thread.
+pub(crate) struct RuntimeThread;
+
+impl Workers for RuntimeThread {
+    fn n_workers(&self) -> usize {
+        1
+    }
+
+    fn try_add_worker(&self) -> bool {
+        false
+    }
+
+    fn try_remove_worker(&self) -> bool {
+        false
+    }
+}
+
+/// The sending side of a task queue, shared by all clones of a handle.
+struct Shared {
+    tx: async_channel::Sender<TaskFactory>,
+    /// Kept to drop queued tasks when the queue is closed with `cancel`.
+    rx: async_channel::Receiver<TaskFactory>,
+    registry: Registry,
+    workers: Arc<dyn Workers>,
+}
+
+/// A queue of tasks and the handle's side of it, for the layers that make workers.
+pub struct Queue {
+    rx: async_channel::Receiver<TaskFactory>,
+}
+
+impl Queue {
+    /// A queue holding at most `capacity` tasks (0: unbounded) and the handle that sends
+    /// to it; `workers` answers the handle's worker questions.
+    pub fn new(capacity: usize, workers: Arc<dyn Workers>) -> (Queue, AsyncHandle) {
+        let (tx, rx) = if capacity == 0 {
+            async_channel::unbounded()
+        } else {
+            async_channel::bounded(capacity)
+        };
+        let handle = AsyncHandle {
+            shared: Arc::new(Shared {
+                tx,
+                rx: rx.clone(),
+                registry: Registry::default(),
+                workers,
+            }),
+        };
+        (Queue { rx }, handle)
+    }
+
+    pub(crate) fn receiver(&self) -> async_channel::Receiver<TaskFactory> {
+        self.rx.clone()
+    }
+}
+
+impl Clone for Queue {
+    fn clone(&self) -> Self {
+        Queue { rx: self.rx.clone() }
+    }
+}
+
+/// Sends tasks to the async runtime thread or to a pool. Cheap to clone, `Send + Sync`.
+///
+/// The runtime (or pool) shuts down when every handle is dropped or it is closed: running
+/// tasks finish, and queued ones too unless it was closed with `cancel`.
+#[derive(Clone)]
+pub struct AsyncHandle {
+    shared: Arc<Shared>,
+}
+
+static_assertions::assert_impl_all!(AsyncHandle: Send, Sync, Clone);
+
+impl AsyncHandle {
+    fn dispatcher<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, Error>>) -> TaskFactory) -> Dispatch<T> {
+        let (reply, rx) = oneshot::channel();
+        Dispatch {
+            tx: self.shared.tx.clone(),
+            factory: make(reply),
+            rx,
+        }
+    }
+
+    /// An async task: `f` gets a frame whose rooted values live across `.await`.
+    pub fn task<T, F>(&self, f: F) -> Dispatch<T>
+    where
+        T: Send + 'static,
+        F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+    {
+        self.dispatcher(|reply| async_task(f, reply))
+    }
+
+    /// A blocking task: `f` runs to completion on the worker thread, holding it.
+    pub fn blocking_task<T, F>(&self, f: F) -> Dispatch<T>
+    where
+        T: Send + 'static,
+        F: for<'s> FnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+    {
+        self.dispatcher(|reply| blocking_task(f, reply))
+    }
+
+    /// A persistent task; the task's result is a handle to call it with.
+    pub fn persistent<P: PersistentTask>(&self, task: P) -> Dispatch<PersistentHandle<P>> {
+        self.dispatcher(|reply| persistent_task(task, reply))
+    }
+
+    /// Runs `R::register` once for this handle's runtime; later registrations of the same
+    /// type do nothing.
+    pub fn register<R: Register>(&self) -> Dispatch<()> {
+        let registry = self.shared.registry.clone();
+        self.dispatcher(|reply| register_task::<R>(registry, reply))
+    }
+
+    /// Closes the queue: no new tasks are accepted. Running tasks finish; queued tasks
+    /// run too, unless `cancel`, in which case their callers get [`Error::Cancelled`].
+    pub fn close(&self, cancel: bool) {
+        self.shared.tx.close();
+        if cancel {
+            while self.shared.rx.try_recv().is_ok() {}
+        }
+    }
+
+    /// Whether the queue is closed.
+    pub fn is_closed(&self) -> bool {
+        self.shared.tx.is_closed()
+    }
+
+    /// How many workers serve this handle (1 for the runtime thread).
+    pub fn n_workers(&self) -> usize {
+        self.shared.workers.n_workers()
+    }
+
+    /// Adds a worker (pools only; `false` for the runtime thread).
+    pub fn try_add_worker(&self) -> bool {
+        !self.is_closed() && self.shared.workers.try_add_worker()
+    }
+
+    /// Removes a worker (pools only; `false` for the runtime thread).
+    pub fn try_remove_worker(&self) -> bool {
+        self.shared.workers.try_remove_worker()
+    }
+
+    /// How many tasks wait in the queue.
+    pub fn n_queued(&self) -> usize {
+        self.shared.tx.len()
+    }
+}
+
+/// A task ready to be sent. Nothing runs until it is dispatched.
+#[must_use = "a task runs only once it is dispatched"]
+pub struct Dispatch<T> {
+    tx: async_channel::Sender<TaskFactory>,
+    factory: TaskFactory,
+    rx: oneshot::Receiver<Result<T, Error>>,
+}
+
+impl<T> Dispatch<T> {
+    fn rebuild(tx: async_channel::Sender<TaskFactory>, factory: TaskFactory, rx: oneshot::Receiver<Result<T, Error>>) -> Self {
+        Dispatch { tx, factory, rx }
+    }
+
+    /// Sends the task, waiting for room in the channel.
+    pub async fn dispatch(self) -> Result<TaskHandle<T>, DispatchError<Self>> {
+        let Dispatch { tx, factory, rx } = self;
+        match tx.send(factory).await {
+            Ok(()) => Ok(TaskHandle::new(rx)),
+            Err(async_channel::SendError(f)) => Err(DispatchError::Closed(Self::rebuild(tx, f, rx))),
+        }
+    }
+
+    /// Sends the task if there is room now; otherwise hands the dispatcher back.
+    pub fn try_dispatch(self) -> Result<TaskHandle<T>, DispatchError<Self>> {
+        let Dispatch { tx, factory, rx } = self;
+        match tx.try_send(factory) {
+            Ok(()) => Ok(TaskHandle::new(rx)),
+            Err(async_channel::TrySendError::Full(f)) => Err(DispatchError::Full(Self::rebuild(tx, f, rx))),
+            Err(async_channel::TrySendError::Closed(f)) => {
+                Err(DispatchError::Closed(Self::rebuild(tx, f, rx)))
+            }
+        }
+    }
+
+    /// Sends the task, blocking the thread until there is room (GC-safely on a Julia
+    /// thread).
+    pub fn dispatch_blocking(self) -> Result<TaskHandle<T>, DispatchError<Self>>
+    where
+        T: Send,
+    {
+        let Dispatch { tx, factory, rx } = self;
+        let sent = jlrs_core::blocking(|| tx.send_blocking(factory));
+        match sent {
+            Ok(()) => Ok(TaskHandle::new(rx)),
+            Err(async_channel::SendError(f)) => Err(DispatchError::Closed(Self::rebuild(tx, f, rx))),
+        }
+    }
+}
+
+/// The result of a dispatched task: await it, or [`TaskHandle::wait_blocking`].
+#[must_use = "the result arrives through the handle"]
+pub struct TaskHandle<T> {
+    inner: Inner<T>,
+}
+
+enum Inner<T> {
+    Waiting(oneshot::Receiver<Result<T, Error>>),
+    Failed(Option<Error>),
+}
+
+impl<T> TaskHandle<T> {
+    pub(crate) fn new(rx: oneshot::Receiver<Result<T, Error>>) -> Self {
+        TaskHandle {
+            inner: Inner::Waiting(rx),
+        }
+    }
+
+    pub(crate) fn failed(e: Error) -> Self {
+        TaskHandle {
+            inner: Inner::Failed(Some(e)),
+        }
+    }
+
+    /// Blocks until the result arrives (GC-safely on a Julia thread).
+    pub fn wait_blocking(self) -> Result<T, Error>
+    where
+        T: Send,
+    {
+        match self.inner {
+            Inner::Waiting(rx) => jlrs_core::blocking(move || rx.recv()).unwrap_or(Err(Error::Cancelled)),
+            Inner::Failed(e) => Err(e.unwrap_or(Error::Closed)),
+        }
+    }
+}
+
+impl<T> Future for TaskHandle<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.inner {
+            Inner::Waiting(rx) => Pin::new(rx).poll(cx).map(|r| r.unwrap_or(Err(Error::Cancelled))),
+            Inner::Failed(e) => Poll::Ready(Err(e.take().unwrap_or(Error::Closed))),
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! Running a [`PersistentTask`] and calling it through a [`PersistentHandle`].
+
+use jlrs_core::GcFrame;
+use smol::future::FutureExt;
+
+use crate::{
+    driver::TaskCtx,
+    task::{caught, Reply, TaskFactory},
+    Error, PersistentTask, TaskHandle,
+};
+
+type Call<P> = (
+    <P as PersistentTask>::Input,
+    Reply<<P as PersistentTask>::Output>,
+);
+
+/// Calls a persistent task. Cheap to clone; the task ends when every handle is gone (or
+/// its runtime shuts down).
+pub struct PersistentHandle<P: PersistentTask> {
+    calls: async_channel::Sender<Call<P>>,
+}
+
+impl<P: PersistentTask> Clone for PersistentHandle<P> {
+    fn clone(&self) -> Self {
+        PersistentHandle {
+            calls: self.calls.clone(),
+        }
+    }
+}
+
+impl<P: PersistentTask> PersistentHandle<P> {
+    /// Sends `input` to the task; await the returned handle (or call
+    /// [`TaskHandle::wait_blocking`]) for the output. If the task has ended, the result is
+    /// [`Error::Closed`].
+    pub fn call(&self, input: P::Input) -> TaskHandle<P::Output> {
+        let (tx, rx) = oneshot::channel();
+        match self.calls.try_send((input, tx)) {
+            Ok(()) => TaskHandle::new(rx),
+            Err(_) => TaskHandle::failed(Error::Closed),
+        }
+    }
+
+    /// Whether the task has ended.
+    pub fn is_closed(&self) -> bool {
+        self.calls.is_closed()
+    }
+}
+
+pub(crate) fn persistent_task<P: PersistentTask>(
+    mut task: P,
+    reply: Reply<PersistentHandle<P>>,
+) -> TaskFactory
+where
+    P: PersistentTask,
+{
+    let (calls_tx, calls) = async_channel::unbounded::<Call<P>>();
+    Box::new(move |ctx: TaskCtx| {
+        Box::pin(async move {
+            let TaskCtx { slot, closing } = ctx;
+            let Some(mut stack) = jlrs_core::root_stack() else {
+                let _ = reply.send(Err(Error::Panicked(
+                    "a task was polled on a thread that may not call Julia".into(),
+                )));
+                return;
+            };
+            let mut frame: GcFrame<'_> = stack.frame();
+            let mut state = match caught(task.init(&mut frame)).await {
+                Ok(state) => state,
+                Err(e) => {
+                    let _ = reply.send(Err(e));
+                    return;
+                }
+            };
+            if reply.send(Ok(PersistentHandle { calls: calls_tx })).is_err() {
+                // Nobody will call it; still run the exit hook.
+                calls.close();
+            }
+            // Calls run without a task slot.
+            drop(slot);
+            loop {
+                let next = async { calls.recv().await.ok() }
+                    .or(async {
+                        closing.wait().await;
+                        None
+                    })
+                    .await;
+                let Some((input, reply)) = next else { break };
+                let result = caught(
+                    frame.async_scope(async |mut inner| task.call(&mut state, &mut inner, input).await),
+                )
+                .await;
+                let _ = reply.send(result);
+            }
+            calls.close();
+            let _ = caught(async {
+                task.exit(state, &mut frame).await;
+                Ok::<(), jlrs_core::Error>(())
+            })
+            .await;
+        })
+    })
+}

@@ -1,0 +1,131 @@
+//! The kinds of task: async, blocking, persistent and register tasks, and how each runs
+//! on a worker thread.
+
+use std::{
+    any::TypeId,
+    collections::HashSet,
+    future::Future,
+    panic::AssertUnwindSafe,
+    sync::{Arc, Mutex},
+};
+
+use jlrs_core::{panic_message, GcFrame, JlResult};
+use smol::future::FutureExt;
+
+use crate::{driver::TaskCtx, executor::LocalBoxFuture, Error};
+
+/// A task as it travels to a worker: made into a future there.
+pub(crate) type TaskFactory = Box<dyn FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send>;
+
+/// Where a task's result goes.
+pub(crate) type Reply<T> = oneshot::Sender<Result<T, Error>>;
+
+/// A task that keeps state, which may hold Julia values, across many calls.
+///
+/// It is started with [`AsyncHandle::persistent`](crate::AsyncHandle::persistent), which
+/// hands back a [`PersistentHandle`](crate::PersistentHandle). Each call runs in a scope of
+/// its own, so values rooted during a call are released when it ends; values in the state
+/// live as long as the task. When every handle to the task is gone, or the runtime shuts
+/// down, [`PersistentTask::exit`] runs.
+///
+/// A persistent task takes one of its thread's `N` task slots only while `init` runs. Its
+/// calls run without one, so a task that awaits a persistent call cannot deadlock however
+/// full the budget is.
+pub trait PersistentTask: Send + 'static {
+    /// The state, with Julia values rooted for `'s`.
+    type State<'s>;
+    /// What a call takes.
+    type Input: Send + 'static;
+    /// What a call returns.
+    type Output: Send + 'static;
+
+    /// Makes the state.
+    fn init<'s>(&mut self, frame: &mut GcFrame<'s>) -> impl Future<Output = JlResult<Self::State<'s>>>;
+
+    /// Handles one call; `frame` is a scope that ends with the call.
+    fn call<'s, 'c>(
+        &mut self,
+        state: &mut Self::State<'s>,
+        frame: &mut GcFrame<'c>,
+        input: Self::Input,
+    ) -> impl Future<Output = JlResult<Self::Output>>;
+
+    /// Runs when the task ends (default: nothing).
+    fn exit<'s>(&mut self, state: Self::State<'s>, frame: &mut GcFrame<'s>) -> impl Future<Output = ()> {
+        let _ = (state, frame);
+        async {}
+    }
+}
+
+/// Code to load once per runtime, e.g. Julia functions other tasks call.
+pub trait Register: 'static {
+    /// Loads the code.
+    fn register<'s>(frame: &mut GcFrame<'s>) -> JlResult<()>;
+}
+
+/// Runs `fut` with panics caught, as a task result.
+pub(crate) async fn caught<T>(fut: impl Future<Output = JlResult<T>>) -> Result<T, Error> {
+    match AssertUnwindSafe(fut).catch_unwind().await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(Error::Julia(e)),
+        Err(p) => Err(Error::Panicked(panic_message(&*p))),
+    }
+}
+
+fn no_julia<T>() -> Result<T, Error> {
+    Err(Error::Panicked(
+        "a task was polled on a thread that may not call Julia".into(),
+    ))
+}
+
+pub(crate) fn async_task<T, F>(f: F, reply: Reply<T>) -> TaskFactory
+where
+    T: Send + 'static,
+    F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+{
+    Box::new(move |ctx| {
+        Box::pin(async move {
+            let _slot = ctx.slot;
+            let result = match jlrs_core::root_stack() {
+                Some(mut stack) => caught(async { f(stack.frame()).await }).await,
+                None => no_julia(),
+            };
+            let _ = reply.send(result);
+        })
+    })
+}
+
+pub(crate) fn blocking_task<T, F>(f: F, reply: Reply<T>) -> TaskFactory
+where
+    T: Send + 'static,
+    F: for<'s> FnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+{
+    Box::new(move |ctx| {
+        Box::pin(async move {
+            let _slot = ctx.slot;
+            let result = match jlrs_core::root_stack() {
+                Some(mut stack) => caught(async { f(stack.frame()) }).await,
+                None => no_julia(),
+            };
+            let _ = reply.send(result);
+        })
+    })
+}
+
+/// The registered `Register` types of one runtime.
+pub(crate) type Registry = Arc<Mutex<HashSet<TypeId>>>;
+
+pub(crate) fn register_task<R: Register>(registry: Registry, reply: Reply<()>) -> TaskFactory {
+    blocking_task(
+        move |mut frame| {
+            let id = TypeId::of::<R>();
+            let mut done = registry.lock().unwrap_or_else(|e| e.into_inner());
+            if !done.contains(&id) {
+                R::register(&mut frame)?;
+                done.insert(id);
+            }
+            Ok(())
+        },
+        reply,
+    )
+}

@@ -1,0 +1,85 @@
+//! `call_async`: run a Julia function as a Julia task and await it from Rust.
+
+use std::{
+    ffi::c_void,
+    future::Future,
+    panic::{catch_unwind, AssertUnwindSafe},
+    pin::Pin,
+    sync::{Arc, Mutex},
+    task::{Context, Poll, Waker},
+};
+
+use crate::{error::JlResult, GcFrame, Value};
+
+/// Completion state shared with the Julia task.
+#[derive(Default)]
+struct Completion {
+    state: Mutex<(bool, Option<Waker>)>,
+}
+
+/// Called from Julia (any thread) in the spawned task's `finally` block. Never unwinds.
+extern "C" fn task_done(state: *const c_void) {
+    let _ = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `state` came from `Arc::into_raw` in `call_async`, and Julia calls this
+        // exactly once per task, so the reference it holds is released exactly once.
+        let completion = unsafe { Arc::from_raw(state.cast::<Completion>()) };
+        let waker = {
+            let mut s = completion.state.lock().unwrap_or_else(|e| e.into_inner());
+            s.0 = true;
+            s.1.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }));
+}
+
+struct Done(Arc<Completion>);
+
+impl Future for Done {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut s = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.0 {
+            Poll::Ready(())
+        } else {
+            s.1 = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+}
+
+impl<'scope> GcFrame<'scope> {
+    /// Calls `f(args...)` as a Julia task (`Threads.@spawn`) and waits for it without
+    /// blocking the thread; the result is rooted in this frame.
+    ///
+    /// The task runs on a Julia thread that no hosted loop occupies (the runtime thread
+    /// while it waits for work, or a free worker thread). An exception thrown by `f`
+    /// becomes an error.
+    pub async fn call_async(&mut self, f: Value<'_>, args: &[Value<'_>]) -> JlResult<Value<'scope>> {
+        let completion = Arc::new(Completion::default());
+        let ptr = Arc::into_raw(completion.clone());
+        let spawned = self.scope(|mut frame| {
+            let done = frame.box_value(task_done as *const () as usize);
+            let state = frame.box_value(ptr as usize);
+            let tuple = frame.call("tuple", args)?;
+            frame.call("JlrsCore.spawn_call", &[f, tuple, done, state]).map(|t| t.raw())
+        });
+        let task = match spawned {
+            Ok(task) => task,
+            Err(e) => {
+                // SAFETY: the task was not spawned, so `task_done` will never release the
+                // reference `ptr` holds.
+                drop(unsafe { Arc::from_raw(ptr) });
+                return Err(e);
+            }
+        };
+        // SAFETY: `task` was returned by the last call in the inner scope, with nothing
+        // allocated since; rooting it here keeps the task, and so its result, alive until
+        // this frame's scope ends.
+        let task = unsafe { self.root(task)? };
+        Done(completion).await;
+        self.call("JlrsCore.fetch_result", &[task])
+    }
+}
