@@ -44,7 +44,11 @@ struct AsyncWork<E, const N: usize> {
 }
 
 impl<E: Executor<N>, const N: usize> RuntimeThreadWork for AsyncWork<E, N> {
-    fn start(self: Box<Self>, _julia: &mut Julia, notifier: Notifier) -> Box<dyn FnMut(&mut Julia) -> Step> {
+    fn start(
+        self: Box<Self>,
+        _julia: &mut Julia,
+        notifier: Notifier,
+    ) -> Box<dyn FnMut(&mut Julia) -> Step> {
         let local = self.executor.local();
         let queue = self.queue.receiver();
         let main = Box::pin(async move {
@@ -90,10 +94,12 @@ impl<E: Executor<N>, const N: usize> AsyncBuilder<E, N> {
         F: FnOnce(AsyncHandle) -> T + Send + 'static,
     {
         let (builder, work, handle) = self.work();
-        builder.with_threads(0).start_mt_with(Some(work), move |mt| {
-            drop(mt);
-            f(handle)
-        })
+        builder
+            .with_threads(0)
+            .start_mt_with(Some(work), move |mt| {
+                drop(mt);
+                f(handle)
+            })
     }
 
     /// Starts the multithreaded runtime with the async runtime on its runtime thread:

@@ -111,7 +111,9 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
     let n = n.max(1);
     loop {
         until(&budget, |b| b.running.get() < n).await;
-        let Ok(factory) = queue.recv().await else { break };
+        let Ok(factory) = queue.recv().await else {
+            break;
+        };
         budget.running.set(budget.running.get() + 1);
         budget.alive.set(budget.alive.get() + 1);
         let alive = Alive(budget.clone());
@@ -181,4 +183,3 @@ pub fn block_on<T>(future: impl Future<Output = T>) -> T {
         });
     }
 }
-

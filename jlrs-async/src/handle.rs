@@ -83,7 +83,9 @@ impl Queue {
 
 impl Clone for Queue {
     fn clone(&self) -> Self {
-        Queue { rx: self.rx.clone() }
+        Queue {
+            rx: self.rx.clone(),
+        }
     }
 }
 
@@ -99,7 +101,10 @@ pub struct AsyncHandle {
 static_assertions::assert_impl_all!(AsyncHandle: Send, Sync, Clone);
 
 impl AsyncHandle {
-    fn dispatcher<T>(&self, make: impl FnOnce(oneshot::Sender<Result<T, Error>>) -> TaskFactory) -> Dispatch<T> {
+    fn dispatcher<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, Error>>) -> TaskFactory,
+    ) -> Dispatch<T> {
         let (reply, rx) = oneshot::channel();
         Dispatch {
             tx: self.shared.tx.clone(),
@@ -182,7 +187,11 @@ pub struct Dispatch<T> {
 }
 
 impl<T> Dispatch<T> {
-    fn rebuild(tx: async_channel::Sender<TaskFactory>, factory: TaskFactory, rx: oneshot::Receiver<Result<T, Error>>) -> Self {
+    fn rebuild(
+        tx: async_channel::Sender<TaskFactory>,
+        factory: TaskFactory,
+        rx: oneshot::Receiver<Result<T, Error>>,
+    ) -> Self {
         Dispatch { tx, factory, rx }
     }
 
@@ -191,7 +200,9 @@ impl<T> Dispatch<T> {
         let Dispatch { tx, factory, rx } = self;
         match tx.send(factory).await {
             Ok(()) => Ok(TaskHandle::new(rx)),
-            Err(async_channel::SendError(f)) => Err(DispatchError::Closed(Self::rebuild(tx, f, rx))),
+            Err(async_channel::SendError(f)) => {
+                Err(DispatchError::Closed(Self::rebuild(tx, f, rx)))
+            }
         }
     }
 
@@ -200,7 +211,9 @@ impl<T> Dispatch<T> {
         let Dispatch { tx, factory, rx } = self;
         match tx.try_send(factory) {
             Ok(()) => Ok(TaskHandle::new(rx)),
-            Err(async_channel::TrySendError::Full(f)) => Err(DispatchError::Full(Self::rebuild(tx, f, rx))),
+            Err(async_channel::TrySendError::Full(f)) => {
+                Err(DispatchError::Full(Self::rebuild(tx, f, rx)))
+            }
             Err(async_channel::TrySendError::Closed(f)) => {
                 Err(DispatchError::Closed(Self::rebuild(tx, f, rx)))
             }
@@ -217,7 +230,9 @@ impl<T> Dispatch<T> {
         let sent = jlrs_core::blocking(|| tx.send_blocking(factory));
         match sent {
             Ok(()) => Ok(TaskHandle::new(rx)),
-            Err(async_channel::SendError(f)) => Err(DispatchError::Closed(Self::rebuild(tx, f, rx))),
+            Err(async_channel::SendError(f)) => {
+                Err(DispatchError::Closed(Self::rebuild(tx, f, rx)))
+            }
         }
     }
 }
@@ -252,7 +267,9 @@ impl<T> TaskHandle<T> {
         T: Send,
     {
         match self.inner {
-            Inner::Waiting(rx) => jlrs_core::blocking(move || rx.recv()).unwrap_or(Err(Error::Cancelled)),
+            Inner::Waiting(rx) => {
+                jlrs_core::blocking(move || rx.recv()).unwrap_or(Err(Error::Cancelled))
+            }
             Inner::Failed(e) => Err(e.unwrap_or(Error::Closed)),
         }
     }
@@ -263,7 +280,9 @@ impl<T> Future for TaskHandle<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.inner {
-            Inner::Waiting(rx) => Pin::new(rx).poll(cx).map(|r| r.unwrap_or(Err(Error::Cancelled))),
+            Inner::Waiting(rx) => Pin::new(rx)
+                .poll(cx)
+                .map(|r| r.unwrap_or(Err(Error::Cancelled))),
             Inner::Failed(e) => Poll::Ready(Err(e.take().unwrap_or(Error::Closed))),
         }
     }

@@ -53,7 +53,7 @@
 //!     let total = frame.call_async(sum, &[v]).await?;
 //!     total.unbox::<i64>()
 //! });
-//! let result = task.dispatch_blocking().ok().unwrap().wait_blocking();
+//! let result = task.dispatch_blocking().unwrap().wait_blocking();
 //! assert_eq!(result.unwrap(), 55);
 //!
 //! // A blocking task.

@@ -49,10 +49,7 @@ impl<P: PersistentTask> PersistentHandle<P> {
 pub(crate) fn persistent_task<P: PersistentTask>(
     mut task: P,
     reply: Reply<PersistentHandle<P>>,
-) -> TaskFactory
-where
-    P: PersistentTask,
-{
+) -> TaskFactory {
     let (calls_tx, calls) = async_channel::unbounded::<Call<P>>();
     Box::new(move |ctx: TaskCtx| {
         Box::pin(async move {
@@ -71,7 +68,10 @@ where
                     return;
                 }
             };
-            if reply.send(Ok(PersistentHandle { calls: calls_tx })).is_err() {
+            if reply
+                .send(Ok(PersistentHandle { calls: calls_tx }))
+                .is_err()
+            {
                 // Nobody will call it; still run the exit hook.
                 calls.close();
             }
@@ -85,10 +85,11 @@ where
                     })
                     .await;
                 let Some((input, reply)) = next else { break };
-                let result = caught(
-                    frame.async_scope(async |mut inner| task.call(&mut state, &mut inner, input).await),
-                )
-                .await;
+                let result =
+                    caught(frame.async_scope(async |mut inner| {
+                        task.call(&mut state, &mut inner, input).await
+                    }))
+                    .await;
                 let _ = reply.send(result);
             }
             calls.close();

@@ -28,7 +28,10 @@ impl<const N: usize> Executor<N> for Tokio<N> {
 
     fn local(&self) -> TokioLocal {
         let mut builder = tokio::runtime::Builder::new_multi_thread();
-        builder.worker_threads(1).thread_name("jlrs-tokio-driver").enable_time();
+        builder
+            .worker_threads(1)
+            .thread_name("jlrs-tokio-driver")
+            .enable_time();
         if self.enable_io {
             builder.enable_io();
         }

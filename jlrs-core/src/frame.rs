@@ -77,7 +77,10 @@ impl<'scope> GcFrame<'scope> {
     ///
     /// The async counterpart of [`GcFrame::scope`]: values of this frame stay usable
     /// inside, and the inner frame's values live across `.await` points.
-    pub async fn async_scope<T>(&mut self, f: impl for<'inner> AsyncFnOnce(GcFrame<'inner>) -> T) -> T {
+    pub async fn async_scope<T>(
+        &mut self,
+        f: impl for<'inner> AsyncFnOnce(GcFrame<'inner>) -> T,
+    ) -> T {
         let _guard = Truncate(self.slots, self.slots.len());
         f(GcFrame::new(self.slots)).await
     }

@@ -58,19 +58,25 @@ function run_loop(step::UInt, data::UInt)
     return nothing
 end
 
+# The outcome is stored before `done` is called, so Rust never sees it half-written.
 function spawn_call(f, args::Tuple, done::UInt, state::UInt)
     fptr = Ptr{Cvoid}(done)
     sptr = Ptr{Cvoid}(state)
-    return Threads.@spawn try
-        f(args...)
+    outcome = Ref{Any}(nothing)
+    Threads.@spawn try
+        outcome[] = (true, f(args...))
+    catch e
+        outcome[] = (false, e)
     finally
         ccall(fptr, Cvoid, (Ptr{Cvoid},), sptr)
     end
+    return outcome
 end
 
-function fetch_result(t::Task)
-    istaskfailed(t) && throw(t.result)
-    return t.result
+function fetch_result(outcome::Ref{Any})
+    ok, value = outcome[]
+    ok || throw(value)
+    return value
 end
 
 function wait_hosted()

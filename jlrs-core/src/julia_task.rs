@@ -57,17 +57,23 @@ impl<'scope> GcFrame<'scope> {
     /// The task runs on a Julia thread that no hosted loop occupies (the runtime thread
     /// while it waits for work, or a free worker thread). An exception thrown by `f`
     /// becomes an error.
-    pub async fn call_async(&mut self, f: Value<'_>, args: &[Value<'_>]) -> JlResult<Value<'scope>> {
+    pub async fn call_async(
+        &mut self,
+        f: Value<'_>,
+        args: &[Value<'_>],
+    ) -> JlResult<Value<'scope>> {
         let completion = Arc::new(Completion::default());
         let ptr = Arc::into_raw(completion.clone());
         let spawned = self.scope(|mut frame| {
             let done = frame.box_value(task_done as *const () as usize);
             let state = frame.box_value(ptr as usize);
             let tuple = frame.call("tuple", args)?;
-            frame.call("JlrsCore.spawn_call", &[f, tuple, done, state]).map(|t| t.raw())
+            frame
+                .call("JlrsCore.spawn_call", &[f, tuple, done, state])
+                .map(|t| t.raw())
         });
-        let task = match spawned {
-            Ok(task) => task,
+        let outcome = match spawned {
+            Ok(outcome) => outcome,
             Err(e) => {
                 // SAFETY: the task was not spawned, so `task_done` will never release the
                 // reference `ptr` holds.
@@ -75,11 +81,10 @@ impl<'scope> GcFrame<'scope> {
                 return Err(e);
             }
         };
-        // SAFETY: `task` was returned by the last call in the inner scope, with nothing
-        // allocated since; rooting it here keeps the task, and so its result, alive until
-        // this frame's scope ends.
-        let task = unsafe { self.root(task)? };
+        // SAFETY: `outcome` was returned by the last call in the inner scope, with nothing
+        // allocated since; rooting it keeps the task's result alive until Rust takes it.
+        let outcome = unsafe { self.root(outcome)? };
         Done(completion).await;
-        self.call("JlrsCore.fetch_result", &[task])
+        self.call("JlrsCore.fetch_result", &[outcome])
     }
 }

@@ -49,8 +49,8 @@ mod frame;
 pub mod gc;
 pub mod hosted;
 mod init;
-mod julia_task;
 mod julia;
+mod julia_task;
 mod roots;
 mod sys;
 mod value;
@@ -59,8 +59,6 @@ pub use convert::{IntoJulia, Unbox};
 pub use error::{Error, InitError, JlResult, JuliaException};
 pub use frame::GcFrame;
 pub use init::{is_running, InitOptions, Runtime};
-pub use julia::{
-    blocking, cpu_limit, in_julia, panic_message, reenter, root_stack, Julia,
-};
+pub use julia::{blocking, cpu_limit, in_julia, panic_message, reenter, root_stack, Julia};
 pub use roots::RootStack;
 pub use value::Value;

@@ -6,9 +6,13 @@
 //!   with every exception turned into an error, GC-safe regions, and hosted loops that run
 //!   Rust code on Julia's own threads;
 //! - [`mt`] (feature `multi-rt`): the multithreaded runtime, [`Builder`](mt::Builder)
-//!   and [`MtHandle`](mt::MtHandle), to call Julia from any Rust thread.
+//!   and [`MtHandle`](mt::MtHandle), to call Julia from any Rust thread;
+//! - [`async_rt`] (feature `async-rt`): the async runtime thread with a pluggable
+//!   executor, [`AsyncHandle`](async_rt::AsyncHandle) and its kinds of task; feature
+//!   `tokio-rt` adds [`Tokio`](async_rt::Tokio).
 //!
-//! Features: `multi-rt`, and `full` for everything. None is on by default.
+//! Features: `multi-rt`, `async-rt` (which enables `multi-rt`), `tokio-rt`, and `full`
+//! for everything. None is on by default.
 //!
 //! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
 //! start and starts at most as many threads as the machine shows CPUs; run programs
@@ -32,6 +36,11 @@ pub use jlrs_core as core;
 #[cfg(feature = "multi-rt")]
 #[doc(inline)]
 pub use jlrs_mt as mt;
+
+/// The async runtime (see [`jlrs_async`]).
+#[cfg(feature = "async-rt")]
+#[doc(inline)]
+pub use jlrs_async as async_rt;
 
 pub mod prelude;
 

@@ -9,3 +9,14 @@ pub use jlrs_core::{
 #[cfg(feature = "multi-rt")]
 #[doc(inline)]
 pub use jlrs_mt::{Builder, MtHandle};
+
+#[cfg(feature = "async-rt")]
+#[doc(inline)]
+pub use jlrs_async::{
+    AsyncExecutor, AsyncHandle, AsyncRuntimeExt, Dispatch, PersistentHandle, PersistentTask,
+    Register, TaskHandle,
+};
+
+#[cfg(feature = "tokio-rt")]
+#[doc(inline)]
+pub use jlrs_async::Tokio;
