@@ -110,6 +110,36 @@ pub trait PersistentTask: Send + 'static {
 }
 
 /// Code to load once per runtime, e.g. Julia functions other tasks call.
+///
+/// ```
+/// use jlrs_async::{AsyncExecutor, AsyncRuntimeExt, Register};
+/// use jlrs_core::{GcFrame, JlResult};
+///
+/// struct Geometry;
+///
+/// impl Register for Geometry {
+///     fn register(frame: &mut GcFrame<'_>) -> JlResult<()> {
+///         frame.eval("hypotenuse(a, b) = sqrt(a^2 + b^2)").map(|_| ())
+///     }
+/// }
+///
+/// let (handle, runtime) = jlrs_mt::Builder::new()
+///     .async_runtime(AsyncExecutor::<2>::new())
+///     .spawn()
+///     .expect("cannot start Julia");
+/// handle.register::<Geometry>().dispatch_blocking().unwrap().wait_blocking().unwrap();
+/// let c = handle
+///     .blocking_task(|mut frame| {
+///         let (a, b) = (frame.box_value(3.0), frame.box_value(4.0));
+///         frame.call("hypotenuse", &[a, b])?.unbox::<f64>()
+///     })
+///     .dispatch_blocking()
+///     .unwrap()
+///     .wait_blocking();
+/// assert_eq!(c.unwrap(), 5.0);
+/// drop(handle);
+/// runtime.join().unwrap();
+/// ```
 pub trait Register: 'static {
     /// Loads the code.
     fn register<'s>(frame: &mut GcFrame<'s>) -> JlResult<()>;
