@@ -1,6 +1,6 @@
 //! [`AsyncBuilder`]: the async runtime thread, alone or with the multithreaded runtime.
 
-use std::{rc::Rc, sync::Arc, thread::JoinHandle};
+use std::{sync::Arc, thread::JoinHandle};
 
 use jlrs_core::{
     event_loop::{Notifier, Step},
@@ -9,9 +9,9 @@ use jlrs_core::{
 use jlrs_mt::{Builder, MtHandle, RuntimeThreadWork};
 
 use crate::{
-    driver::{event_loop_step, serve, Closing},
+    driver::event_loop_step,
     handle::{Queue, RuntimeThread},
-    AsyncHandle, Executor, LocalExecutor,
+    AsyncHandle, Executor,
 };
 
 /// Adds [`async_runtime`](AsyncRuntimeExt::async_runtime) to [`jlrs_mt::Builder`].
@@ -50,10 +50,10 @@ impl<E: Executor<N>, const N: usize> RuntimeThreadWork for AsyncWork<E, N> {
         notifier: Notifier,
     ) -> Box<dyn FnMut(&mut Julia) -> Step> {
         let local = self.executor.local();
-        let queue = self.queue.receiver();
+        let queue = self.queue;
         let main = Box::pin(async move {
-            let closing = Rc::new(Closing::default());
-            local.run(Box::pin(serve(&local, queue, N, closing))).await;
+            // The runtime thread stops only when its queue is closed and drained.
+            queue.serve::<_, N>(&local, std::future::pending()).await;
         });
         let mut step = event_loop_step(main, notifier);
         Box::new(move |_julia: &mut Julia| step())

@@ -6,12 +6,16 @@ use std::{
     cell::Cell,
     future::Future,
     rc::Rc,
-    sync::Arc,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
     task::{Context, Poll, Wake, Waker},
 };
 
 use event_listener::Event;
 use jlrs_core::event_loop::{Notifier, Step};
+use smol::future::FutureExt;
 
 use crate::{
     executor::{LocalBoxFuture, LocalExecutor},
@@ -34,6 +38,26 @@ pub(crate) struct TaskCtx {
     pub(crate) slot: Slot,
     /// Completes when the thread's queue is closed and drained.
     pub(crate) closing: Rc<Closing>,
+    /// Where the task's outcome is counted.
+    pub(crate) counters: Arc<Counters>,
+}
+
+/// Task counts of one queue, shared by all its workers.
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) running: AtomicUsize,
+    pub(crate) completed: AtomicUsize,
+    pub(crate) panicked: AtomicUsize,
+}
+
+impl TaskCtx {
+    /// Counts a finished task by its outcome.
+    pub(crate) fn record<T>(&self, result: &Result<T, crate::Error>) {
+        self.counters.completed.fetch_add(1, Ordering::Relaxed);
+        if matches!(result, Err(crate::Error::Panicked(_))) {
+            self.counters.panicked.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 /// A task's claim on one of its thread's `N` slots, released on drop.
@@ -100,20 +124,28 @@ async fn until(budget: &Budget, ready: impl Fn(&Budget) -> bool) {
 }
 
 /// Takes tasks from `queue` and runs them on `local`, at most `n` holding a slot at once,
-/// until the queue is closed and drained and every task has ended.
+/// until the queue is closed and drained (or `stop` completes) and every task it started
+/// has ended.
 pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
     local: &L,
     queue: async_channel::Receiver<TaskFactory>,
     n: usize,
-    closing: Rc<Closing>,
+    counters: Arc<Counters>,
+    stop: impl Future<Output = ()>,
 ) {
+    let closing = Rc::new(Closing::default());
     let budget = Rc::new(Budget::default());
     let n = n.max(1);
+    let mut stop = std::pin::pin!(stop);
     loop {
         until(&budget, |b| b.running.get() < n).await;
-        let Ok(factory) = queue.recv().await else {
-            break;
-        };
+        let next = async { queue.recv().await.ok() }
+            .or(async {
+                stop.as_mut().await;
+                None
+            })
+            .await;
+        let Some(factory) = next else { break };
         budget.running.set(budget.running.get() + 1);
         budget.alive.set(budget.alive.get() + 1);
         let alive = Alive(budget.clone());
@@ -122,9 +154,13 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
                 budget: budget.clone(),
             },
             closing: closing.clone(),
+            counters: counters.clone(),
         });
+        let task_counters = counters.clone();
+        task_counters.running.fetch_add(1, Ordering::Relaxed);
         local.spawn_local(Box::pin(async move {
             task.await;
+            task_counters.running.fetch_sub(1, Ordering::Relaxed);
             drop(alive);
         }));
     }

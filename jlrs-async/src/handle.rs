@@ -10,9 +10,10 @@ use std::{
 use jlrs_core::{GcFrame, JlResult};
 
 use crate::{
+    driver::{block_on, serve, Counters},
     persistent::{persistent_task, PersistentHandle},
     task::{async_task, blocking_task, register_task, Registry, TaskFactory},
-    DispatchError, Error, PersistentTask, Register,
+    DispatchError, Error, Executor, LocalExecutor, PersistentTask, Register,
 };
 
 /// The workers behind an [`AsyncHandle`]: the runtime thread, or a pool's workers.
@@ -23,6 +24,27 @@ pub trait Workers: Send + Sync + 'static {
     fn try_add_worker(&self) -> bool;
     /// Tells a worker to stop; `true` if one was told.
     fn try_remove_worker(&self) -> bool;
+    /// How many times a worker was restarted after a panic.
+    fn restarts(&self) -> usize {
+        0
+    }
+}
+
+/// A snapshot of a runtime's or pool's counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Workers serving the queue.
+    pub workers: usize,
+    /// Tasks waiting in the queue.
+    pub queued: usize,
+    /// Tasks started and not yet finished (persistent tasks count while alive).
+    pub running: usize,
+    /// Tasks finished, with any outcome.
+    pub completed: usize,
+    /// Tasks that panicked (counted in `completed` too).
+    pub panicked: usize,
+    /// Workers restarted after a panic outside any task.
+    pub restarted: usize,
 }
 
 /// The only worker of the async runtime thread.
@@ -49,11 +71,13 @@ struct Shared {
     rx: async_channel::Receiver<TaskFactory>,
     registry: Registry,
     workers: Arc<dyn Workers>,
+    counters: Arc<Counters>,
 }
 
-/// A queue of tasks and the handle's side of it, for the layers that make workers.
+/// The receiving side of a task queue, for the layers that make workers.
 pub struct Queue {
     rx: async_channel::Receiver<TaskFactory>,
+    counters: Arc<Counters>,
 }
 
 impl Queue {
@@ -65,19 +89,52 @@ impl Queue {
         } else {
             async_channel::bounded(capacity)
         };
+        let counters = Arc::new(Counters::default());
         let handle = AsyncHandle {
             shared: Arc::new(Shared {
                 tx,
                 rx: rx.clone(),
                 registry: Registry::default(),
                 workers,
+                counters: counters.clone(),
             }),
         };
-        (Queue { rx }, handle)
+        (Queue { rx, counters }, handle)
     }
 
-    pub(crate) fn receiver(&self) -> async_channel::Receiver<TaskFactory> {
-        self.rx.clone()
+    /// The future that serves this queue on the current thread with `local`, at most `N`
+    /// tasks holding a slot at once, until the queue is closed and drained or `stop`
+    /// completes, and then until the tasks it started have ended.
+    pub(crate) async fn serve<L: LocalExecutor, const N: usize>(
+        &self,
+        local: &L,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
+        let main = serve(local, self.rx.clone(), N, self.counters.clone(), stop);
+        local.run(Box::pin(main)).await
+    }
+
+    /// Serves this queue on the current Julia thread with a new executor made by
+    /// `executor`, at most `N` tasks holding a slot at once, parking GC-safely while no
+    /// task is ready. Returns once the queue is closed and drained or `stop` completes,
+    /// and the tasks this thread started have ended.
+    pub fn serve_blocking<E: Executor<N>, const N: usize>(
+        &self,
+        executor: &E,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
+        let local = executor.local();
+        block_on(self.serve::<_, N>(&local, stop));
+    }
+
+    /// Closes the queue: senders get `Closed`; queued tasks still run.
+    pub fn close(&self) {
+        self.rx.close();
+    }
+
+    /// Whether the queue is closed.
+    pub fn is_closed(&self) -> bool {
+        self.rx.is_closed()
     }
 }
 
@@ -85,6 +142,7 @@ impl Clone for Queue {
     fn clone(&self) -> Self {
         Queue {
             rx: self.rx.clone(),
+            counters: self.counters.clone(),
         }
     }
 }
@@ -175,6 +233,19 @@ impl AsyncHandle {
     /// How many tasks wait in the queue.
     pub fn n_queued(&self) -> usize {
         self.shared.tx.len()
+    }
+
+    /// The counters of the runtime or pool behind this handle.
+    pub fn stats(&self) -> Stats {
+        let c = &self.shared.counters;
+        Stats {
+            workers: self.n_workers(),
+            queued: self.n_queued(),
+            running: c.running.load(std::sync::atomic::Ordering::Relaxed),
+            completed: c.completed.load(std::sync::atomic::Ordering::Relaxed),
+            panicked: c.panicked.load(std::sync::atomic::Ordering::Relaxed),
+            restarted: self.shared.workers.restarts(),
+        }
     }
 }
 

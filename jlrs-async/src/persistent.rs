@@ -53,7 +53,11 @@ pub(crate) fn persistent_task<P: PersistentTask>(
     let (calls_tx, calls) = async_channel::unbounded::<Call<P>>();
     Box::new(move |ctx: TaskCtx| {
         Box::pin(async move {
-            let TaskCtx { slot, closing } = ctx;
+            let TaskCtx {
+                slot,
+                closing,
+                counters,
+            } = ctx;
             let Some(mut stack) = jlrs_core::root_stack() else {
                 let _ = reply.send(Err(Error::Panicked(
                     "a task was polled on a thread that may not call Julia".into(),
@@ -64,6 +68,11 @@ pub(crate) fn persistent_task<P: PersistentTask>(
             let mut state = match caught(task.init(&mut frame)).await {
                 Ok(state) => state,
                 Err(e) => {
+                    if matches!(e, Error::Panicked(_)) {
+                        counters
+                            .panicked
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                     let _ = reply.send(Err(e));
                     return;
                 }

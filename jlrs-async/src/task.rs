@@ -167,11 +167,11 @@ where
 {
     Box::new(move |ctx| {
         Box::pin(async move {
-            let _slot = ctx.slot;
             let result = match jlrs_core::root_stack() {
                 Some(mut stack) => caught(async { f(stack.frame()).await }).await,
                 None => no_julia(),
             };
+            ctx.record(&result);
             let _ = reply.send(result);
         })
     })
@@ -184,11 +184,11 @@ where
 {
     Box::new(move |ctx| {
         Box::pin(async move {
-            let _slot = ctx.slot;
             let result = match jlrs_core::root_stack() {
                 Some(mut stack) => caught(async { f(stack.frame()) }).await,
                 None => no_julia(),
             };
+            ctx.record(&result);
             let _ = reply.send(result);
         })
     })

@@ -1,3 +1,74 @@
-//! Worker pools of jlrs. This layer has no items yet; see `jlrs-core`.
+//! Pools of jlrs workers: Julia threads that each run an executor and share one queue.
+//!
+//! [`PoolBuilderExt::pool_builder`] configures a pool from a [`jlrs_mt::MtHandle`];
+//! [`PoolBuilder::spawn`] starts it and returns a [`jlrs_async::AsyncHandle`], which
+//! offers everything it offers for the async runtime thread: async, blocking,
+//! persistent and register tasks, backpressure, `close`, statistics. A task goes to the
+//! pool, not to a worker: whichever worker is free takes it.
+//!
+//! # Workers
+//!
+//! Each worker is a hosted loop on one of the runtime's worker threads (see the thread
+//! model in [`jlrs_mt`]), with its own executor; while it waits for work it is parked
+//! GC-safely, so a round trip costs a few microseconds, far less than through the runtime
+//! thread, which must wake inside Julia's scheduler.
+//!
+//! - [`AsyncHandle::try_add_worker`](jlrs_async::AsyncHandle::try_add_worker) starts a
+//!   worker on a free worker thread and returns `true` once it runs: `n_workers()` shows it
+//!   when the call returns. It returns `false` when no thread is free or the pool is
+//!   closed.
+//! - [`AsyncHandle::try_remove_worker`](jlrs_async::AsyncHandle::try_remove_worker) tells a
+//!   worker to stop; it finishes the tasks it holds. Removing the last worker closes the
+//!   pool; that worker first runs the tasks still queued.
+//! - A panic inside a task is that task's error. A worker whose loop panics outside any
+//!   task (for example in a faulty executor) is restarted on its thread: the tasks it held
+//!   answer [`Cancelled`](jlrs_async::Error::Cancelled), queued tasks are not lost, and
+//!   `n_workers()` is unchanged.
+//!
+//! A pool shuts down when all its workers are removed, all its handles are dropped, or it
+//! is closed; its threads then serve new workers or pools. A pool keeps its runtime alive.
+//!
+//! # Example
+//!
+//! ```
+//! use jlrs_async::AsyncExecutor;
+//! use jlrs_mt::Builder;
+//! use jlrs_pool::PoolBuilderExt;
+//!
+//! let (mt, runtime) = Builder::new().n_threads(2).spawn_mt().expect("cannot start Julia");
+//! let pool = mt
+//!     .pool_builder(AsyncExecutor::<4>::new())
+//!     .n_workers(2.try_into().unwrap())
+//!     .spawn();
+//! assert_eq!(pool.n_workers(), 2);
+//!
+//! let tasks: Vec<_> = (0..8i64)
+//!     .map(|i| {
+//!         pool.task(async move |mut frame| {
+//!             let x = frame.box_value(i);
+//!             frame.call("abs2", &[x])?.unbox::<i64>()
+//!         })
+//!         .dispatch_blocking()
+//!         .unwrap()
+//!     })
+//!     .collect();
+//! let squares: Vec<i64> = tasks.into_iter().map(|t| t.wait_blocking().unwrap()).collect();
+//! assert_eq!(squares, [0, 1, 4, 9, 16, 25, 36, 49]);
+//!
+//! assert!(pool.try_remove_worker());
+//! assert_eq!(pool.n_workers(), 1);
+//! drop(pool);
+//! drop(mt);
+//! runtime.join().unwrap();
+//! ```
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
+
+mod builder;
+mod error;
+mod pool;
+mod state;
+
+pub use builder::{PoolBuilder, PoolBuilderExt};
+pub use error::PoolError;
+pub use pool::current_worker;

@@ -9,7 +9,9 @@
 //!   and [`MtHandle`](mt::MtHandle), to call Julia from any Rust thread;
 //! - [`async_rt`] (feature `async-rt`): the async runtime thread with a pluggable
 //!   executor, [`AsyncHandle`](async_rt::AsyncHandle) and its kinds of task; feature
-//!   `tokio-rt` adds [`Tokio`](async_rt::Tokio).
+//!   `tokio-rt` adds [`Tokio`](async_rt::Tokio);
+//! - [`pool`] (feature `async-rt`): pools of workers on Julia's threads, each running an
+//!   executor, made with [`pool_builder`](pool::PoolBuilderExt::pool_builder).
 //!
 //! Features: `multi-rt`, `async-rt` (which enables `multi-rt`), `tokio-rt`, and `full`
 //! for everything. None is on by default.
@@ -41,6 +43,11 @@ pub use jlrs_mt as mt;
 #[cfg(feature = "async-rt")]
 #[doc(inline)]
 pub use jlrs_async as async_rt;
+
+/// Pools of workers (see [`jlrs_pool`]).
+#[cfg(feature = "async-rt")]
+#[doc(inline)]
+pub use jlrs_pool as pool;
 
 pub mod prelude;
 

@@ -17,6 +17,10 @@ pub use jlrs_async::{
     Register, TaskHandle,
 };
 
+#[cfg(feature = "async-rt")]
+#[doc(inline)]
+pub use jlrs_pool::PoolBuilderExt;
+
 #[cfg(feature = "tokio-rt")]
 #[doc(inline)]
 pub use jlrs_async::Tokio;

@@ -18,7 +18,47 @@ pub(crate) fn test_julia(args: &[String]) -> Result<ExitCode> {
     if !status.success() {
         bail!("tests failed ({status})");
     }
+    run_examples(&julia)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs every example of the facade; each must exit successfully.
+fn run_examples(julia: &julia::Julia) -> Result<()> {
+    let dir = crate::workspace_root().join("jlrs/examples");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            name.strip_suffix(".rs").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    let (mut passed, mut failed) = (0, 0);
+    for name in &names {
+        eprintln!("xtask: running example `{name}`");
+        let cmd = [
+            "cargo",
+            "run",
+            "--quiet",
+            "-p",
+            "jlrs",
+            "--all-features",
+            "--example",
+            name,
+        ]
+        .map(String::from);
+        if exec::run_with_julia(julia, &cmd)?.success() {
+            passed += 1;
+        } else {
+            eprintln!("xtask: example `{name}` failed");
+            failed += 1;
+        }
+    }
+    println!("examples: {passed} passed, {failed} failed");
+    if failed > 0 {
+        bail!("{failed} example(s) failed");
+    }
+    Ok(())
 }
 
 /// Provisions Julia, then runs the demonstration program of the facade.

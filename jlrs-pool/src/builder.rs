@@ -1,0 +1,91 @@
+//! [`PoolBuilder`]: configures and spawns a pool from an [`MtHandle`].
+
+use std::{num::NonZeroUsize, sync::Arc};
+
+use jlrs_async::{AsyncHandle, Executor, Queue};
+use jlrs_mt::MtHandle;
+
+use crate::{pool::Pool, PoolError};
+
+/// Adds [`pool_builder`](PoolBuilderExt::pool_builder) to [`MtHandle`].
+pub trait PoolBuilderExt {
+    /// Configures a pool whose workers each run an executor made by `executor`.
+    fn pool_builder<E: Executor<N>, const N: usize>(&self, executor: E) -> PoolBuilder<E, N>;
+}
+
+impl PoolBuilderExt for MtHandle {
+    fn pool_builder<E: Executor<N>, const N: usize>(&self, executor: E) -> PoolBuilder<E, N> {
+        PoolBuilder {
+            mt: self.clone(),
+            executor,
+            n_workers: NonZeroUsize::MIN,
+            capacity: 0,
+            prefix: "jlrs-pool".into(),
+        }
+    }
+}
+
+/// Configures a pool.
+pub struct PoolBuilder<E, const N: usize> {
+    mt: MtHandle,
+    executor: E,
+    n_workers: NonZeroUsize,
+    capacity: usize,
+    prefix: String,
+}
+
+impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
+    /// How many workers the pool starts with (default 1).
+    pub fn n_workers(mut self, n: NonZeroUsize) -> Self {
+        self.n_workers = n;
+        self
+    }
+
+    /// How many tasks may wait in the pool's queue (0, the default: no limit).
+    pub fn channel_capacity(mut self, n: usize) -> Self {
+        self.capacity = n;
+        self
+    }
+
+    /// The prefix of the workers' names, `"{prefix}-{id}"` (default `"jlrs-pool"`; see
+    /// [`current_worker`](crate::current_worker)).
+    pub fn name_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Spawns the pool with as many of its workers as there are free worker threads.
+    ///
+    /// If no worker could start, the returned handle is closed. Check
+    /// [`AsyncHandle::n_workers`], or use [`PoolBuilder::try_spawn`] to treat a shortfall
+    /// as an error.
+    pub fn spawn(self) -> AsyncHandle {
+        self.spawn_inner().0
+    }
+
+    /// Spawns the pool, or fails (starting nothing) if fewer worker threads are free than
+    /// workers were asked for.
+    pub fn try_spawn(self) -> Result<AsyncHandle, PoolError> {
+        let requested = self.n_workers.get();
+        let (handle, started) = self.spawn_inner();
+        if started < requested {
+            handle.close(false);
+            return Err(PoolError::NoFreeThread { requested, started });
+        }
+        Ok(handle)
+    }
+
+    fn spawn_inner(self) -> (AsyncHandle, usize) {
+        let pool = Pool::<E, N>::new(self.mt, self.executor, self.prefix);
+        let (queue, handle) = Queue::new(self.capacity, pool.clone());
+        pool.set_queue(queue);
+        let started = (0..self.n_workers.get())
+            .take_while(|_| pool.add_worker())
+            .count();
+        if started == 0 {
+            handle.close(false);
+        }
+        drop::<Arc<_>>(pool);
+        (handle, started)
+    }
+}
