@@ -32,14 +32,17 @@ pub(crate) struct Budget {
     changed: Event,
 }
 
-/// What a task gets from the thread that runs it.
+/// What a task gets from the thread that runs it. Dropping it ends the task's stay in
+/// the counters.
 pub(crate) struct TaskCtx {
-    /// The task's slot; dropping it lets another task start.
-    pub(crate) slot: Slot,
+    /// The task's slot; releasing it lets another task start.
+    slot: Option<Slot>,
     /// Completes when the thread's queue is closed and drained.
     pub(crate) closing: Rc<Closing>,
     /// Where the task's outcome is counted.
-    pub(crate) counters: Arc<Counters>,
+    counters: Arc<Counters>,
+    /// Whether the task is no longer counted as running.
+    done: bool,
 }
 
 /// Task counts of one queue, shared by all its workers.
@@ -51,12 +54,32 @@ pub(crate) struct Counters {
 }
 
 impl TaskCtx {
-    /// Counts a finished task by its outcome.
-    pub(crate) fn record<T>(&self, result: &Result<T, crate::Error>) {
-        self.counters.completed.fetch_add(1, Ordering::Relaxed);
+    /// Counts a finished task by its outcome; call it before the caller is answered, so
+    /// that the counters already show the task when the caller sees its result.
+    pub(crate) fn record<T>(&mut self, result: &Result<T, crate::Error>) {
         if matches!(result, Err(crate::Error::Panicked(_))) {
             self.counters.panicked.fetch_add(1, Ordering::Relaxed);
         }
+        self.counters.completed.fetch_add(1, Ordering::Relaxed);
+        self.finish();
+    }
+
+    /// Lets another task take this task's slot.
+    pub(crate) fn release_slot(&mut self) {
+        self.slot = None;
+    }
+
+    fn finish(&mut self) {
+        if !self.done {
+            self.done = true;
+            self.counters.running.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Drop for TaskCtx {
+    fn drop(&mut self) {
+        self.finish();
     }
 }
 
@@ -149,18 +172,17 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
         budget.running.set(budget.running.get() + 1);
         budget.alive.set(budget.alive.get() + 1);
         let alive = Alive(budget.clone());
+        counters.running.fetch_add(1, Ordering::Relaxed);
         let task = factory(TaskCtx {
-            slot: Slot {
+            slot: Some(Slot {
                 budget: budget.clone(),
-            },
+            }),
             closing: closing.clone(),
             counters: counters.clone(),
+            done: false,
         });
-        let task_counters = counters.clone();
-        task_counters.running.fetch_add(1, Ordering::Relaxed);
         local.spawn_local(Box::pin(async move {
             task.await;
-            task_counters.running.fetch_sub(1, Ordering::Relaxed);
             drop(alive);
         }));
     }

@@ -23,9 +23,10 @@
 //! # The runtime thread
 //!
 //! The executor runs on Julia's thread 1, which waits inside Julia's scheduler while no
-//! task is ready: Julia's timers, `sleep`, IO and `@async` tasks keep running. A task is
-//! woken through `uv_async_send`, so a round trip costs tens of microseconds; pools of
-//! workers (`jlrs-pool`) are faster for latency-sensitive work.
+//! task is ready: Julia's timers, `sleep`, IO and `@async` tasks keep running. Every wake-up
+//! goes through libuv (`uv_async_send`, then Julia's event loop); pools of workers
+//! (`jlrs-pool`) wake a parked worker directly, and many workers serve one queue, so send
+//! work there unless it must run on the runtime thread.
 //!
 //! At most `N` tasks (the executor's parameter) hold a slot on a thread at once; further
 //! tasks wait in the queue. A persistent task holds a slot only while its `init` runs.

@@ -53,11 +53,7 @@ pub(crate) fn persistent_task<P: PersistentTask>(
     let (calls_tx, calls) = async_channel::unbounded::<Call<P>>();
     Box::new(move |ctx: TaskCtx| {
         Box::pin(async move {
-            let TaskCtx {
-                slot,
-                closing,
-                counters,
-            } = ctx;
+            let mut ctx = ctx;
             let Some(mut stack) = jlrs_core::root_stack() else {
                 let _ = reply.send(Err(Error::Panicked(
                     "a task was polled on a thread that may not call Julia".into(),
@@ -68,12 +64,11 @@ pub(crate) fn persistent_task<P: PersistentTask>(
             let mut state = match caught(task.init(&mut frame)).await {
                 Ok(state) => state,
                 Err(e) => {
-                    if matches!(e, Error::Panicked(_)) {
-                        counters
-                            .panicked
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let failed: Result<(), Error> = Err(e);
+                    ctx.record(&failed);
+                    if let Err(e) = failed {
+                        let _ = reply.send(Err(e));
                     }
-                    let _ = reply.send(Err(e));
                     return;
                 }
             };
@@ -85,11 +80,11 @@ pub(crate) fn persistent_task<P: PersistentTask>(
                 calls.close();
             }
             // Calls run without a task slot.
-            drop(slot);
+            ctx.release_slot();
             loop {
                 let next = async { calls.recv().await.ok() }
                     .or(async {
-                        closing.wait().await;
+                        ctx.closing.wait().await;
                         None
                     })
                     .await;

@@ -165,7 +165,7 @@ where
     T: Send + 'static,
     F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
 {
-    Box::new(move |ctx| {
+    Box::new(move |mut ctx| {
         Box::pin(async move {
             let result = match jlrs_core::root_stack() {
                 Some(mut stack) => caught(async { f(stack.frame()).await }).await,
@@ -182,7 +182,7 @@ where
     T: Send + 'static,
     F: for<'s> FnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
 {
-    Box::new(move |ctx| {
+    Box::new(move |mut ctx| {
         Box::pin(async move {
             let result = match jlrs_core::root_stack() {
                 Some(mut stack) => caught(async { f(stack.frame()) }).await,

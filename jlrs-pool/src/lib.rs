@@ -10,8 +10,8 @@
 //!
 //! Each worker is a hosted loop on one of the runtime's worker threads (see the thread
 //! model in [`jlrs_mt`]), with its own executor; while it waits for work it is parked
-//! GC-safely, so a round trip costs a few microseconds, far less than through the runtime
-//! thread, which must wake inside Julia's scheduler.
+//! GC-safely and is woken directly, without the detour through Julia's event loop that the
+//! runtime thread takes.
 //!
 //! - [`AsyncHandle::try_add_worker`](jlrs_async::AsyncHandle::try_add_worker) starts a
 //!   worker on a free worker thread and returns `true` once it runs: `n_workers()` shows it

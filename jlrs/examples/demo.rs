@@ -1,93 +1,112 @@
-//! `cargo xtask demo`: starts Julia with several threads and computes on hosted threads.
+//! `cargo xtask demo`: Julia behind a pool of workers and the async runtime thread.
+//!
+//! Prints which worker handled which request, the pool's statistics, and the round-trip
+//! latency of the same task on the runtime thread and on the pool.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use jlrs::prelude::*;
 
-const HOSTED: usize = 3;
+const WORKERS: usize = 3;
 
 fn main() -> anyhow::Result<()> {
     let started = Instant::now();
-    let mut rt = Runtime::init(InitOptions::new().n_threads(1 + HOSTED))?;
-    let julia = rt.julia();
-    let version = julia.scope(|mut f| f.eval("string(VERSION)")?.unbox::<String>())?;
+    let (mt, runtime_thread_handle, runtime) = Builder::new()
+        .n_threads(WORKERS)
+        .async_runtime(AsyncExecutor::<4>::new())
+        .spawn_mt()?;
+    let version = mt.with(|j| j.scope(|mut f| f.eval("string(VERSION)")?.unbox::<String>()))?;
     println!(
-        "Julia {version} started with {} threads in {:?}",
-        julia.n_threads(),
+        "Julia {version}: {} threads (1 runtime, {} `with`, {} worker), started in {:.0?}",
+        mt.n_julia_threads(),
+        mt.n_with_threads(),
+        mt.n_worker_threads(),
         started.elapsed()
     );
-    if julia.n_threads() < 1 + HOSTED {
-        anyhow::bail!(
-            "Julia started {} threads, {} are needed: run through `cargo xtask demo`, \
-             which shows Julia 8 CPUs",
-            julia.n_threads(),
-            1 + HOSTED
-        );
-    }
-    julia.scope(|mut f| {
-        f.eval("demo_chunk(lo, hi) = (sum(x -> x^2, lo:hi), Threads.threadid())")
-            .map(|_| ())
+    mt.with(|j| {
+        j.scope(|mut f| {
+            f.eval("collatz(n) = (steps = 0; while n != 1; n = iseven(n) ? n ÷ 2 : 3n + 1; steps += 1; end; steps)")
+                .map(|_| ())
+        })
     })?;
 
-    // Each hosted loop computes one chunk of Σx² for x in 1..=N in Julia, on its own
-    // Julia thread, and sends the partial sum back.
-    const N: i64 = 3_000_000;
-    let (tx, rx) = std::sync::mpsc::channel();
-    let chunk = N / HOSTED as i64;
-    let handles = (0..HOSTED)
-        .map(|k| {
-            let tx = tx.clone();
-            let (lo, hi) = (
-                k as i64 * chunk + 1,
-                if k + 1 == HOSTED {
-                    N
-                } else {
-                    (k as i64 + 1) * chunk
-                },
-            );
-            Hosted::on_thread(k + 2).spawn(julia, move |j: &mut Julia| {
-                let (partial, tid) = j
-                    .scope(|mut f| {
-                        let (lo, hi) = (f.box_value(lo), f.box_value(hi));
-                        let t = f.call("demo_chunk", &[lo, hi])?;
-                        let first = f.call("first", &[t])?.unbox::<i64>()?;
-                        let last = f.call("last", &[t])?.unbox::<i64>()?;
-                        Ok::<_, Error>((first, last))
-                    })
-                    .expect("demo_chunk failed");
-                tx.send((k, lo, hi, partial, tid)).unwrap();
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    drop(tx);
-    let mut rows: Vec<_> = julia.gc_safe(move || rx.iter().collect());
-    rows.sort();
-    for h in &handles {
-        h.join();
-    }
+    let pool = mt
+        .pool_builder(AsyncExecutor::<4>::new())
+        .n_workers(WORKERS.try_into()?)
+        .name_prefix("worker")
+        .spawn();
 
-    println!("\n  chunk  range                    Julia thread   Σx² of the chunk");
-    for (k, lo, hi, partial, tid) in &rows {
+    // Requests: the longest Collatz chain below a bound, each computed in Julia.
+    println!("\n  request  bound       longest chain  handled by   Julia thread");
+    let requests: Vec<_> = (1..=12i64)
+        .map(|k| {
+            let bound = 20_000 * k;
+            pool.blocking_task(move |mut f| {
+                let b = f.box_value(bound);
+                let best = f
+                    .eval("b -> maximum(collatz, 1:b)")?
+                    .call(&mut f, &[b])?
+                    .unbox::<i64>()?;
+                let tid = f.eval("Threads.threadid()")?.unbox::<i64>()?;
+                Ok((
+                    bound,
+                    best,
+                    jlrs::pool::current_worker().unwrap_or_default(),
+                    tid,
+                ))
+            })
+            .dispatch_blocking()
+            .map_err(|e| anyhow::anyhow!("{e}"))
+        })
+        .collect::<Result<_, _>>()?;
+    for (k, r) in requests.into_iter().enumerate() {
+        let (bound, best, worker, tid) = r.wait_blocking()?;
         println!(
-            "  {k:>5}  {:<24} {tid:>12}   {partial:>22}",
-            format!("{lo}..={hi}")
+            "  {:>7}  {bound:<10}  {best:>13}  {worker:<11}  {tid:>12}",
+            k + 1
         );
     }
-    let total: i64 = rows.iter().map(|r| r.3).sum();
-    let check = julia.scope(|mut f| f.eval(&format!("sum(x -> x^2, 1:{N})"))?.unbox::<i64>())?;
+
+    let s = pool.stats();
     println!(
-        "\n  total Σx² for x in 1..={N}: {total} (Julia on thread 1 agrees: {})",
-        total == check
+        "\n  pool statistics: {} workers, {} queued, {} running, {} completed, {} panicked, {} restarted",
+        s.workers, s.queued, s.running, s.completed, s.panicked, s.restarted
     );
-    let threads: std::collections::BTreeSet<_> = rows.iter().map(|r| r.4).collect();
-    println!(
-        "  computed on {} hosted Julia threads: {threads:?}",
-        threads.len()
-    );
-    anyhow::ensure!(
-        total == check && threads.len() == HOSTED,
-        "the demo's result is wrong"
-    );
-    rt.shutdown();
+
+    println!("\n  round trip of a trivial blocking task (box, call, unbox), 2000 each:");
+    println!("  where                 p50          p99");
+    for (name, handle) in [("runtime thread", &runtime_thread_handle), ("pool", &pool)] {
+        let (p50, p99) = latency(handle, 2000)?;
+        println!("  {name:<18} {:>8.1} µs  {:>8.1} µs", p50, p99);
+    }
+
+    drop(pool);
+    drop(runtime_thread_handle);
+    drop(mt);
+    runtime
+        .join()
+        .map_err(|_| anyhow::anyhow!("the runtime thread panicked"))?;
+    println!("\nJulia shut down cleanly after {:.1?}", started.elapsed());
     Ok(())
+}
+
+/// p50 and p99 round-trip times of `abs2(i)` as a blocking task, in microseconds.
+fn latency(handle: &AsyncHandle, n: usize) -> anyhow::Result<(f64, f64)> {
+    let mut times: Vec<Duration> = Vec::with_capacity(n);
+    for i in 0..n as i64 {
+        let t = Instant::now();
+        let v = handle
+            .blocking_task(move |mut f| {
+                let x = f.box_value(i);
+                f.call("abs2", &[x])?.unbox::<i64>()
+            })
+            .dispatch_blocking()
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .wait_blocking()?;
+        times.push(t.elapsed());
+        anyhow::ensure!(v == i * i, "wrong result");
+    }
+    times.sort();
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    Ok((us(times[n / 2]), us(times[n * 99 / 100])))
 }

@@ -304,5 +304,5 @@ fn statistics_count_tasks() {
         (2, 11, 1, 0),
         "{s:?}"
     );
-    assert_eq!(s.queued, 0);
+    assert_eq!((s.queued, s.running), (0, 0), "{s:?}");
 }

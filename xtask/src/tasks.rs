@@ -61,12 +61,37 @@ fn run_examples(julia: &julia::Julia) -> Result<()> {
     Ok(())
 }
 
-/// Provisions Julia, then runs the demonstration program of the facade.
+/// Provisions Julia, runs the seed's two examples (each starts Julia, so each is its own
+/// process), then the demonstration program of the facade.
 pub(crate) fn demo(args: &[String]) -> Result<ExitCode> {
     if !args.is_empty() {
         bail!("usage: cargo xtask demo");
     }
     let julia = julia::ensure(true)?;
+    for (example, what) in [
+        ("combined", "the multithreaded and async runtimes together"),
+        ("pool", "a pool of 3 workers, one added and one removed"),
+    ] {
+        println!("== seed scenario: {what} (example `{example}`)");
+        let cmd = [
+            "cargo",
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "jlrs",
+            "--all-features",
+            "--example",
+            example,
+        ]
+        .map(String::from);
+        let status = exec::run_with_julia(&julia, &cmd)?;
+        if !status.success() {
+            bail!("the example `{example}` failed ({status})");
+        }
+        println!("   ok\n");
+    }
+    println!("== demonstration");
     let cmd = [
         "cargo",
         "run",
