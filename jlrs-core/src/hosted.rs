@@ -223,9 +223,12 @@ extern "C" fn hosted_entry(data: *mut c_void) {
             }
         }
     }
+    // The thread may host a new loop from here on: a loop's state often releases a claim
+    // on this thread when dropped, and whoever claims it next must be able to spawn. The
+    // new loop's task waits in this thread's queue until this one returns.
+    busy()[shared.tid] = false;
     // Dropping the loop's state may panic too; it must not unwind into Julia.
     let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
-    busy()[shared.tid] = false;
     shared.finished.store(true, Ordering::Release);
     shared.done.notify(usize::MAX);
 }

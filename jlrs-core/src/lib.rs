@@ -52,6 +52,7 @@ mod init;
 mod julia;
 mod julia_task;
 mod roots;
+pub mod spin;
 mod sys;
 mod value;
 

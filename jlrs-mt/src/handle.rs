@@ -89,7 +89,18 @@ impl MtHandle {
         if self.shared.plan.with_threads == 0 {
             self.shared.notifier.notify();
         }
-        jlrs_core::blocking(|| rx.recv()).unwrap_or(Err(Error::ShutDown))
+        let received = jlrs_core::blocking(|| {
+            jlrs_core::spin::spin_then(
+                rx,
+                |rx| match rx.try_recv() {
+                    Ok(v) => Some(Ok(v)),
+                    Err(oneshot::TryRecvError::Empty) => None,
+                    Err(oneshot::TryRecvError::Disconnected) => Some(Err(oneshot::RecvError)),
+                },
+                |rx| rx.recv(),
+            )
+        });
+        received.unwrap_or(Err(Error::ShutDown))
     }
 
     /// The number of Julia threads the runtime started.

@@ -24,7 +24,19 @@ struct WithServer {
 
 impl HostedLoop for WithServer {
     fn run(&mut self, julia: &mut Julia) {
-        while let Ok(job) = julia.gc_safe(|| self.jobs.recv_blocking()) {
+        let jobs = &self.jobs;
+        let next = || {
+            jlrs_core::spin::spin_then(
+                jobs,
+                |jobs| match jobs.try_recv() {
+                    Ok(job) => Some(Some(job)),
+                    Err(async_channel::TryRecvError::Empty) => None,
+                    Err(async_channel::TryRecvError::Closed) => Some(None),
+                },
+                |jobs| jobs.recv_blocking().ok(),
+            )
+        };
+        while let Some(job) = julia.gc_safe(next) {
             job(julia);
         }
     }

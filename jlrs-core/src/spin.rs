@@ -1,0 +1,41 @@
+//! Spinning briefly before blocking: a hand-off that completes within the window costs no
+//! kernel wake-up on either side.
+
+use std::time::{Duration, Instant};
+
+/// How long a waiting thread spins before it blocks.
+pub const SPIN: Duration = Duration::from_micros(50);
+
+/// Spins until `done` returns `true` or `limit` has passed; returns whether `done` did.
+pub fn spin_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        for _ in 0..16 {
+            std::hint::spin_loop();
+        }
+    }
+}
+
+/// Tries `attempt` on `source` while spinning for [`SPIN`]; if it never yields a value,
+/// blocks with `block`.
+pub fn spin_then<S, T>(
+    source: S,
+    mut attempt: impl FnMut(&S) -> Option<T>,
+    block: impl FnOnce(S) -> T,
+) -> T {
+    let mut got = None;
+    spin_until(SPIN, || {
+        got = attempt(&source);
+        got.is_some()
+    });
+    match got {
+        Some(v) => v,
+        None => block(source),
+    }
+}
