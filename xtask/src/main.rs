@@ -16,6 +16,8 @@ commands:
   exec -- CMD [ARGS]   run CMD with the project's Julia, in an 8-CPU namespace if needed
   test-julia           provision Julia, then run every test of the workspace against it
   demo                 provision Julia, then run the demonstration program
+  bench [--quick]      provision Julia, then measure every path into Julia
+                       (target/jlrs-bench/summary.json, summary.md, latency.svg)
 ";
 
 fn main() -> ExitCode {
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Some("exec") => exec::cmd(&args[1..]),
         Some("test-julia") => tasks::test_julia(&args[1..]),
         Some("demo") => tasks::demo(&args[1..]),
+        Some("bench") => tasks::bench(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

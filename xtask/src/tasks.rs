@@ -107,3 +107,29 @@ pub(crate) fn demo(args: &[String]) -> Result<ExitCode> {
     let status = exec::run_with_julia(&julia, &cmd)?;
     Ok(exec::exit_code(status))
 }
+
+/// Provisions Julia, then runs the benchmarks of every path (`--quick`: a short run).
+pub(crate) fn bench(args: &[String]) -> Result<ExitCode> {
+    let quick = match args {
+        [] => false,
+        [q] if q == "--quick" => true,
+        _ => bail!("usage: cargo xtask bench [--quick]"),
+    };
+    let julia = julia::ensure(true)?;
+    if quick {
+        // Read by the benchmark binary, which passes its arguments on to criterion.
+        std::env::set_var("JLRS_BENCH_QUICK", "1");
+    }
+    let cmd = [
+        "cargo",
+        "bench",
+        "-p",
+        "jlrs",
+        "--all-features",
+        "--bench",
+        "paths",
+    ]
+    .map(String::from);
+    let status = exec::run_with_julia(&julia, &cmd)?;
+    Ok(exec::exit_code(status))
+}

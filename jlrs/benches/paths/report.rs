@@ -1,0 +1,181 @@
+//! The summary files: `summary.json`, `summary.md` and `latency.svg`.
+
+use std::{fmt::Write as _, path::PathBuf, time::Duration};
+
+pub(crate) struct Path {
+    pub(crate) name: &'static str,
+    /// Percentiles 1, 25, 50, 75, 99, in microseconds.
+    pub(crate) pct: [f64; 5],
+}
+
+impl Path {
+    /// Percentiles of sorted samples.
+    pub(crate) fn new(name: &'static str, sorted: &[Duration]) -> Self {
+        let at = |p: f64| {
+            let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+            sorted[i].as_secs_f64() * 1e6
+        };
+        Path {
+            name,
+            pct: [at(0.01), at(0.25), at(0.50), at(0.75), at(0.99)],
+        }
+    }
+
+    fn p50(&self) -> f64 {
+        self.pct[2]
+    }
+
+    fn p99(&self) -> f64 {
+        self.pct[4]
+    }
+}
+
+pub(crate) struct Summary {
+    pub(crate) quick: bool,
+    pub(crate) cores: usize,
+    pub(crate) julia_threads: usize,
+    pub(crate) samples: usize,
+    pub(crate) paths: Vec<Path>,
+    /// Workers, tasks per second, whether overcommitted.
+    pub(crate) throughputs: Vec<(usize, f64, bool)>,
+    pub(crate) throughput_tasks: usize,
+    pub(crate) memory_tasks: usize,
+    pub(crate) rss_before_kib: u64,
+    pub(crate) rss_after_kib: u64,
+}
+
+pub(crate) fn out_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("jlrs-bench")
+}
+
+pub(crate) fn write(s: &Summary, dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("summary.json"), json(s))?;
+    std::fs::write(dir.join("summary.md"), markdown(s))?;
+    std::fs::write(dir.join("latency.svg"), svg(s))?;
+    Ok(())
+}
+
+fn json(s: &Summary) -> String {
+    let mut out = String::from("{\n");
+    let _ = writeln!(out, "  \"quick\": {},", s.quick);
+    let _ = writeln!(out, "  \"cores\": {},", s.cores);
+    let _ = writeln!(out, "  \"julia_threads\": {},", s.julia_threads);
+    let _ = writeln!(out, "  \"samples_per_path\": {},", s.samples);
+    out.push_str("  \"paths\": {\n");
+    for (i, p) in s.paths.iter().enumerate() {
+        let comma = if i + 1 < s.paths.len() { "," } else { "" };
+        let _ = writeln!(
+            out,
+            "    \"{}\": {{ \"p50_us\": {:.3}, \"p99_us\": {:.3} }}{comma}",
+            p.name,
+            p.p50(),
+            p.p99()
+        );
+    }
+    out.push_str("  },\n  \"throughput\": [\n");
+    for (i, (w, rate, over)) in s.throughputs.iter().enumerate() {
+        let comma = if i + 1 < s.throughputs.len() { "," } else { "" };
+        let _ = writeln!(
+            out,
+            "    {{ \"workers\": {w}, \"tasks_per_s\": {rate:.0}, \"overcommitted\": {over} }}{comma}"
+        );
+    }
+    let _ = writeln!(out, "  ],\n  \"throughput_tasks\": {},", s.throughput_tasks);
+    let _ = writeln!(
+        out,
+        "  \"memory\": {{ \"tasks\": {}, \"rss_before_kib\": {}, \"rss_after_kib\": {} }}\n}}",
+        s.memory_tasks, s.rss_before_kib, s.rss_after_kib
+    );
+    out
+}
+
+pub(crate) fn markdown(s: &Summary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Machine: {} cores, Julia with {} threads{}; {} round trips per path.\n",
+        s.cores,
+        s.julia_threads,
+        if s.quick { " (quick run)" } else { "" },
+        s.samples
+    );
+    out.push_str("| path | p50 (µs) | p99 (µs) |\n|---|---:|---:|\n");
+    for p in &s.paths {
+        let _ = writeln!(out, "| {} | {:.2} | {:.2} |", p.name, p.p50(), p.p99());
+    }
+    let _ = writeln!(
+        out,
+        "\n| pool workers | tasks/s ({} tasks from 4 threads) |\n|---:|---:|",
+        s.throughput_tasks
+    );
+    for (w, rate, over) in &s.throughputs {
+        let mark = if *over { " (overcommitted)" } else { "" };
+        let _ = writeln!(out, "| {w}{mark} | {rate:.0} |");
+    }
+    let _ = writeln!(
+        out,
+        "\nRSS: {} KiB before and {} KiB after {} pool tasks ({:+} KiB).",
+        s.rss_before_kib,
+        s.rss_after_kib,
+        s.memory_tasks,
+        s.rss_after_kib as i64 - s.rss_before_kib as i64
+    );
+    out
+}
+
+/// Box plots (1st–99th percentile whiskers, quartile box, median) on a log scale.
+fn svg(s: &Summary) -> String {
+    let (left, width, row) = (170.0, 560.0, 36.0);
+    let height = 70.0 + row * s.paths.len() as f64;
+    let (lo, hi) = (0.01f64.log10(), 1000f64.log10());
+    let x = |us: f64| left + (us.clamp(0.01, 1000.0).log10() - lo) / (hi - lo) * width;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" \
+         font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+        left + width + 30.0
+    );
+    let _ = writeln!(
+        out,
+        "<text x=\"{left}\" y=\"20\" font-size=\"14\">Round-trip latency (µs, log scale): whiskers p1–p99, box p25–p75, line p50</text>"
+    );
+    for tick in [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0] {
+        let tx = x(tick);
+        let _ = writeln!(
+            out,
+            "<line x1=\"{tx:.1}\" y1=\"35\" x2=\"{tx:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/>\
+             <text x=\"{tx:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{tick}</text>",
+            height - 25.0,
+            height - 10.0
+        );
+    }
+    for (i, p) in s.paths.iter().enumerate() {
+        let y = 45.0 + row * i as f64;
+        let mid = y + row / 2.0 - 6.0;
+        let [p1, p25, p50, p75, p99] = p.pct;
+        let _ = writeln!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\
+             <line x1=\"{:.1}\" y1=\"{mid:.1}\" x2=\"{:.1}\" y2=\"{mid:.1}\" stroke=\"#555\"/>\
+             <rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"14\" fill=\"#7aa6d6\" stroke=\"#345\"/>\
+             <line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#c00\" stroke-width=\"2\"/>",
+            left - 10.0,
+            mid + 4.0,
+            p.name,
+            x(p1),
+            x(p99),
+            x(p25),
+            mid - 7.0,
+            (x(p75) - x(p25)).max(1.0),
+            x(p50),
+            mid - 9.0,
+            x(p50),
+            mid + 9.0
+        );
+    }
+    out.push_str("</svg>\n");
+    out
+}
