@@ -55,23 +55,54 @@ pub(crate) extern "C" fn scan_roots(_full: c_int) {
 /// It is created from a [`Julia`](crate::Julia) context and used through
 /// [`RootStack::frame`].
 pub struct RootStack {
-    slots: Box<Slots>,
+    slots: Option<Box<Slots>>,
     _not_send: PhantomData<*mut ()>,
 }
 
 static_assertions::assert_not_impl_any!(RootStack: Send, Sync);
 
+/// Registered, empty stacks kept for reuse by this thread, so that a task's stack costs
+/// no allocation and no change to the registry. Deregistered when the thread ends.
+#[allow(clippy::vec_box)] // The boxes' addresses are registered: they must not move.
+struct Spare(Vec<Box<Slots>>);
+
+/// How many empty stacks a thread keeps.
+const SPARE: usize = 32;
+
+impl Drop for Spare {
+    fn drop(&mut self) {
+        let mut reg = registry();
+        if let Some(set) = reg.as_mut() {
+            for slots in &self.0 {
+                set.remove(&(&**slots as *const Slots as usize));
+            }
+        }
+    }
+}
+
+thread_local! {
+    static SPARES: std::cell::RefCell<Spare> = const { std::cell::RefCell::new(Spare(Vec::new())) };
+}
+
 impl RootStack {
-    /// Creates and registers an empty stack.
+    /// Creates (or reuses) a registered, empty stack.
     pub(crate) fn new() -> Self {
-        let slots = Box::new(Slots(UnsafeCell::new(Vec::with_capacity(16))));
-        registry()
-            .get_or_insert_with(HashSet::new)
-            .insert(&*slots as *const Slots as usize);
+        let spare = SPARES.try_with(|s| s.borrow_mut().0.pop()).ok().flatten();
+        let slots = spare.unwrap_or_else(|| {
+            let slots = Box::new(Slots(UnsafeCell::new(Vec::with_capacity(16))));
+            registry()
+                .get_or_insert_with(HashSet::new)
+                .insert(&*slots as *const Slots as usize);
+            slots
+        });
         RootStack {
-            slots,
+            slots: Some(slots),
             _not_send: PhantomData,
         }
+    }
+
+    fn slots(&self) -> &Slots {
+        self.slots.as_deref().expect("present until drop")
     }
 
     /// A frame that roots values in this stack for as long as the stack is borrowed.
@@ -79,12 +110,12 @@ impl RootStack {
     /// Values rooted through the returned frame stay rooted until the stack is dropped, so
     /// they can be held across `.await` points of the future that owns the stack.
     pub fn frame(&mut self) -> crate::GcFrame<'_> {
-        crate::GcFrame::new(&self.slots)
+        crate::GcFrame::new(self.slots())
     }
 
     /// The number of values rooted in the stack.
     pub fn len(&self) -> usize {
-        self.slots.len()
+        self.slots().len()
     }
 
     /// Whether the stack roots no values.
@@ -95,8 +126,30 @@ impl RootStack {
 
 impl Drop for RootStack {
     fn drop(&mut self) {
-        if let Some(set) = registry().as_mut() {
-            set.remove(&(&*self.slots as *const Slots as usize));
+        let Some(slots) = self.slots.take() else {
+            return;
+        };
+        {
+            // Emptied under the registry's lock: a stack may be dropped while its thread is
+            // GC-safe, and the scanner reads stacks under the same lock.
+            let _reg = registry();
+            // SAFETY: the lock excludes the scanner; no value rooted here is used again
+            // (values cannot outlive the stack's borrow).
+            unsafe { slots.truncate(0) };
+        }
+        let mut slots = Some(slots);
+        let _ = SPARES.try_with(|s| {
+            let mut s = s.borrow_mut();
+            if s.0.len() < SPARE {
+                s.0.extend(slots.take());
+            }
+        });
+        if let Some(slots) = slots {
+            // Not kept (the thread's cache is full or gone): it leaves the registry before
+            // it is freed.
+            if let Some(set) = registry().as_mut() {
+                set.remove(&(&*slots as *const Slots as usize));
+            }
         }
     }
 }
