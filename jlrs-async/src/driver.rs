@@ -149,6 +149,17 @@ async fn until(budget: &Budget, ready: impl Fn(&Budget) -> bool) {
     }
 }
 
+/// What the serving loop got next.
+enum Next {
+    Task(TaskFactory),
+    Closed,
+    Stopped,
+}
+
+/// How often a stopped worker that still runs persistent tasks checks whether its queue
+/// has closed.
+const CLOSED_POLL: std::time::Duration = std::time::Duration::from_millis(20);
+
 /// Takes tasks from `queue` and runs them on `local`, at most `n` holding a slot at once,
 /// until the queue is closed and drained (or `stop` completes) and every task it started
 /// has ended.
@@ -165,13 +176,27 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
     let mut stop = std::pin::pin!(stop);
     loop {
         until(&budget, |b| b.running.get() < n).await;
-        let next = async { queue.recv().await.ok() }
+        let next = async { queue.recv().await.map_or(Next::Closed, Next::Task) }
             .or(async {
                 stop.as_mut().await;
-                None
+                Next::Stopped
             })
             .await;
-        let Some(factory) = next else { break };
+        let factory = match next {
+            Next::Task(factory) => factory,
+            Next::Closed => break,
+            Next::Stopped => {
+                // Told to stop: the tasks started here finish, but a persistent task lives
+                // on (its handles still call it) until it ends or the queue closes.
+                let closed = async {
+                    while !queue.is_closed() {
+                        smol::Timer::after(CLOSED_POLL).await;
+                    }
+                };
+                until(&budget, |b| b.alive.get() == 0).or(closed).await;
+                break;
+            }
+        };
         budget.running.set(budget.running.get() + 1);
         budget.alive.set(budget.alive.get() + 1);
         let alive = Alive(budget.clone());

@@ -90,13 +90,29 @@ impl<'scope> GcFrame<'scope> {
         self.slots.len()
     }
 
-    /// Evaluates Julia code in `Main` and roots the result.
+    /// Evaluates Julia code (one or more top-level expressions) in `Main` and roots the
+    /// value of the last one.
     ///
     /// Invalid syntax and exceptions thrown while evaluating become errors.
     pub fn eval(&mut self, code: &str) -> JlResult<Value<'scope>> {
+        if code.contains('\0') {
+            return Err(Error::NulByte(code.to_string()));
+        }
+        // Julia 1.5's `jl_eval_string` can return a stray value instead of null when its
+        // exception races a collection on another thread, so code is evaluated through a
+        // Julia function called with `jl_call`, which reports exceptions reliably.
+        let code = self.box_value(code);
+        self.call("JlrsCore.eval_string", &[code])
+    }
+
+    /// Evaluates `code` with `jl_eval_string`. Only for start-up, while one thread runs.
+    ///
+    /// # Safety
+    /// No other thread is running Julia code.
+    pub(crate) unsafe fn eval_single_threaded(&mut self, code: &str) -> JlResult<Value<'scope>> {
         let code = CString::new(code).map_err(|_| Error::NulByte(code.to_string()))?;
         // SAFETY: a frame proves this thread may call Julia; jl_eval_string catches
-        // exceptions and returns null.
+        // exceptions and returns null (reliably while no other thread runs).
         unsafe {
             let raw = sys::jl_eval_string(code.as_ptr());
             self.root(raw)

@@ -79,6 +79,16 @@ function fetch_result(outcome::Ref{Any})
     return value
 end
 
+# Evaluates every top-level expression of `code` in Main; errors are thrown as
+# themselves, not wrapped in a LoadError.
+function eval_string(code::String)
+    try
+        return Base.include_string(Main, code, "none")
+    catch e
+        e isa LoadError ? throw(e.error) : rethrow()
+    end
+end
+
 function wait_hosted()
     while true
         lock(HOSTED_LOCK)
@@ -217,7 +227,8 @@ impl Runtime {
         // SAFETY: this thread just initialised Julia and is GC-unsafe.
         let mut julia = unsafe { Julia::new() };
         julia
-            .scope(|mut frame| frame.eval(HELPERS).map(|_| ()))
+            // SAFETY: Julia has just started; only this thread runs Julia code.
+            .scope(|mut frame| unsafe { frame.eval_single_threaded(HELPERS) }.map(|_| ()))
             .map_err(InitError::Setup)?;
         Ok(Runtime {
             julia: Some(julia),

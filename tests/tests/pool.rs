@@ -306,3 +306,74 @@ fn statistics_count_tasks() {
     );
     assert_eq!((s.queued, s.running), (0, 0), "{s:?}");
 }
+
+/// A counter kept by a persistent task.
+struct Counter;
+
+impl jlrs_async::PersistentTask for Counter {
+    type State<'s> = i64;
+    type Input = i64;
+    type Output = (i64, String);
+
+    async fn init<'s>(&mut self, _frame: &mut jlrs_core::GcFrame<'s>) -> jlrs_core::JlResult<i64> {
+        Ok(0)
+    }
+
+    async fn call<'s, 'c>(
+        &mut self,
+        state: &mut Self::State<'s>,
+        frame: &mut jlrs_core::GcFrame<'c>,
+        x: i64,
+    ) -> jlrs_core::JlResult<(i64, String)> {
+        let v = frame.box_value(*state + x);
+        *state = v.unbox::<i64>()?;
+        Ok((*state, current_worker().unwrap_or_default()))
+    }
+}
+
+#[test]
+fn a_persistent_task_outlives_the_removal_of_its_worker_and_ends_with_the_pool() {
+    let _dog = watchdog(
+        "persistent task and worker removal",
+        Duration::from_secs(60),
+    );
+    let _x = exclusive();
+    let pool = pool(1);
+    // Hold worker 0, so the new worker starts the persistent task.
+    let (gate_tx, gate_rx) = async_channel::bounded::<()>(1);
+    let held = pool
+        .blocking_task(move |_f| {
+            let _ = jlrs_core::blocking(|| gate_rx.recv_blocking());
+            Ok(())
+        })
+        .dispatch_blocking()
+        .unwrap();
+    assert!(pool.try_add_worker());
+    let counter = pool
+        .persistent(Counter)
+        .dispatch_blocking()
+        .unwrap()
+        .wait_blocking()
+        .unwrap();
+    let (_, host) = counter.call(1).wait_blocking().unwrap();
+    assert_eq!(host, "test-1");
+    // Removing the newest worker (its host) stops it taking tasks, not its persistent task.
+    assert!(pool.try_remove_worker());
+    assert_eq!(pool.n_workers(), 1);
+    assert_eq!(counter.call(2).wait_blocking().unwrap().0, 3);
+    gate_tx.send_blocking(()).unwrap();
+    held.wait_blocking().unwrap();
+    assert_eq!(counter.call(3).wait_blocking().unwrap().0, 6);
+    // Closing the pool ends the persistent task; later calls say so.
+    pool.close(false);
+    wait_until("the persistent task ended", || counter.is_closed());
+    assert!(matches!(
+        counter.call(1).wait_blocking(),
+        Err(Error::Closed)
+    ));
+    drop(counter);
+    drop(pool);
+    wait_until("threads freed", || {
+        mt().n_free_worker_threads() == WORKER_THREADS
+    });
+}

@@ -16,6 +16,7 @@ commands:
   exec -- CMD [ARGS]   run CMD with the project's Julia, in an 8-CPU namespace if needed
   test-julia           provision Julia, then run every test of the workspace against it
   demo                 provision Julia, then run the demonstration program
+  soak [--minutes N]   provision Julia, then run mixed load with churn for N minutes
   bench [--quick]      provision Julia, then measure every path into Julia
                        (target/jlrs-bench/summary.json, summary.md, latency.svg)
 ";
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Some("test-julia") => tasks::test_julia(&args[1..]),
         Some("demo") => tasks::demo(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
+        Some("soak") => tasks::soak(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -133,3 +133,29 @@ pub(crate) fn bench(args: &[String]) -> Result<ExitCode> {
     let status = exec::run_with_julia(&julia, &cmd)?;
     Ok(exec::exit_code(status))
 }
+
+/// Provisions Julia, then runs the soak test for `--minutes N` (default 10).
+pub(crate) fn soak(args: &[String]) -> Result<ExitCode> {
+    let minutes = match args {
+        [] => "10".to_string(),
+        [flag, n] if flag == "--minutes" && n.parse::<u64>().is_ok() => n.clone(),
+        _ => bail!("usage: cargo xtask soak [--minutes N]"),
+    };
+    let julia = julia::ensure(true)?;
+    let cmd = [
+        "cargo",
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "jlrs-tests",
+        "--bin",
+        "soak",
+        "--",
+        "--minutes",
+        &minutes,
+    ]
+    .map(String::from);
+    let status = exec::run_with_julia(&julia, &cmd)?;
+    Ok(exec::exit_code(status))
+}
