@@ -105,7 +105,7 @@ fn tally(counts: &Counts, got: Result<i64, Error>, expect: Option<i64>, expect_e
 
 fn one_op(rng: &mut Rng, mt: &MtHandle, rt: &AsyncHandle, pool: &AsyncHandle, counts: &Counts) {
     let i = (rng.next() % 1000) as i64;
-    let target = if rng.next() % 4 == 0 { rt } else { pool };
+    let target = if rng.next().is_multiple_of(4) { rt } else { pool };
     match rng.next() % 10 {
         0..=3 => {
             let r = target
@@ -164,7 +164,7 @@ fn one_op(rng: &mut Rng, mt: &MtHandle, rt: &AsyncHandle, pool: &AsyncHandle, co
             tally(counts, r, None, true);
         }
         _ => {
-            let full = rng.next() % 8 == 0;
+            let full = rng.next().is_multiple_of(8);
             let r = target
                 .blocking_task(move |mut f| {
                     f.collect_garbage(full);
@@ -223,7 +223,7 @@ fn main() {
                 let mut sum = 0;
                 while !stop.load(Ordering::Relaxed) {
                     one_op(&mut rng, &mt, &rt, &pool, &counts);
-                    if rng.next() % 16 == 0 {
+                    if rng.next().is_multiple_of(16) {
                         sum += 1;
                         total.call(1).wait_blocking().unwrap();
                     }
@@ -239,7 +239,7 @@ fn main() {
             while !stop.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(200));
                 let n = pool.n_workers();
-                let changed = if (rng.next() % 2 == 0 && n < 4) || n <= 1 {
+                let changed = if (rng.next().is_multiple_of(2) && n < 4) || n <= 1 {
                     pool.try_add_worker()
                 } else {
                     pool.try_remove_worker()
