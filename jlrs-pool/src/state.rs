@@ -13,7 +13,7 @@ pub(crate) enum Removal {
 }
 
 /// Workers counted by [`PoolState::n_workers`]: started or starting, not told to stop.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct PoolState {
     next_id: usize,
     workers: Vec<usize>,
@@ -107,5 +107,154 @@ mod test {
         assert!(!s.is_closed());
         s.exited(b);
         assert!(s.is_closed());
+    }
+}
+
+/// Exhaustive model test: every sequence of bookkeeping operations up to a depth, as
+/// `Pool` performs them from any thread (each is one critical section), checked against a
+/// plain reference model and the pool's invariants.
+#[cfg(test)]
+mod model {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// What the pool can do next, given who is where.
+    #[derive(Clone, Copy, Debug)]
+    enum Op {
+        /// `try_add_worker` reserves an id...
+        Reserve,
+        /// ...and the spawn fails,
+        Fail(usize),
+        /// or succeeds: the worker runs.
+        Start(usize),
+        /// `try_remove_worker`.
+        Remove,
+        /// A running or stopped worker's loop ends (stopped, queue closed, or drained).
+        Exit(usize),
+        /// A handle closes the pool.
+        Close,
+    }
+
+    /// The reference: plain sets.
+    #[derive(Clone, Debug, Default)]
+    struct Model {
+        state: PoolState,
+        pending: BTreeSet<usize>,
+        running: BTreeSet<usize>,
+        stopped: BTreeSet<usize>,
+        closed: bool,
+    }
+
+    impl Model {
+        fn ops(&self) -> Vec<Op> {
+            let mut ops = vec![Op::Reserve, Op::Remove, Op::Close];
+            ops.extend(
+                self.pending
+                    .iter()
+                    .flat_map(|&id| [Op::Fail(id), Op::Start(id)]),
+            );
+            ops.extend(
+                self.running
+                    .iter()
+                    .chain(&self.stopped)
+                    .map(|&id| Op::Exit(id)),
+            );
+            ops
+        }
+
+        fn counted(&self) -> usize {
+            self.pending.len() + self.running.len()
+        }
+
+        fn apply(&mut self, op: Op) {
+            let before = self.state.n_workers();
+            assert_eq!(before, self.counted(), "n_workers before {op:?}: {self:?}");
+            match op {
+                Op::Reserve => match self.state.reserve() {
+                    Some(id) => {
+                        assert!(!self.closed, "a closed pool reserved a worker");
+                        assert!(self.pending.insert(id), "id {id} reused");
+                    }
+                    None => assert!(self.closed, "an open pool refused a worker"),
+                },
+                Op::Fail(id) => {
+                    self.state.unreserve(id);
+                    self.pending.remove(&id);
+                }
+                Op::Start(id) => {
+                    self.pending.remove(&id);
+                    // A spawn that succeeds after the worker's slot was removed runs a
+                    // worker that is already counted out: it is told to stop at once.
+                    if self.state.workers.contains(&id) {
+                        self.running.insert(id);
+                    } else {
+                        self.stopped.insert(id);
+                    }
+                }
+                Op::Remove => match self.state.remove() {
+                    Removal::None => assert_eq!(before, 0),
+                    Removal::Stop(id) => {
+                        assert!(before >= 2);
+                        self.take(id);
+                    }
+                    Removal::Last(id) => {
+                        assert_eq!(before, 1);
+                        self.take(id);
+                        self.closed = true;
+                    }
+                },
+                Op::Exit(id) => {
+                    self.state.exited(id);
+                    self.running.remove(&id);
+                    self.stopped.remove(&id);
+                    if self.counted() == 0 {
+                        self.closed = true;
+                    }
+                }
+                Op::Close => {
+                    self.state.close();
+                    self.closed = true;
+                }
+            }
+            assert_eq!(
+                self.state.n_workers(),
+                self.counted(),
+                "after {op:?}: {self:?}"
+            );
+            assert_eq!(
+                self.state.is_closed(),
+                self.closed,
+                "after {op:?}: {self:?}"
+            );
+        }
+
+        /// A removed worker: stopped if it runs, forgotten if it was still starting.
+        fn take(&mut self, id: usize) {
+            if self.running.remove(&id) {
+                self.stopped.insert(id);
+            } else {
+                assert!(self.pending.remove(&id), "removed an unknown worker {id}");
+            }
+        }
+    }
+
+    fn explore(model: &Model, depth: usize, seen: &mut usize) {
+        *seen += 1;
+        if depth == 0 {
+            return;
+        }
+        for op in model.ops() {
+            let mut next = model.clone();
+            next.apply(op);
+            explore(&next, depth - 1, seen);
+        }
+    }
+
+    #[test]
+    fn every_sequence_of_eight_operations_keeps_the_books_straight() {
+        let mut seen = 0;
+        explore(&Model::default(), 8, &mut seen);
+        assert!(seen > 50_000, "explored only {seen} states");
     }
 }

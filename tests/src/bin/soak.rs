@@ -105,7 +105,11 @@ fn tally(counts: &Counts, got: Result<i64, Error>, expect: Option<i64>, expect_e
 
 fn one_op(rng: &mut Rng, mt: &MtHandle, rt: &AsyncHandle, pool: &AsyncHandle, counts: &Counts) {
     let i = (rng.next() % 1000) as i64;
-    let target = if rng.next().is_multiple_of(4) { rt } else { pool };
+    let target = if rng.next().is_multiple_of(4) {
+        rt
+    } else {
+        pool
+    };
     match rng.next() % 10 {
         0..=3 => {
             let r = target
