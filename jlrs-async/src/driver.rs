@@ -213,6 +213,11 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
             task.await;
             drop(alive);
         }));
+        // Let the new task run before waiting on the queue again. A waiting receiver holds
+        // one of the queue's wake-ups: if this thread then ran a blocking task while still
+        // waiting, a task sent meanwhile could wake this busy thread instead of an idle
+        // worker, and wait for the blocking task to end.
+        local.yield_now().await;
     }
     closing.close();
     until(&budget, |b| b.alive.get() == 0).await;

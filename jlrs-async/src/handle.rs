@@ -339,24 +339,11 @@ impl<T> TaskHandle<T> {
     {
         match self.inner {
             Inner::Waiting(rx) => {
-                jlrs_core::blocking(move || recv_spinning(rx)).unwrap_or(Err(Error::Cancelled))
+                jlrs_core::spin::wait_oneshot(rx).unwrap_or(Err(Error::Cancelled))
             }
             Inner::Failed(e) => Err(e.unwrap_or(Error::Closed)),
         }
     }
-}
-
-/// Receives from a oneshot, spinning briefly first (see [`jlrs_core::spin`]).
-pub(crate) fn recv_spinning<T>(rx: oneshot::Receiver<T>) -> Result<T, oneshot::RecvError> {
-    jlrs_core::spin::spin_then(
-        rx,
-        |rx| match rx.try_recv() {
-            Ok(v) => Some(Ok(v)),
-            Err(oneshot::TryRecvError::Empty) => None,
-            Err(oneshot::TryRecvError::Disconnected) => Some(Err(oneshot::RecvError)),
-        },
-        |rx| rx.recv(),
-    )
 }
 
 impl<T> Future for TaskHandle<T> {

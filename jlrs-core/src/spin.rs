@@ -39,3 +39,18 @@ pub fn spin_then<S, T>(
         None => block(source),
     }
 }
+
+/// Waits for a oneshot's value: spins first, then blocks (GC-safely on a Julia thread).
+pub fn wait_oneshot<T: Send>(rx: oneshot::Receiver<T>) -> Result<T, oneshot::RecvError> {
+    crate::blocking(move || {
+        spin_then(
+            rx,
+            |rx| match rx.try_recv() {
+                Ok(v) => Some(Ok(v)),
+                Err(oneshot::TryRecvError::Empty) => None,
+                Err(oneshot::TryRecvError::Disconnected) => Some(Err(oneshot::RecvError)),
+            },
+            |rx| rx.recv(),
+        )
+    })
+}

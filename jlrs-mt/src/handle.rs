@@ -89,17 +89,7 @@ impl MtHandle {
         if self.shared.plan.with_threads == 0 {
             self.shared.notifier.notify();
         }
-        let received = jlrs_core::blocking(|| {
-            jlrs_core::spin::spin_then(
-                rx,
-                |rx| match rx.try_recv() {
-                    Ok(v) => Some(Ok(v)),
-                    Err(oneshot::TryRecvError::Empty) => None,
-                    Err(oneshot::TryRecvError::Disconnected) => Some(Err(oneshot::RecvError)),
-                },
-                |rx| rx.recv(),
-            )
-        });
+        let received = jlrs_core::spin::wait_oneshot(rx);
         received.unwrap_or(Err(Error::ShutDown))
     }
 

@@ -25,6 +25,10 @@
 //!   answer [`Cancelled`](jlrs_async::Error::Cancelled), queued tasks are not lost, and
 //!   `n_workers()` is unchanged.
 //!
+//! A blocking task holds its worker until it returns, and so does an async task between two
+//! `.await` points: keep long synchronous work in blocking tasks, and other tasks go to
+//! the idle workers.
+//!
 //! A pool shuts down when all its workers are removed, all its handles are dropped, or it
 //! is closed; its threads then serve new workers or pools. A pool keeps its runtime alive.
 //!

@@ -86,7 +86,11 @@ pub fn watchdog(what: &str, limit: Duration) -> Watchdog {
     let what = what.to_string();
     std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
-            eprintln!(
+            // Written to stderr directly: the test harness captures `eprintln!` of threads
+            // a test spawns, and that output is lost when the process exits here.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
                 "watchdog: `{what}` did not finish within {limit:?}; it is hung (a deadlock \
                  or a lost task). Failing the test binary."
             );
@@ -102,4 +106,17 @@ impl Drop for Watchdog {
             let _ = tx.send(());
         }
     }
+}
+
+/// The resident set size of this process, in KiB (0 where `/proc` does not tell).
+pub fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
 }

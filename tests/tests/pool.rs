@@ -339,15 +339,19 @@ fn a_persistent_task_outlives_the_removal_of_its_worker_and_ends_with_the_pool()
     );
     let _x = exclusive();
     let pool = pool(1);
-    // Hold worker 0, so the new worker starts the persistent task.
+    // Hold worker 0 (and wait until it is held), so the new worker starts the persistent
+    // task.
     let (gate_tx, gate_rx) = async_channel::bounded::<()>(1);
+    let (started_tx, started_rx) = async_channel::bounded::<()>(1);
     let held = pool
         .blocking_task(move |_f| {
+            started_tx.send_blocking(()).unwrap();
             let _ = jlrs_core::blocking(|| gate_rx.recv_blocking());
             Ok(())
         })
         .dispatch_blocking()
         .unwrap();
+    started_rx.recv_blocking().unwrap();
     assert!(pool.try_add_worker());
     let counter = pool
         .persistent(Counter)

@@ -1,4 +1,5 @@
-//! `cargo xtask test-julia` and `cargo xtask demo`: cargo runs against the project's Julia.
+//! `cargo xtask test-julia`, `demo`, `bench` and `soak`: cargo runs against the project's
+//! Julia.
 
 use std::process::ExitCode;
 
@@ -6,15 +7,39 @@ use anyhow::{bail, Result};
 
 use crate::{exec, julia};
 
+/// Runs `cargo ARGS...` with Julia's environment (in the CPU namespace).
+fn cargo(julia: &julia::Julia, args: &[&str]) -> Result<std::process::ExitStatus> {
+    let cmd: Vec<String> = std::iter::once("cargo")
+        .chain(args.iter().copied())
+        .map(String::from)
+        .collect();
+    exec::run_with_julia(julia, &cmd)
+}
+
+/// `cargo run` of one of the facade's examples.
+fn example(julia: &julia::Julia, name: &str, release: bool) -> Result<std::process::ExitStatus> {
+    let mut args = vec![
+        "run",
+        "--quiet",
+        "-p",
+        "jlrs",
+        "--all-features",
+        "--example",
+        name,
+    ];
+    if release {
+        args.insert(2, "--release");
+    }
+    cargo(julia, &args)
+}
+
 /// Provisions Julia, then runs every test of the workspace (unit, integration and doc
-/// tests) against it.
+/// tests) against it, then every example.
 pub(crate) fn test_julia(args: &[String]) -> Result<ExitCode> {
     let julia = julia::ensure(true)?;
-    let mut cmd: Vec<String> = ["cargo", "test", "--workspace", "--all-features"]
-        .map(String::from)
-        .to_vec();
-    cmd.extend(args.iter().cloned());
-    let status = exec::run_with_julia(&julia, &cmd)?;
+    let mut cargo_args = vec!["test", "--workspace", "--all-features"];
+    cargo_args.extend(args.iter().map(String::as_str));
+    let status = cargo(&julia, &cargo_args)?;
     if !status.success() {
         bail!("tests failed ({status})");
     }
@@ -36,18 +61,7 @@ fn run_examples(julia: &julia::Julia) -> Result<()> {
     let (mut passed, mut failed) = (0, 0);
     for name in &names {
         eprintln!("xtask: running example `{name}`");
-        let cmd = [
-            "cargo",
-            "run",
-            "--quiet",
-            "-p",
-            "jlrs",
-            "--all-features",
-            "--example",
-            name,
-        ]
-        .map(String::from);
-        if exec::run_with_julia(julia, &cmd)?.success() {
+        if example(julia, name, false)?.success() {
             passed += 1;
         } else {
             eprintln!("xtask: example `{name}` failed");
@@ -68,44 +82,19 @@ pub(crate) fn demo(args: &[String]) -> Result<ExitCode> {
         bail!("usage: cargo xtask demo");
     }
     let julia = julia::ensure(true)?;
-    for (example, what) in [
+    for (name, what) in [
         ("combined", "the multithreaded and async runtimes together"),
         ("pool", "a pool of 3 workers, one added and one removed"),
     ] {
-        println!("== seed scenario: {what} (example `{example}`)");
-        let cmd = [
-            "cargo",
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "jlrs",
-            "--all-features",
-            "--example",
-            example,
-        ]
-        .map(String::from);
-        let status = exec::run_with_julia(&julia, &cmd)?;
+        println!("== seed scenario: {what} (example `{name}`)");
+        let status = example(&julia, name, true)?;
         if !status.success() {
-            bail!("the example `{example}` failed ({status})");
+            bail!("the example `{name}` failed ({status})");
         }
         println!("   ok\n");
     }
     println!("== demonstration");
-    let cmd = [
-        "cargo",
-        "run",
-        "--quiet",
-        "--release",
-        "-p",
-        "jlrs",
-        "--all-features",
-        "--example",
-        "demo",
-    ]
-    .map(String::from);
-    let status = exec::run_with_julia(&julia, &cmd)?;
-    Ok(exec::exit_code(status))
+    Ok(exec::exit_code(example(&julia, "demo", true)?))
 }
 
 /// Provisions Julia, then runs the benchmarks of every path (`--quick`: a short run).
@@ -120,17 +109,10 @@ pub(crate) fn bench(args: &[String]) -> Result<ExitCode> {
         // Read by the benchmark binary, which passes its arguments on to criterion.
         std::env::set_var("JLRS_BENCH_QUICK", "1");
     }
-    let cmd = [
-        "cargo",
-        "bench",
-        "-p",
-        "jlrs",
-        "--all-features",
-        "--bench",
-        "paths",
-    ]
-    .map(String::from);
-    let status = exec::run_with_julia(&julia, &cmd)?;
+    let status = cargo(
+        &julia,
+        &["bench", "-p", "jlrs", "--all-features", "--bench", "paths"],
+    )?;
     Ok(exec::exit_code(status))
 }
 
@@ -142,8 +124,7 @@ pub(crate) fn soak(args: &[String]) -> Result<ExitCode> {
         _ => bail!("usage: cargo xtask soak [--minutes N]"),
     };
     let julia = julia::ensure(true)?;
-    let cmd = [
-        "cargo",
+    let args = [
         "run",
         "--quiet",
         "--release",
@@ -154,8 +135,6 @@ pub(crate) fn soak(args: &[String]) -> Result<ExitCode> {
         "--",
         "--minutes",
         &minutes,
-    ]
-    .map(String::from);
-    let status = exec::run_with_julia(&julia, &cmd)?;
-    Ok(exec::exit_code(status))
+    ];
+    Ok(exec::exit_code(cargo(&julia, &args)?))
 }

@@ -150,19 +150,6 @@ fn wait_free(mt: &MtHandle) {
     }
 }
 
-/// The resident set size of this process, in KiB.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// RSS before and after `n` pool tasks, sent in batches of 1000.
 fn memory(mt: &MtHandle, n: usize) -> (u64, u64) {
     let pool = pool(mt, 1);
@@ -170,7 +157,7 @@ fn memory(mt: &MtHandle, n: usize) -> (u64, u64) {
     for i in 0..2000 {
         async_round_trip(&pool, i);
     }
-    let before = rss_kib();
+    let before = jlrs_tests::rss_kib();
     for batch in 0..n / 1000 {
         let handles: Vec<_> = (0..1000)
             .map(|i| {
@@ -184,7 +171,7 @@ fn memory(mt: &MtHandle, n: usize) -> (u64, u64) {
             h.wait_blocking().unwrap();
         }
     }
-    let after = rss_kib();
+    let after = jlrs_tests::rss_kib();
     drop(pool);
     wait_free(mt);
     (before, after)

@@ -52,18 +52,6 @@ impl PersistentTask for Total {
     }
 }
 
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
 /// A small xorshift generator: the load is varied but reproducible per client.
 struct Rng(u64);
 
@@ -273,7 +261,7 @@ fn main() {
             c.churn.load(Ordering::Relaxed),
             s.restarted,
             s.workers,
-            rss_kib() / 1024,
+            jlrs_tests::rss_kib() / 1024,
         );
     };
     for minute in 1..=minutes {
@@ -282,14 +270,14 @@ fn main() {
         }
         report(minute);
         if minute == 1 {
-            rss_after_first_minute = rss_kib();
+            rss_after_first_minute = jlrs_tests::rss_kib();
         }
     }
     stop.store(true, Ordering::Relaxed);
     let calls: i64 = clients.into_iter().map(|c| c.join().unwrap()).sum();
     churn.join().unwrap();
     let recorded = total.call(0).wait_blocking().unwrap();
-    let rss_end = rss_kib();
+    let rss_end = jlrs_tests::rss_kib();
     let wrong = counts.wrong.load(Ordering::Relaxed);
     let unexpected_cancel =
         counts.cancelled.load(Ordering::Relaxed) + counts.closed.load(Ordering::Relaxed);
