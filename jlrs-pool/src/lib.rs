@@ -18,8 +18,10 @@
 //!   when the call returns. It returns `false` when no thread is free or the pool is
 //!   closed.
 //! - [`AsyncHandle::try_remove_worker`](jlrs_async::AsyncHandle::try_remove_worker) tells a
-//!   worker to stop; it finishes the tasks it holds. Removing the last worker closes the
-//!   pool; that worker first runs the tasks still queued.
+//!   worker to stop; it finishes the tasks it holds. A persistent task it runs lives on
+//!   there until its handles are gone or the pool closes (the thread stays claimed until
+//!   then). Removing the last worker closes the pool; that worker first runs the tasks
+//!   still queued.
 //! - A panic inside a task is that task's error. A worker whose loop panics outside any
 //!   task (for example in a faulty executor) is restarted on its thread: the tasks it held
 //!   answer [`Cancelled`](jlrs_async::Error::Cancelled), queued tasks are not lost, and
