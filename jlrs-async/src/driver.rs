@@ -176,12 +176,28 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
     let mut stop = std::pin::pin!(stop);
     loop {
         until(&budget, |b| b.running.get() < n).await;
-        let next = async { queue.recv().await.map_or(Next::Closed, Next::Task) }
-            .or(async {
-                stop.as_mut().await;
-                Next::Stopped
-            })
-            .await;
+        let next = if smol::future::poll_once(stop.as_mut()).await.is_some() {
+            Next::Stopped
+        } else {
+            match queue.try_recv() {
+                Ok(factory) => Next::Task(factory),
+                Err(async_channel::TryRecvError::Closed) => Next::Closed,
+                Err(async_channel::TryRecvError::Empty) => {
+                    // Let the tasks admitted so far run before waiting on the queue. A
+                    // waiting receiver holds one of the queue's wake-ups: if this thread
+                    // ran a blocking task while it waited, a task sent meanwhile could
+                    // wake this busy thread instead of an idle worker and wait for the
+                    // blocking task to end.
+                    local.yield_now().await;
+                    async { queue.recv().await.map_or(Next::Closed, Next::Task) }
+                        .or(async {
+                            stop.as_mut().await;
+                            Next::Stopped
+                        })
+                        .await
+                }
+            }
+        };
         let factory = match next {
             Next::Task(factory) => factory,
             Next::Closed => break,
@@ -201,7 +217,8 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
         budget.alive.set(budget.alive.get() + 1);
         let alive = Alive(budget.clone());
         counters.running.fetch_add(1, Ordering::Relaxed);
-        let task = factory(TaskCtx {
+        let blocking = factory.blocking;
+        let task = factory.make(TaskCtx {
             slot: Some(Slot {
                 budget: budget.clone(),
             }),
@@ -213,11 +230,11 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
             task.await;
             drop(alive);
         }));
-        // Let the new task run before waiting on the queue again. A waiting receiver holds
-        // one of the queue's wake-ups: if this thread then ran a blocking task while still
-        // waiting, a task sent meanwhile could wake this busy thread instead of an idle
-        // worker, and wait for the blocking task to end.
-        local.yield_now().await;
+        if blocking {
+            // A blocking task holds this thread: run it before taking more, so that queued
+            // tasks go to idle workers instead of waiting behind it here.
+            local.yield_now().await;
+        }
     }
     closing.close();
     until(&budget, |b| b.alive.get() == 0).await;

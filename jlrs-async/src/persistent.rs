@@ -51,7 +51,7 @@ pub(crate) fn persistent_task<P: PersistentTask>(
     reply: Reply<PersistentHandle<P>>,
 ) -> TaskFactory {
     let (calls_tx, calls) = async_channel::unbounded::<Call<P>>();
-    Box::new(move |ctx: TaskCtx| {
+    TaskFactory::new(false, move |ctx: TaskCtx| {
         Box::pin(async move {
             let mut ctx = ctx;
             let Some(mut stack) = jlrs_core::root_stack() else {

@@ -15,7 +15,28 @@ use smol::future::FutureExt;
 use crate::{driver::TaskCtx, executor::LocalBoxFuture, Error};
 
 /// A task as it travels to a worker: made into a future there.
-pub(crate) type TaskFactory = Box<dyn FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send>;
+pub(crate) struct TaskFactory {
+    make: Box<dyn FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send>,
+    /// Whether the task holds its thread until it returns.
+    pub(crate) blocking: bool,
+}
+
+impl TaskFactory {
+    pub(crate) fn new(
+        blocking: bool,
+        make: impl FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send + 'static,
+    ) -> Self {
+        TaskFactory {
+            make: Box::new(make),
+            blocking,
+        }
+    }
+
+    /// Makes the task's future on the worker.
+    pub(crate) fn make(self, ctx: TaskCtx) -> LocalBoxFuture<'static, ()> {
+        (self.make)(ctx)
+    }
+}
 
 /// Where a task's result goes.
 pub(crate) type Reply<T> = oneshot::Sender<Result<T, Error>>;
@@ -165,7 +186,7 @@ where
     T: Send + 'static,
     F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
 {
-    Box::new(move |mut ctx| {
+    TaskFactory::new(false, move |mut ctx| {
         Box::pin(async move {
             let result = match jlrs_core::root_stack() {
                 Some(mut stack) => caught(async { f(stack.frame()).await }).await,
@@ -182,7 +203,7 @@ where
     T: Send + 'static,
     F: for<'s> FnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
 {
-    Box::new(move |mut ctx| {
+    TaskFactory::new(true, move |mut ctx| {
         Box::pin(async move {
             let result = match jlrs_core::root_stack() {
                 Some(mut stack) => caught(async { f(stack.frame()) }).await,
