@@ -10,8 +10,12 @@
 //! - evaluation, global lookup and calls, with every Julia exception turned into an
 //!   [`Error`] carrying its type and `showerror` text;
 //! - boxing and unboxing of `bool`, integers, floats, `char` and strings;
-//! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]);
-//! - [hosted loops](hosted): Rust loops running on Julia's own threads.
+//! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]) and brief spinning before
+//!   a thread blocks ([`spin`]);
+//! - [hosted loops](hosted): Rust loops running on Julia's own threads;
+//! - the runtime thread's [event loop](event_loop): waiting for work inside Julia's
+//!   scheduler, woken from any thread;
+//! - [`GcFrame::call_async`]: a Julia function run as a Julia task and awaited from Rust.
 //!
 //! # One Julia per process
 //!
