@@ -118,16 +118,7 @@ pub(crate) struct Closing {
 impl Closing {
     /// Completes once the thread's queue is closed and drained.
     pub(crate) async fn wait(&self) {
-        loop {
-            if self.closed.get() {
-                return;
-            }
-            let listener = self.event.listen();
-            if self.closed.get() {
-                return;
-            }
-            listener.await;
-        }
+        wait_for(&self.event, || self.closed.get()).await
     }
 
     fn close(&self) {
@@ -136,17 +127,23 @@ impl Closing {
     }
 }
 
-async fn until(budget: &Budget, ready: impl Fn(&Budget) -> bool) {
+/// Completes once `ready` holds, re-checking whenever `event` fires: listen, check again,
+/// then await, so no notification between the check and the wait is missed.
+async fn wait_for(event: &Event, ready: impl Fn() -> bool) {
     loop {
-        if ready(budget) {
+        if ready() {
             return;
         }
-        let listener = budget.changed.listen();
-        if ready(budget) {
+        let listener = event.listen();
+        if ready() {
             return;
         }
         listener.await;
     }
+}
+
+async fn until(budget: &Budget, ready: impl Fn(&Budget) -> bool) {
+    wait_for(&budget.changed, || ready(budget)).await
 }
 
 /// What the serving loop got next.

@@ -20,7 +20,8 @@ use crate::{
 pub trait Workers: Send + Sync + 'static {
     /// How many workers serve the handle's queue now.
     fn n_workers(&self) -> usize;
-    /// Adds a worker; `true` if one is running when this returns.
+    /// Adds a worker; `true` if one is running when this returns, `false` if none could
+    /// start or the queue is closed.
     fn try_add_worker(&self) -> bool;
     /// Tells a worker to stop; `true` if one was told.
     fn try_remove_worker(&self) -> bool;
@@ -222,7 +223,7 @@ impl AsyncHandle {
 
     /// Adds a worker (pools only; `false` for the runtime thread).
     pub fn try_add_worker(&self) -> bool {
-        !self.is_closed() && self.shared.workers.try_add_worker()
+        self.shared.workers.try_add_worker()
     }
 
     /// Removes a worker (pools only; `false` for the runtime thread).

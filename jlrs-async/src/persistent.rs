@@ -5,7 +5,7 @@ use smol::future::FutureExt;
 
 use crate::{
     driver::TaskCtx,
-    task::{caught, Reply, TaskFactory},
+    task::{caught, no_julia, Reply, TaskFactory},
     Error, PersistentTask, TaskHandle,
 };
 
@@ -55,9 +55,7 @@ pub(crate) fn persistent_task<P: PersistentTask>(
         Box::pin(async move {
             let mut ctx = ctx;
             let Some(mut stack) = jlrs_core::root_stack() else {
-                let _ = reply.send(Err(Error::Panicked(
-                    "a task was polled on a thread that may not call Julia".into(),
-                )));
+                let _ = reply.send(no_julia());
                 return;
             };
             let mut frame: GcFrame<'_> = stack.frame();

@@ -175,18 +175,21 @@ pub(crate) async fn caught<T>(fut: impl Future<Output = JlResult<T>>) -> Result<
     }
 }
 
-fn no_julia<T>() -> Result<T, Error> {
+/// The error of a task polled where Julia may not be called (never by the runtimes).
+pub(crate) fn no_julia<T>() -> Result<T, Error> {
     Err(Error::Panicked(
         "a task was polled on a thread that may not call Julia".into(),
     ))
 }
 
-pub(crate) fn async_task<T, F>(f: F, reply: Reply<T>) -> TaskFactory
+/// A task that runs `f` with a frame of its own and answers `reply`; `blocking` says
+/// whether it holds its thread until it returns.
+fn task<T, F>(blocking: bool, f: F, reply: Reply<T>) -> TaskFactory
 where
     T: Send + 'static,
     F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
 {
-    TaskFactory::new(false, move |mut ctx| {
+    TaskFactory::new(blocking, move |mut ctx| {
         Box::pin(async move {
             let result = match jlrs_core::root_stack() {
                 Some(mut stack) => caught(async { f(stack.frame()).await }).await,
@@ -198,21 +201,20 @@ where
     })
 }
 
+pub(crate) fn async_task<T, F>(f: F, reply: Reply<T>) -> TaskFactory
+where
+    T: Send + 'static,
+    F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+{
+    task(false, f, reply)
+}
+
 pub(crate) fn blocking_task<T, F>(f: F, reply: Reply<T>) -> TaskFactory
 where
     T: Send + 'static,
     F: for<'s> FnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
 {
-    TaskFactory::new(true, move |mut ctx| {
-        Box::pin(async move {
-            let result = match jlrs_core::root_stack() {
-                Some(mut stack) => caught(async { f(stack.frame()) }).await,
-                None => no_julia(),
-            };
-            ctx.record(&result);
-            let _ = reply.send(result);
-        })
-    })
+    task(true, async move |frame| f(frame), reply)
 }
 
 /// The registered `Register` types of one runtime.

@@ -15,6 +15,7 @@ use crate::{
 /// A `Value` is `Copy` and `!Send`: it is only meaningful on a thread that may call Julia,
 /// and only while its root lives.
 #[derive(Clone, Copy)]
+#[repr(transparent)]
 pub struct Value<'scope> {
     ptr: NonNull<sys::jl_value_t>,
     _scope: PhantomData<&'scope ()>,
@@ -96,12 +97,14 @@ impl<'scope> Value<'scope> {
     ///
     /// Calling something that is not callable raises Julia's `MethodError`.
     pub fn call<'t>(self, frame: &mut GcFrame<'t>, args: &[Value<'_>]) -> JlResult<Value<'t>> {
-        let mut raw_args: Vec<*mut sys::jl_value_t> = args.iter().map(|a| a.raw()).collect();
-        let n = i32::try_from(raw_args.len()).expect("fewer than 2^31 arguments");
+        let n = i32::try_from(args.len()).expect("fewer than 2^31 arguments");
+        // `Value` is a transparent pointer, so the slice is already the array of
+        // `jl_value_t*` that jl_call takes; jl_call copies it and never writes to it.
+        let raw_args = args.as_ptr().cast::<*mut sys::jl_value_t>().cast_mut();
         // SAFETY: all arguments are rooted; jl_call catches exceptions and returns null;
         // the result is rooted at once.
         unsafe {
-            let raw = sys::jl_call(self.raw(), raw_args.as_mut_ptr(), n);
+            let raw = sys::jl_call(self.raw(), raw_args, n);
             frame.root(raw)
         }
     }

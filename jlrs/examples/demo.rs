@@ -25,8 +25,12 @@ fn main() -> anyhow::Result<()> {
     );
     mt.with(|j| {
         j.scope(|mut f| {
-            f.eval("collatz(n) = (steps = 0; while n != 1; n = iseven(n) ? n ÷ 2 : 3n + 1; steps += 1; end; steps)")
-                .map(|_| ())
+            // Defined once: evaluating code per request would parse and compile every time.
+            f.eval(
+                "collatz(n) = (steps = 0; while n != 1; n = iseven(n) ? n ÷ 2 : 3n + 1; steps += 1; end; steps)
+                 longest_chain(b) = (maximum(collatz, 1:b), Threads.threadid())",
+            )
+            .map(|_| ())
         })
     })?;
 
@@ -43,11 +47,9 @@ fn main() -> anyhow::Result<()> {
             let bound = 20_000 * k;
             pool.blocking_task(move |mut f| {
                 let b = f.box_value(bound);
-                let best = f
-                    .eval("b -> maximum(collatz, 1:b)")?
-                    .call(&mut f, &[b])?
-                    .unbox::<i64>()?;
-                let tid = f.eval("Threads.threadid()")?.unbox::<i64>()?;
+                let out = f.call("longest_chain", &[b])?;
+                let best = f.call("first", &[out])?.unbox::<i64>()?;
+                let tid = f.call("last", &[out])?.unbox::<i64>()?;
                 Ok((
                     bound,
                     best,

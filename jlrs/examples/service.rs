@@ -42,6 +42,7 @@ impl Register for Service {
             .eval(
                 "module Service
                  mean(v) = sum(v) / length(v)
+                 norm2(v) = sqrt(sum(abs2, v))
                  function normalise(seed::Int, n::Int)
                      v = [sin(seed * k) for k in 1:n]
                      norm = sqrt(sum(abs2, v))
@@ -87,8 +88,7 @@ fn main() -> anyhow::Result<()> {
                             let out = frame.call("Service.normalise", &[s, n])?;
                             let unit = frame.call("first", &[out])?;
                             // The normalised vector has norm 1.
-                            let check = frame.eval("v -> sqrt(sum(abs2, v))")?;
-                            let one = check.call(&mut frame, &[unit])?.unbox::<f64>()?;
+                            let one = frame.call("Service.norm2", &[unit])?.unbox::<f64>()?;
                             assert!((one - 1.0).abs() < 1e-9);
                             frame.call("last", &[out])?.unbox::<f64>()
                         })

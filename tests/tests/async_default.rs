@@ -15,7 +15,7 @@ use jlrs_async::{
 };
 use jlrs_core::{GcFrame, JlResult, Value};
 use jlrs_mt::Builder;
-use jlrs_tests::watchdog;
+use jlrs_tests::{wait_until, watchdog};
 
 const N: usize = 4;
 
@@ -315,14 +315,9 @@ fn persistent_tasks_keep_julia_state_across_calls_and_exit_when_their_handles_ar
     // After a panicking call the state is intact and calls go on.
     assert_eq!(p.call((100_000, false)).wait_blocking().unwrap(), 101);
     drop(p);
-    let start = std::time::Instant::now();
-    while EXITS.load(Ordering::SeqCst) != 101 {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the exit hook did not run"
-        );
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    wait_until("the exit hook did not run", || {
+        EXITS.load(Ordering::SeqCst) == 101
+    });
 }
 
 #[test]

@@ -14,7 +14,7 @@ use jlrs_async::{AsyncExecutor, AsyncHandle, AsyncRuntimeExt, Error, PersistentT
 use jlrs_core::{GcFrame, JlResult};
 use jlrs_mt::{Builder, MtHandle};
 use jlrs_pool::PoolBuilderExt;
-use jlrs_tests::watchdog;
+use jlrs_tests::{wait_until, watchdog};
 
 struct Runtimes {
     mt: MtHandle,
@@ -156,14 +156,9 @@ fn a_panicking_exit_hook_harms_nothing() {
         ));
         assert_eq!(p.call(false).wait_blocking().unwrap(), 1);
         drop(p);
-        let start = std::time::Instant::now();
-        while EXIT_HOOKS.load(Ordering::SeqCst) == before {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "the exit hook never ran"
-            );
-            std::thread::sleep(Duration::from_millis(2));
-        }
+        wait_until("the exit hook never ran", || {
+            EXIT_HOOKS.load(Ordering::SeqCst) != before
+        });
         // Tasks queued around the panic are all answered.
         let results: Vec<_> = (0..50i64)
             .map(|i| {

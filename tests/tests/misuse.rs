@@ -8,7 +8,7 @@ use jlrs_async::{AsyncExecutor, Error, PersistentTask};
 use jlrs_core::{GcFrame, JlResult};
 use jlrs_mt::Builder;
 use jlrs_pool::PoolBuilderExt;
-use jlrs_tests::watchdog;
+use jlrs_tests::{wait_until, watchdog};
 
 struct Echo;
 
@@ -57,14 +57,7 @@ fn every_caller_gets_an_answer_and_the_process_exits() {
         .unwrap();
     assert_eq!(echo.call(5).wait_blocking().unwrap(), 5);
     drop(pool);
-    let start = std::time::Instant::now();
-    while !echo.is_closed() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "the persistent task outlived its pool"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_until("the persistent task outlived its pool", || echo.is_closed());
     assert!(matches!(echo.call(6).wait_blocking(), Err(Error::Closed)));
     drop(echo);
 

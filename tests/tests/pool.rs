@@ -8,7 +8,7 @@ use std::{
         atomic::{AtomicBool, Ordering},
         Mutex, MutexGuard, OnceLock,
     },
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use jlrs_async::{
@@ -16,7 +16,7 @@ use jlrs_async::{
 };
 use jlrs_mt::{Builder, MtHandle};
 use jlrs_pool::{current_worker, PoolBuilderExt};
-use jlrs_tests::watchdog;
+use jlrs_tests::{wait_until, watchdog};
 
 const WORKER_THREADS: usize = 4;
 
@@ -39,17 +39,6 @@ fn exclusive() -> MutexGuard<'static, ()> {
         mt().n_free_worker_threads() == WORKER_THREADS
     });
     guard
-}
-
-fn wait_until(what: &str, cond: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
 }
 
 fn pool(n: usize) -> AsyncHandle {

@@ -72,21 +72,18 @@ impl Julia {
 
     /// The environment a process needs to build against and run this Julia.
     pub(crate) fn env(&self) -> Vec<(String, String)> {
-        let mut ld: Vec<String> = self
-            .lib_dirs
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
+        let mut ld = self.lib_path();
         if let Ok(old) = std::env::var("LD_LIBRARY_PATH") {
             for part in old.split(':').filter(|p| !p.is_empty()) {
-                if !ld.iter().any(|l| l == part) {
-                    ld.push(part.to_string());
+                if !ld.split(':').any(|l| l == part) {
+                    ld.push(':');
+                    ld.push_str(part);
                 }
             }
         }
         vec![
             ("JULIA_DIR".into(), self.dir.display().to_string()),
-            ("LD_LIBRARY_PATH".into(), ld.join(":")),
+            ("LD_LIBRARY_PATH".into(), ld),
         ]
     }
 }
