@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 fn main() {
-    println!("cargo:rerun-if-changed=csrc/shim.c");
+    println!("cargo:rerun-if-changed=csrc");
     println!("cargo:rerun-if-env-changed=JULIA_DIR");
     let Some(dir) = std::env::var_os("JULIA_DIR").filter(|d| !d.is_empty()) else {
         panic!(
@@ -16,8 +16,15 @@ fn main() {
     if !include.join("julia.h").is_file() {
         panic!("JULIA_DIR={} has no include/julia/julia.h", dir.display());
     }
+    // Every C file of `csrc/`, one per topic.
+    let mut sources: Vec<PathBuf> = std::fs::read_dir("csrc")
+        .expect("csrc/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect();
+    sources.sort();
     cc::Build::new()
-        .file("csrc/shim.c")
+        .files(&sources)
         .include(&include)
         .flag_if_supported("-fPIC")
         .warnings(true)

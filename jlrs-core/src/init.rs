@@ -20,92 +20,6 @@ pub fn is_running() -> bool {
     STATE.load(Ordering::Acquire) == RUNNING
 }
 
-/// Julia code evaluated once at start-up: the helpers the Rust side calls.
-const HELPERS: &str = r#"
-module JlrsCore
-const HOSTED = Task[]
-const HOSTED_LOCK = Threads.SpinLock()
-
-function spawn_hosted(entry::UInt, data::UInt, tid::Int, stack_size::Int)
-    fptr = Ptr{Cvoid}(entry)
-    dptr = Ptr{Cvoid}(data)
-    t = Task(() -> ccall(fptr, Cvoid, (Ptr{Cvoid},), dptr), stack_size)
-    t.sticky = true
-    ccall(:jl_set_task_tid, Cvoid, (Any, Cint), t, tid - 1)
-    lock(HOSTED_LOCK)
-    try
-        filter!(!istaskdone, HOSTED)
-        push!(HOSTED, t)
-    finally
-        unlock(HOSTED_LOCK)
-    end
-    schedule(t)
-    return nothing
-end
-
-function run_loop(step::UInt, data::UInt)
-    cond = Base.AsyncCondition()
-    fptr = Ptr{Cvoid}(step)
-    dptr = Ptr{Cvoid}(data)
-    handle = UInt(cond.handle)
-    try
-        while ccall(fptr, Cint, (Ptr{Cvoid}, UInt), dptr, handle) != 0
-            wait(cond)
-        end
-    finally
-        close(cond)
-    end
-    return nothing
-end
-
-# The outcome is stored before `done` is called, so Rust never sees it half-written.
-function spawn_call(f, args::Tuple, done::UInt, state::UInt)
-    fptr = Ptr{Cvoid}(done)
-    sptr = Ptr{Cvoid}(state)
-    outcome = Ref{Any}(nothing)
-    Threads.@spawn try
-        outcome[] = (true, f(args...))
-    catch e
-        outcome[] = (false, e)
-    finally
-        ccall(fptr, Cvoid, (Ptr{Cvoid},), sptr)
-    end
-    return outcome
-end
-
-function fetch_result(outcome::Ref{Any})
-    ok, value = outcome[]
-    ok || throw(value)
-    return value
-end
-
-# Evaluates every top-level expression of `code` in Main; errors are thrown as
-# themselves, not wrapped in a LoadError.
-function eval_string(code::String)
-    try
-        return Base.include_string(Main, code, "none")
-    catch e
-        e isa LoadError ? throw(e.error) : rethrow()
-    end
-end
-
-function wait_hosted()
-    while true
-        lock(HOSTED_LOCK)
-        ts = copy(HOSTED)
-        unlock(HOSTED_LOCK)
-        all(istaskdone, ts) && return nothing
-        for t in ts
-            try
-                wait(t)
-            catch
-            end
-        end
-    end
-end
-end
-"#;
-
 /// Where to find Julia and how many threads to start.
 #[derive(Clone, Debug)]
 pub struct InitOptions {
@@ -228,7 +142,7 @@ impl Runtime {
         let mut julia = unsafe { Julia::new() };
         julia
             // SAFETY: Julia has just started; only this thread runs Julia code.
-            .scope(|mut frame| unsafe { frame.eval_single_threaded(HELPERS) }.map(|_| ()))
+            .scope(|mut frame| unsafe { crate::julia_code::load(&mut frame) })
             .map_err(InitError::Setup)?;
         Ok(Runtime {
             julia: Some(julia),

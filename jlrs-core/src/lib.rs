@@ -54,6 +54,7 @@ pub mod gc;
 pub mod hosted;
 mod init;
 mod julia;
+mod julia_code;
 mod julia_task;
 mod roots;
 pub mod spin;
