@@ -7,17 +7,14 @@ use std::{
     future::Future,
     rc::Rc,
     sync::{
-        atomic::{AtomicBool, AtomicUsize, Ordering},
+        atomic::{AtomicUsize, Ordering},
         Arc,
     },
     task::{Context, Poll, Wake, Waker},
 };
 
 use event_listener::Event;
-use jlrs_core::{
-    event_loop::{Notifier, Step},
-    spin::{spin_until, SPIN},
-};
+use jlrs_core::event_loop::{Notifier, Step};
 use smol::future::FutureExt;
 
 use crate::{
@@ -269,50 +266,5 @@ pub(crate) fn event_loop_step(
             }
             Poll::Pending => Step::Wait,
         }
-    }
-}
-
-/// Wakes a thread waiting in [`block_on`]: sets a flag a spinning waiter sees, and unparks
-/// a parked one.
-struct SpinWaker {
-    woken: AtomicBool,
-    unparker: parking::Unparker,
-}
-
-impl Wake for SpinWaker {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::Release);
-        self.unparker.unpark();
-    }
-}
-
-/// Polls `future` to completion on a Julia thread. Between polls the thread is GC-safe:
-/// it spins briefly (see [`jlrs_core::spin`]), then parks.
-pub fn block_on<T>(future: impl Future<Output = T>) -> T {
-    let (mut parker, unparker) = parking::pair();
-    let state = Arc::new(SpinWaker {
-        woken: AtomicBool::new(false),
-        unparker,
-    });
-    let waker = Waker::from(state.clone());
-    let mut cx = Context::from_waker(&waker);
-    let mut future = std::pin::pin!(future);
-    loop {
-        state.woken.store(false, Ordering::Release);
-        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
-            return v;
-        }
-        let state = &state;
-        parker = jlrs_core::blocking(move || {
-            spin_until(SPIN, || state.woken.load(Ordering::Acquire));
-            if !state.woken.load(Ordering::Acquire) {
-                parker.park();
-            }
-            parker
-        });
     }
 }

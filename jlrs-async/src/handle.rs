@@ -10,7 +10,7 @@ use std::{
 use jlrs_core::{GcFrame, JlResult};
 
 use crate::{
-    driver::{block_on, serve, Counters},
+    driver::{serve, Counters},
     persistent::{persistent_task, PersistentHandle},
     task::{async_task, blocking_task, register_task, Registry, TaskFactory},
     DispatchError, Error, Executor, LocalExecutor, PersistentTask, Register,
@@ -125,7 +125,7 @@ impl Queue {
         stop: impl std::future::Future<Output = ()>,
     ) {
         let local = executor.local();
-        block_on(self.serve::<_, N>(&local, stop));
+        jlrs_core::idle::block_on(self.serve::<_, N>(&local, stop));
     }
 
     /// Closes the queue: senders get `Closed`; queued tasks still run.

@@ -83,10 +83,10 @@ mod task;
 mod tokio;
 
 pub use builder::{AsyncBuilder, AsyncRuntimeExt};
-pub use driver::block_on;
 pub use error::{DispatchError, Error};
 pub use executor::{AsyncExecutor, AsyncLocal, Executor, LocalBoxFuture, LocalExecutor};
 pub use handle::{AsyncHandle, Dispatch, Queue, Stats, TaskHandle, Workers};
+pub use jlrs_core::idle::block_on;
 pub use persistent::PersistentHandle;
 pub use task::{PersistentTask, Register};
 #[cfg(feature = "tokio-rt")]

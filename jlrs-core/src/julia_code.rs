@@ -7,7 +7,7 @@ use crate::{error::JlResult, GcFrame};
 const CORE: &str = include_str!("julia/JlrsCore.jl");
 
 /// Further files evaluated inside `JlrsCore`, in order, as `(file name, code)`.
-const PARTS: &[(&str, &str)] = &[];
+const PARTS: &[(&str, &str)] = &[("idle.jl", include_str!("julia/idle.jl"))];
 
 /// Defines `JlrsCore` in `Main`.
 ///
@@ -22,5 +22,5 @@ pub(crate) unsafe fn load(frame: &mut GcFrame<'_>) -> JlResult<()> {
         let name = frame.box_value(*name);
         frame.call("Base.include_string", &[module, code, name])?;
     }
-    Ok(())
+    crate::idle::install(frame)
 }

@@ -52,6 +52,7 @@ mod exception;
 mod frame;
 pub mod gc;
 pub mod hosted;
+pub mod idle;
 mod init;
 mod julia;
 mod julia_code;

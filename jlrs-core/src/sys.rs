@@ -40,3 +40,12 @@ extern "C" {
     pub(crate) fn jlrs_core_uv_async_send(handle: *mut c_void) -> c_int;
     pub(crate) fn jlrs_core_cpu_limit() -> std::ffi::c_long;
 }
+
+// Idle hosted threads (`csrc/idle.c`).
+extern "C" {
+    pub(crate) fn jlrs_core_idle_ptls() -> *mut c_void;
+    pub(crate) fn jlrs_core_idle_announce();
+    pub(crate) fn jlrs_core_idle_cancel();
+    pub(crate) fn jlrs_core_idle_sleep();
+    pub(crate) fn jlrs_core_idle_wake(ptls: *mut c_void);
+}

@@ -24,19 +24,8 @@ struct WithServer {
 
 impl HostedLoop for WithServer {
     fn run(&mut self, julia: &mut Julia) {
-        let jobs = &self.jobs;
-        let next = || {
-            jlrs_core::spin::spin_then(
-                jobs,
-                |jobs| match jobs.try_recv() {
-                    Ok(job) => Some(Some(job)),
-                    Err(async_channel::TryRecvError::Empty) => None,
-                    Err(async_channel::TryRecvError::Closed) => Some(None),
-                },
-                |jobs| jobs.recv_blocking().ok(),
-            )
-        };
-        while let Some(job) = julia.gc_safe(next) {
+        // Between jobs the thread serves Julia's own tasks (see `jlrs_core::idle`).
+        while let Ok(job) = jlrs_core::idle::block_on(self.jobs.recv()) {
             job(julia);
         }
     }

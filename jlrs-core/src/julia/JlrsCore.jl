@@ -3,17 +3,32 @@
 module JlrsCore
 const HOSTED = Task[]
 const HOSTED_LOCK = Threads.SpinLock()
+# The newest hosted task of each thread.
+const HOSTED_ON = Dict{Int,Task}()
 
 function spawn_hosted(entry::UInt, data::UInt, tid::Int, stack_size::Int)
     fptr = Ptr{Cvoid}(entry)
     dptr = Ptr{Cvoid}(data)
-    t = Task(() -> ccall(fptr, Cvoid, (Ptr{Cvoid},), dptr), stack_size)
-    t.sticky = true
-    ccall(:jl_set_task_tid, Cvoid, (Any, Cint), t, tid - 1)
     lock(HOSTED_LOCK)
-    try
+    t = try
         filter!(!istaskdone, HOSTED)
+        previous = get(HOSTED_ON, tid, nothing)
+        t = Task(stack_size) do
+            # An idle hosted loop runs the Julia tasks queued for its thread, this one
+            # included: a thread hosts one loop at a time, so wait for the previous one.
+            if previous !== nothing
+                try
+                    wait(previous)
+                catch
+                end
+            end
+            ccall(fptr, Cvoid, (Ptr{Cvoid},), dptr)
+        end
+        t.sticky = true
+        ccall(:jl_set_task_tid, Cvoid, (Any, Cint), t, tid - 1)
         push!(HOSTED, t)
+        HOSTED_ON[tid] = t
+        t
     finally
         unlock(HOSTED_LOCK)
     end

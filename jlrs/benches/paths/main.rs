@@ -7,6 +7,7 @@
 //! `JLRS_BENCH_QUICK=1` shortens every part.
 
 mod floor;
+mod idle;
 mod report;
 
 use std::time::{Duration, Instant};
@@ -287,6 +288,12 @@ fn main() {
         .collect();
     let memory_tasks = if quick { 100_000 } else { 1_000_000 };
     let (rss_before, rss_after) = memory(&mt, memory_tasks);
+    let idle_workers = workers.min(3);
+    let idle_pool = pool(&mt, idle_workers);
+    let window = Duration::from_secs(if quick { 2 } else { 5 });
+    let idle_cpu = idle::idle_cpu_percent(&idle_pool, window);
+    drop(idle_pool);
+    wait_free(&mt);
 
     let summary = report::Summary {
         quick,
@@ -302,6 +309,7 @@ fn main() {
         memory_tasks,
         rss_before_kib: rss_before,
         rss_after_kib: rss_after,
+        idle: (idle_workers, idle_cpu),
     };
     let dir = report::out_dir();
     report::write(&summary, &dir).expect("cannot write the summary");

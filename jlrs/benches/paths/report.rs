@@ -42,6 +42,8 @@ pub(crate) struct Summary {
     pub(crate) memory_tasks: usize,
     pub(crate) rss_before_kib: u64,
     pub(crate) rss_after_kib: u64,
+    /// Idle pool workers, and the CPU (% of one core) the idle runtime used.
+    pub(crate) idle: (usize, f64),
 }
 
 pub(crate) fn out_dir() -> PathBuf {
@@ -87,8 +89,13 @@ fn json(s: &Summary) -> String {
     let _ = writeln!(out, "  ],\n  \"throughput_tasks\": {},", s.throughput_tasks);
     let _ = writeln!(
         out,
-        "  \"memory\": {{ \"tasks\": {}, \"rss_before_kib\": {}, \"rss_after_kib\": {} }}\n}}",
+        "  \"memory\": {{ \"tasks\": {}, \"rss_before_kib\": {}, \"rss_after_kib\": {} }},",
         s.memory_tasks, s.rss_before_kib, s.rss_after_kib
+    );
+    let _ = writeln!(
+        out,
+        "  \"idle\": {{ \"pool_workers\": {}, \"cpu_percent_of_one_core\": {:.2} }}\n}}",
+        s.idle.0, s.idle.1
     );
     out
 }
@@ -123,6 +130,11 @@ pub(crate) fn markdown(s: &Summary) -> String {
         s.rss_after_kib,
         s.memory_tasks,
         s.rss_after_kib as i64 - s.rss_before_kib as i64
+    );
+    let _ = writeln!(
+        out,
+        "\nIdle: the runtime with a pool of {} idle workers used {:.2} % of one core.",
+        s.idle.0, s.idle.1
     );
     out
 }
