@@ -22,8 +22,13 @@
 //! small machine, `cargo xtask exec` runs a program in a namespace that shows Julia 8
 //! CPUs (the threads are real and share the cores).
 //!
-//! Hosted loops occupy their threads: `Threads.@threads` hangs while they do, and
-//! `Threads.@spawn` work runs only on threads no loop holds.
+//! Julia's own parallelism keeps working: an idle `with` server or pool worker waits
+//! inside Julia's scheduler ([`jlrs_core::idle`]), so its thread runs the sticky chunks of
+//! `Threads.@threads` and `Threads.@spawn` work meanwhile. A hosted thread that is busy
+//! with a Rust task runs them when the task waits or returns (a busy pool worker also
+//! lets them run at least every millisecond between tasks). As in Julia itself,
+//! `Threads.@threads` runs in parallel only when called from thread 1 (the runtime thread:
+//! its async and blocking tasks); called from any other thread it runs serially.
 //!
 //! # Example
 //!
