@@ -113,7 +113,20 @@ fn sigterm_ends_the_process() {
 fn interrupt_julia_interrupts_the_pool_task() {
     let _dog = watchdog("SIGINT with InterruptJulia", Duration::from_secs(150));
     let _x = exclusive();
-    let run = run("interrupt", libc::SIGINT);
+    assert_interrupted(&run("interrupt", libc::SIGINT));
+}
+
+#[test]
+fn interrupt_julia_interrupts_a_task_on_the_runtime_thread() {
+    let _dog = watchdog(
+        "SIGINT with InterruptJulia, runtime thread",
+        Duration::from_secs(150),
+    );
+    let _x = exclusive();
+    assert_interrupted(&run("interrupt-runtime", libc::SIGINT));
+}
+
+fn assert_interrupted(run: &Run) {
     assert!(
         run.status.success(),
         "{:?}, printed {:?}",

@@ -1,7 +1,8 @@
 //! A program that embeds Julia and runs a long Julia loop in a pool task, for
 //! `tests/tests/signals.rs`, which sends it SIGINT or SIGTERM. The first argument picks
-//! the scenario: `terminate` or `sigterm` (default policy), `interrupt`
-//! (`SigintPolicy::InterruptJulia`), `application` and `application-early`
+//! the scenario: `terminate` or `sigterm` (default policy), `interrupt` and
+//! `interrupt-runtime` (`SigintPolicy::InterruptJulia`, the loop in a pool task or in a
+//! task on the runtime thread), `application` and `application-early`
 //! (`SigintPolicy::Application`, with `tokio::signal::ctrl_c()` set up after or before
 //! Julia starts). It prints `READY` once the loop runs, then what happened.
 
@@ -13,7 +14,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use jlrs_async::{AsyncExecutor, AsyncHandle, TaskHandle};
+use jlrs_async::{AsyncExecutor, AsyncHandle, AsyncRuntimeExt, TaskHandle};
 use jlrs_core::SigintPolicy;
 use jlrs_mt::{Builder, MtHandle};
 use jlrs_pool::PoolBuilderExt;
@@ -118,6 +119,32 @@ fn main() {
             stop_loop(&mt);
             say(&format!("AGAIN: {}", again.wait_blocking().is_ok()));
             shut_down(mt, pool, runtime);
+        }
+        "interrupt-runtime" => {
+            let (mt, on_runtime, runtime) = Builder::new()
+                .n_threads(2)
+                .sigint(SigintPolicy::InterruptJulia)
+                .async_runtime(AsyncExecutor::<2>::new())
+                .spawn_mt()
+                .expect("cannot start Julia");
+            mt.with(|julia| julia.scope(|mut frame| frame.eval(SPIN).map(|_| ())))
+                .expect("defining the loop");
+            let task = spin(&mt, &on_runtime);
+            say("READY");
+            match task.wait_blocking() {
+                Ok(n) => say(&format!("RETURNED: {n}")),
+                Err(e) => say(&format!("ERROR: {e}")),
+            }
+            let two = on_runtime
+                .blocking_task(|mut frame| frame.eval("1 + 1")?.unbox::<i64>())
+                .dispatch_blocking()
+                .unwrap()
+                .wait_blocking();
+            say(&format!("AFTER: {two:?}"));
+            let again = spin(&mt, &on_runtime);
+            stop_loop(&mt);
+            say(&format!("AGAIN: {}", again.wait_blocking().is_ok()));
+            shut_down(mt, on_runtime, runtime);
         }
         "application" | "application-early" => {
             let rt = tokio::runtime::Builder::new_current_thread()
