@@ -15,7 +15,9 @@
 //! - [hosted loops](hosted): Rust loops running on Julia's own threads;
 //! - the runtime thread's [event loop](event_loop): waiting for work inside Julia's
 //!   scheduler, woken from any thread;
-//! - [`GcFrame::call_async`]: a Julia function run as a Julia task and awaited from Rust.
+//! - [`GcFrame::call_async`]: a Julia function run as a Julia task and awaited from Rust;
+//! - [`SigintPolicy`]: what Ctrl-C does once Julia has started (by default the process
+//!   ends, as in a Rust program without a handler).
 //!
 //! # One Julia per process
 //!
