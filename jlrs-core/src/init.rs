@@ -208,7 +208,8 @@ impl Runtime {
         }
         if signals::interrupts_enabled() {
             signals::forget_interrupt_handle();
-            let _ = julia.scope(|mut frame| frame.call("JlrsCore.stop_interrupts", &[]).map(|_| ()));
+            let _ =
+                julia.scope(|mut frame| frame.call("JlrsCore.stop_interrupts", &[]).map(|_| ()));
         }
         drop(julia);
         // SAFETY: every hosted loop has returned and this is the thread that initialised

@@ -139,8 +139,16 @@ fn assert_interrupted(run: &Run) {
         "the caller did not get an InterruptException: {:?}",
         run.lines
     );
-    assert!(run.lines.iter().any(|l| l == "AFTER: Ok(2)"), "{:?}", run.lines);
-    assert!(run.lines.iter().any(|l| l == "AGAIN: true"), "{:?}", run.lines);
+    assert!(
+        run.lines.iter().any(|l| l == "AFTER: Ok(2)"),
+        "{:?}",
+        run.lines
+    );
+    assert!(
+        run.lines.iter().any(|l| l == "AGAIN: true"),
+        "{:?}",
+        run.lines
+    );
     assert_eq!(run.lines.last().map(String::as_str), Some("JOINED"));
 }
 

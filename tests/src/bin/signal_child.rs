@@ -69,7 +69,10 @@ fn spin(mt: &MtHandle, pool: &AsyncHandle) -> TaskHandle<i64> {
         if n > 0 {
             return task;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "the loop never started");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the loop never started"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
