@@ -100,6 +100,9 @@ pub enum InitError {
     /// Julia could not set up the helpers this crate needs.
     #[error("setting up the runtime failed: {0}")]
     Setup(#[source] Error),
+    /// SIGINT's handling could not be set up (see [`SigintPolicy`](crate::SigintPolicy)).
+    #[error("setting up SIGINT's handling failed: {0}")]
+    Signals(#[source] std::io::Error),
 }
 
 /// The result of an operation that calls into Julia.

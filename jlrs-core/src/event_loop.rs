@@ -120,6 +120,8 @@ struct LoopData<'a> {
 /// Called by `JlrsCore.run_loop` through `ccall`; returns 1 to wait, 0 to stop. Never
 /// unwinds.
 extern "C" fn loop_step(data: *mut c_void, handle: usize) -> c_int {
+    // SAFETY: Julia called into Rust on the runtime thread.
+    let _rust = unsafe { crate::signals::RustSection::enter() };
     // SAFETY: `data` points to the `LoopData` of the `EventLoop::run` call that is waiting
     // for this Julia call to return, on this same thread.
     let data = unsafe { &mut *data.cast::<LoopData>() };

@@ -200,6 +200,8 @@ struct Payload {
 
 /// Called by the hosted Julia task through `ccall`. Never unwinds.
 extern "C" fn hosted_entry(data: *mut c_void) {
+    // SAFETY: Julia called into Rust on one of its threads.
+    let _rust = unsafe { crate::signals::RustSection::enter() };
     // SAFETY: `data` is the payload leaked by `Hosted::spawn`, handed to exactly one task.
     let mut payload = unsafe { Box::from_raw(data.cast::<Payload>()) };
     let shared = payload.shared.clone();

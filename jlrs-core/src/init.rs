@@ -7,7 +7,7 @@ use std::{
     sync::atomic::{AtomicU8, Ordering},
 };
 
-use crate::{error::InitError, roots, sys, Julia};
+use crate::{error::InitError, roots, signals, signals::SigintPolicy, sys, Julia};
 
 const NEVER: u8 = 0;
 const RUNNING: u8 = 1;
@@ -20,11 +20,12 @@ pub fn is_running() -> bool {
     STATE.load(Ordering::Acquire) == RUNNING
 }
 
-/// Where to find Julia and how many threads to start.
+/// Where to find Julia, how many threads to start, and what Ctrl-C does.
 #[derive(Clone, Debug)]
 pub struct InitOptions {
     n_threads: usize,
     julia_dir: Option<PathBuf>,
+    sigint: SigintPolicy,
 }
 
 impl Default for InitOptions {
@@ -32,6 +33,7 @@ impl Default for InitOptions {
         InitOptions {
             n_threads: 1,
             julia_dir: None,
+            sigint: SigintPolicy::Terminate,
         }
     }
 }
@@ -53,6 +55,21 @@ impl InitOptions {
     /// By default `$JULIA_DIR` when the program runs, else the one it was built against.
     pub fn julia_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.julia_dir = Some(dir.into());
+        self
+    }
+
+    /// What SIGINT (Ctrl-C) does once Julia has started (default
+    /// [`SigintPolicy::Terminate`]: the process ends, as in a Rust program without a
+    /// handler). See [`SigintPolicy`].
+    ///
+    /// ```
+    /// use jlrs_core::{InitOptions, SigintPolicy};
+    ///
+    /// let options = InitOptions::new().sigint(SigintPolicy::Application);
+    /// # let _ = options;
+    /// ```
+    pub fn sigint(mut self, policy: SigintPolicy) -> Self {
+        self.sigint = policy;
         self
     }
 
@@ -133,17 +150,31 @@ impl Runtime {
         let bindir_c = path_cstring(&bindir)?;
         let image_c = path_cstring(&image)?;
         let n = c_int::try_from(options.n_threads).unwrap_or(c_int::MAX);
-        // SAFETY: first and only initialisation (guarded by STATE); the paths exist.
-        unsafe {
+        // SAFETY: first and only initialisation (guarded by STATE); the paths exist. The
+        // signal set-up brackets `jl_init` on this thread.
+        let signals = unsafe {
+            signals::before_init(options.sigint);
             sys::jlrs_core_init(bindir_c.as_ptr(), image_c.as_ptr(), n);
             sys::jlrs_core_set_root_scanner(roots::scan_roots);
-        }
+            signals::after_init()
+        };
         // SAFETY: this thread just initialised Julia and is GC-unsafe.
         let mut julia = unsafe { Julia::new() };
         julia
             // SAFETY: Julia has just started; only this thread runs Julia code.
             .scope(|mut frame| unsafe { crate::julia_code::load(&mut frame) })
             .map_err(InitError::Setup)?;
+        if let Err(e) = signals {
+            return Err(InitError::Signals(e));
+        }
+        if signals::interrupts_enabled() {
+            julia
+                .scope(|mut frame| {
+                    let set = frame.box_value(signals::set_interrupt_handle_fn());
+                    frame.call("JlrsCore.start_interrupts", &[set]).map(|_| ())
+                })
+                .map_err(InitError::Setup)?;
+        }
         Ok(Runtime {
             julia: Some(julia),
             _not_send: PhantomData,
@@ -174,6 +205,11 @@ impl Runtime {
         let waited = julia.scope(|mut frame| frame.call("JlrsCore.wait_hosted", &[]).map(|_| ()));
         if let Err(e) = waited {
             eprintln!("jlrs: waiting for hosted loops failed: {e}");
+        }
+        if signals::interrupts_enabled() {
+            signals::forget_interrupt_handle();
+            let _ =
+                julia.scope(|mut frame| frame.call("JlrsCore.stop_interrupts", &[]).map(|_| ()));
         }
         drop(julia);
         // SAFETY: every hosted loop has returned and this is the thread that initialised

@@ -7,7 +7,10 @@ use crate::{error::JlResult, GcFrame};
 const CORE: &str = include_str!("julia/JlrsCore.jl");
 
 /// Further files evaluated inside `JlrsCore`, in order, as `(file name, code)`.
-const PARTS: &[(&str, &str)] = &[("idle.jl", include_str!("julia/idle.jl"))];
+const PARTS: &[(&str, &str)] = &[
+    ("idle.jl", include_str!("julia/idle.jl")),
+    ("signals.jl", include_str!("julia/signals.jl")),
+];
 
 /// Defines `JlrsCore` in `Main`.
 ///

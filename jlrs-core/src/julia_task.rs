@@ -19,6 +19,8 @@ struct Completion {
 
 /// Called from Julia (any thread) in the spawned task's `finally` block. Never unwinds.
 extern "C" fn task_done(state: *const c_void) {
+    // SAFETY: Julia called into Rust on one of its threads.
+    let _rust = unsafe { crate::signals::RustSection::enter() };
     let _ = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: `state` came from `Arc::into_raw` in `call_async`, and Julia calls this
         // exactly once per task, so the reference it holds is released exactly once.

@@ -15,7 +15,9 @@
 //! - [hosted loops](hosted): Rust loops running on Julia's own threads;
 //! - the runtime thread's [event loop](event_loop): waiting for work inside Julia's
 //!   scheduler, woken from any thread;
-//! - [`GcFrame::call_async`]: a Julia function run as a Julia task and awaited from Rust.
+//! - [`GcFrame::call_async`]: a Julia function run as a Julia task and awaited from Rust;
+//! - [`SigintPolicy`]: what Ctrl-C does once Julia has started (by default the process
+//!   ends, as in a Rust program without a handler).
 //!
 //! # One Julia per process
 //!
@@ -58,6 +60,7 @@ mod julia;
 mod julia_code;
 mod julia_task;
 mod roots;
+mod signals;
 pub mod spin;
 mod sys;
 mod value;
@@ -68,4 +71,5 @@ pub use frame::GcFrame;
 pub use init::{is_running, InitOptions, Runtime};
 pub use julia::{blocking, cpu_limit, in_julia, panic_message, reenter, root_stack, Julia};
 pub use roots::RootStack;
+pub use signals::SigintPolicy;
 pub use value::Value;

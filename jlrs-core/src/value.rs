@@ -104,7 +104,10 @@ impl<'scope> Value<'scope> {
         // SAFETY: all arguments are rooted; jl_call catches exceptions and returns null;
         // the result is rooted at once.
         unsafe {
+            // Ctrl-C may interrupt the Julia code of this call, and only that code.
+            let section = crate::signals::JuliaSection::enter();
             let raw = sys::jl_call(self.raw(), raw_args, n);
+            drop(section);
             frame.root(raw)
         }
     }

@@ -6,6 +6,8 @@ use std::{
     thread::{self, JoinHandle},
 };
 
+use jlrs_core::SigintPolicy;
+
 use crate::{plan::Plan, runtime, runtime::RuntimeThreadWork, Error, MtHandle};
 
 /// Configures the multithreaded runtime.
@@ -17,6 +19,7 @@ pub struct Builder {
     n_threads: usize,
     with_threads: usize,
     julia_dir: Option<PathBuf>,
+    sigint: SigintPolicy,
 }
 
 impl Default for Builder {
@@ -25,6 +28,7 @@ impl Default for Builder {
             n_threads: 0,
             with_threads: 1,
             julia_dir: None,
+            sigint: SigintPolicy::Terminate,
         }
     }
 }
@@ -58,13 +62,34 @@ impl Builder {
         self
     }
 
+    /// What SIGINT (Ctrl-C) does once Julia has started. By default
+    /// ([`SigintPolicy::Terminate`]) the process ends at once, as in a Rust program
+    /// without a handler; [`SigintPolicy::InterruptJulia`] interrupts the Julia code that
+    /// runs for callers with `InterruptException`; [`SigintPolicy::Application`] leaves
+    /// the signal to the application's own handler (`tokio::signal::ctrl_c()`,
+    /// `signal-hook`), which then shuts down through the handles.
+    ///
+    /// ```
+    /// use jlrs_core::SigintPolicy;
+    /// use jlrs_mt::Builder;
+    ///
+    /// let builder = Builder::new().sigint(SigintPolicy::InterruptJulia);
+    /// # let _ = builder;
+    /// ```
+    pub fn sigint(mut self, policy: SigintPolicy) -> Self {
+        self.sigint = policy;
+        self
+    }
+
     fn plan(&self) -> Result<Plan, Error> {
-        Plan::new(
+        let mut plan = Plan::new(
             self.with_threads,
             self.n_threads,
             self.julia_dir.clone(),
             jlrs_core::cpu_limit(),
-        )
+        )?;
+        plan.sigint = self.sigint;
+        Ok(plan)
     }
 
     /// Starts Julia on a new thread. The thread ends after the last handle is dropped and

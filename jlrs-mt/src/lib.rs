@@ -72,3 +72,7 @@ pub use builder::Builder;
 pub use error::Error;
 pub use handle::{MtHandle, WorkerThread};
 pub use runtime::RuntimeThreadWork;
+
+/// What SIGINT (Ctrl-C) does; set with [`Builder::sigint`].
+#[doc(inline)]
+pub use jlrs_core::SigintPolicy;

@@ -2,6 +2,8 @@
 
 use std::{ops::RangeInclusive, path::PathBuf};
 
+use jlrs_core::SigintPolicy;
+
 use crate::Error;
 
 /// How the runtime uses Julia's threads. Thread ids are Julia's, 1-based.
@@ -10,6 +12,8 @@ pub(crate) struct Plan {
     pub(crate) with_threads: usize,
     pub(crate) worker_threads: usize,
     pub(crate) julia_dir: Option<PathBuf>,
+    /// What SIGINT does once Julia has started.
+    pub(crate) sigint: SigintPolicy,
 }
 
 impl Plan {
@@ -38,6 +42,7 @@ impl Plan {
             with_threads,
             worker_threads,
             julia_dir,
+            sigint: SigintPolicy::default(),
         })
     }
 

@@ -57,7 +57,9 @@ pub(crate) fn run(
     work: Option<Box<dyn RuntimeThreadWork>>,
     ready: impl FnOnce(Result<MtHandle, Error>),
 ) {
-    let mut options = InitOptions::new().n_threads(plan.total());
+    let mut options = InitOptions::new()
+        .n_threads(plan.total())
+        .sigint(plan.sigint);
     if let Some(dir) = &plan.julia_dir {
         options = options.julia_dir(dir);
     }

@@ -3,7 +3,7 @@
 #[doc(inline)]
 pub use jlrs_core::{
     hosted::{Hosted, HostedLoop, HostedThread},
-    Error, GcFrame, InitOptions, JlResult, Julia, JuliaException, Runtime, Value,
+    Error, GcFrame, InitOptions, JlResult, Julia, JuliaException, Runtime, SigintPolicy, Value,
 };
 
 #[cfg(feature = "multi-rt")]

@@ -43,7 +43,12 @@ function run_loop(step::UInt, data::UInt)
     handle = UInt(cond.handle)
     try
         while ccall(fptr, Cint, (Ptr{Cvoid}, UInt), dptr, handle) != 0
-            wait(cond)
+            try
+                wait(cond)
+            catch e
+                # Ctrl-C while the thread waits (SigintPolicy::InterruptJulia).
+                e isa InterruptException || rethrow()
+            end
         end
     finally
         close(cond)

@@ -1,0 +1,243 @@
+// What SIGINT does in a process that embeds Julia 1.5 (see src/signals.rs).
+//
+// Julia 1.5's init (`restore_signals`, `jl_install_default_signal_handlers`) blocks SIGINT,
+// SIGTERM, SIGABRT, SIGQUIT and SIGUSR1 in the initialising thread (every Julia thread
+// inherits that mask), starts a listener thread that `sigwait`s for them, and installs a
+// SIGINT handler that only sets a flag. Whichever thread the kernel picks, the listener
+// re-raises a SIGINT on itself with SIGINT unblocked to learn what its disposition does:
+// when Julia's handler ran, it interrupts thread 1 at its next safepoint; otherwise it
+// ignores the signal. A thread started before Julia (the main thread of a program that
+// runs Julia on another thread) takes the signal itself and only sets that flag: Ctrl-C
+// does nothing.
+//
+// Julia's other handlers stay as they are: SIGSEGV (GC safepoints, stack overflow),
+// SIGUSR2 (suspending threads), SIGFPE, SIGTERM and the rest.
+
+#define _GNU_SOURCE // REG_RSP, REG_RIP
+#include <julia.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <uv.h>
+
+// Exported by libjulia 1.5 but absent from its headers.
+extern JL_DLLEXPORT int jl_n_threads;
+extern JL_DLLEXPORT volatile sig_atomic_t jl_signal_pending;
+
+#define POLICY_TERMINATE 0
+#define POLICY_INTERRUPT_JULIA 1
+#define POLICY_APPLICATION 2
+
+static int policy = POLICY_TERMINATE;
+// SIGINT's disposition before Julia started.
+static struct sigaction before_julia;
+// Julia's own handlers, chained to by ours.
+static struct sigaction julia_sigint;
+static struct sigaction julia_segv;
+
+// Per Julia thread (0-based id): the call a thread runs Julia code for (0: none, or Rust
+// code runs), and the call an interrupt is pending for; an interrupt is thrown only into
+// the call it was meant for. Allocated once, with InterruptJulia.
+static volatile uint64_t *running_call = NULL;
+static volatile uint64_t *pending_call = NULL;
+static int n_slots = 0;
+static uintptr_t page_size = 4096;
+static uint64_t next_call = 1;
+// The `uv_async_t` of the runtime thread's interrupt task; NULL when there is none.
+static void *volatile interrupt_handle = NULL;
+// When an interrupt was last handed to Julia's listener (nanoseconds, CLOCK_MONOTONIC).
+static volatile int64_t last_forward = 0;
+
+void jlrs_core_signals_before_init(int p)
+{
+    policy = p;
+    sigaction(SIGINT, NULL, &before_julia);
+}
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+// Marks every thread that runs Julia code for a call now, then wakes the task that makes
+// them reach a safepoint. Async-signal-safe.
+static int mark_pending(void)
+{
+    int any = 0;
+    for (int i = 1; i < n_slots; i++) {
+        uint64_t call = __atomic_load_n(&running_call[i], __ATOMIC_ACQUIRE);
+        if (call != 0) {
+            __atomic_store_n(&pending_call[i], call, __ATOMIC_RELEASE);
+            any = 1;
+        }
+    }
+    void *h = __atomic_load_n(&interrupt_handle, __ATOMIC_ACQUIRE);
+    if (any && h != NULL)
+        uv_async_send((uv_async_t *)h);
+    return any;
+}
+
+// The SIGINT handler with InterruptJulia.
+static void sigint_interrupt(int sig, siginfo_t *info, void *uctx)
+{
+    int saved_errno = errno;
+    mark_pending();
+    if (info->si_code == SI_TKILL && info->si_pid == getpid()) {
+        // Julia's listener asking what SIGINT does. Answer "interrupt" only while thread 1
+        // runs Julia code for a call, no interrupt is pending there yet, and at most once
+        // a second: Julia 1.5 forces an interrupt anywhere, Rust frames included, after
+        // a few quick ones.
+        int64_t t = now_ns();
+        if (running_call[0] != 0 && jl_signal_pending == 0 && t - last_forward > 1000000000) {
+            last_forward = t;
+            if (julia_sigint.sa_handler != SIG_DFL && julia_sigint.sa_handler != SIG_IGN)
+                julia_sigint.sa_handler(sig);
+        }
+    }
+    else {
+        // Another thread took it: block SIGINT here for good (through the mask restored
+        // when the handler returns) and send it to the process again, until it reaches
+        // Julia's listener, which waits for it.
+        sigaddset(&((ucontext_t *)uctx)->uc_sigmask, SIGINT);
+        kill(getpid(), SIGINT);
+    }
+    errno = saved_errno;
+}
+
+// Julia's SIGSEGV handler, then: a thread other than thread 1 that stopped at a GC
+// safepoint while it runs Julia code for a call with a pending interrupt throws
+// `InterruptException` from there, as Julia does on thread 1.
+static void segv_interrupt(int sig, siginfo_t *info, void *uctx)
+{
+    if (julia_segv.sa_flags & SA_SIGINFO)
+        julia_segv.sa_sigaction(sig, info, uctx);
+    else if (julia_segv.sa_handler != SIG_DFL && julia_segv.sa_handler != SIG_IGN)
+        julia_segv.sa_handler(sig);
+    jl_ptls_t ptls = jl_get_ptls_states();
+    int tid = ptls->tid;
+    if (tid <= 0 || tid >= n_slots || ptls->defer_signal != 0)
+        return;
+    // A thread other than thread 1 loads exactly `ptls->safepoint` at a safepoint.
+    uintptr_t addr = (uintptr_t)info->si_addr;
+    if ((addr & ~(page_size - 1)) != ((uintptr_t)ptls->safepoint & ~(page_size - 1)))
+        return;
+    uint64_t call = __atomic_load_n(&running_call[tid], __ATOMIC_ACQUIRE);
+    if (call == 0 || __atomic_load_n(&pending_call[tid], __ATOMIC_ACQUIRE) != call)
+        return;
+    __atomic_store_n(&pending_call[tid], 0, __ATOMIC_RELEASE);
+#if defined(__linux__) && defined(__x86_64__)
+    // Resume in `jl_sig_throw` (it throws `ptls->sig_exception`), on this thread's stack
+    // below the interrupted frame's red zone, aligned as right after a call.
+    ucontext_t *ctx = (ucontext_t *)uctx;
+    uintptr_t rsp = ((uintptr_t)ctx->uc_mcontext.gregs[REG_RSP] - 256) & ~(uintptr_t)15;
+    rsp -= sizeof(void *);
+    *(void **)rsp = NULL;
+    ptls->bt_size = 0;
+    ptls->sig_exception = jl_interrupt_exception;
+    ctx->uc_mcontext.gregs[REG_RSP] = (greg_t)rsp;
+    ctx->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)&jl_sig_throw;
+#endif
+}
+
+// Called on the initialising thread right after `jl_init`; returns 0 or an errno.
+int jlrs_core_signals_after_init(void)
+{
+    struct sigaction act;
+    memset(&act, 0, sizeof act);
+    sigemptyset(&act.sa_mask);
+    switch (policy) {
+    case POLICY_APPLICATION:
+        // Whatever the application had, or installs from now on (signal-hook, tokio).
+        return sigaction(SIGINT, &before_julia, NULL) ? errno : 0;
+    case POLICY_INTERRUPT_JULIA:
+        page_size = (uintptr_t)sysconf(_SC_PAGESIZE);
+        n_slots = jl_n_threads;
+        running_call = calloc((size_t)n_slots, sizeof(uint64_t));
+        pending_call = calloc((size_t)n_slots, sizeof(uint64_t));
+        if (running_call == NULL || pending_call == NULL)
+            return ENOMEM;
+        // Rust code runs on this thread now: Julia's own interrupt waits for Julia code.
+        jl_get_ptls_states()->defer_signal = 1;
+        if (sigaction(SIGSEGV, NULL, &julia_segv))
+            return errno;
+        act.sa_sigaction = segv_interrupt;
+        act.sa_flags = julia_segv.sa_flags | SA_SIGINFO;
+        act.sa_mask = julia_segv.sa_mask;
+        if (sigaction(SIGSEGV, &act, NULL))
+            return errno;
+        if (sigaction(SIGINT, NULL, &julia_sigint))
+            return errno;
+        act.sa_sigaction = sigint_interrupt;
+        act.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigemptyset(&act.sa_mask);
+        return sigaction(SIGINT, &act, NULL) ? errno : 0;
+    default:
+        // As in a program without a handler: the process ends. Julia's listener re-raises
+        // the signal on itself unblocked, so it ends the process too when it takes it.
+        act.sa_handler = SIG_DFL;
+        return sigaction(SIGINT, &act, NULL) ? errno : 0;
+    }
+}
+
+// The state a thread returns to after a call or a callback (see `jlrs_core_enter_*`).
+typedef struct {
+    uint64_t call;
+    int32_t defer;
+} jlrs_signal_state_t;
+
+// Before Julia code runs for a call from Rust: the code may be interrupted.
+jlrs_signal_state_t jlrs_core_enter_julia(void)
+{
+    jlrs_signal_state_t prev = {0, 0};
+    if (running_call == NULL)
+        return prev;
+    jl_ptls_t ptls = jl_get_ptls_states();
+    int tid = ptls->tid;
+    prev.defer = ptls->defer_signal;
+    prev.call = running_call[tid];
+    uint64_t call = __atomic_fetch_add(&next_call, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&running_call[tid], call, __ATOMIC_RELEASE);
+    ptls->defer_signal = 0;
+    return prev;
+}
+
+// Before Rust code runs (a call returned, or Julia called into Rust): no interrupt lands
+// in Rust frames.
+jlrs_signal_state_t jlrs_core_enter_rust(void)
+{
+    jlrs_signal_state_t prev = {0, 0};
+    if (running_call == NULL)
+        return prev;
+    jl_ptls_t ptls = jl_get_ptls_states();
+    int tid = ptls->tid;
+    prev.defer = ptls->defer_signal;
+    prev.call = running_call[tid];
+    __atomic_store_n(&running_call[tid], 0, __ATOMIC_RELEASE);
+    ptls->defer_signal = prev.defer + 1;
+    return prev;
+}
+
+void jlrs_core_signal_restore(jlrs_signal_state_t prev)
+{
+    if (running_call == NULL)
+        return;
+    jl_ptls_t ptls = jl_get_ptls_states();
+    int tid = ptls->tid;
+    __atomic_store_n(&running_call[tid], prev.call, __ATOMIC_RELEASE);
+    ptls->defer_signal = prev.defer;
+}
+
+// The runtime thread's interrupt task publishes its handle (NULL when it ends).
+void jlrs_core_set_interrupt_handle(void *handle)
+{
+    __atomic_store_n(&interrupt_handle, handle, __ATOMIC_RELEASE);
+}
+
+int jlrs_core_interrupts_enabled(void) { return running_call != NULL; }
