@@ -42,6 +42,7 @@ pub(crate) struct Summary {
     pub(crate) memory_tasks: usize,
     pub(crate) rss_before_kib: u64,
     pub(crate) rss_after_kib: u64,
+    pub(crate) arrays: Vec<crate::arrays::Row>,
 }
 
 pub(crate) fn out_dir() -> PathBuf {
@@ -87,9 +88,19 @@ fn json(s: &Summary) -> String {
     let _ = writeln!(out, "  ],\n  \"throughput_tasks\": {},", s.throughput_tasks);
     let _ = writeln!(
         out,
-        "  \"memory\": {{ \"tasks\": {}, \"rss_before_kib\": {}, \"rss_after_kib\": {} }}\n}}",
+        "  \"memory\": {{ \"tasks\": {}, \"rss_before_kib\": {}, \"rss_after_kib\": {} }},",
         s.memory_tasks, s.rss_before_kib, s.rss_after_kib
     );
+    out.push_str("  \"arrays\": {\n");
+    for (i, r) in s.arrays.iter().enumerate() {
+        let comma = if i + 1 < s.arrays.len() { "," } else { "" };
+        let _ = writeln!(
+            out,
+            "    \"{}\": {{ \"p50_us\": {:.3}, \"note\": \"{}\" }}{comma}",
+            r.name, r.p50_us, r.note
+        );
+    }
+    out.push_str("  }\n}\n");
     out
 }
 
@@ -124,6 +135,10 @@ pub(crate) fn markdown(s: &Summary) -> String {
         s.memory_tasks,
         s.rss_after_kib as i64 - s.rss_before_kib as i64
     );
+    out.push_str("\n| array path | p50 (µs) | |\n|---|---:|---|\n");
+    for r in &s.arrays {
+        let _ = writeln!(out, "| {} | {:.2} | {} |", r.name, r.p50_us, r.note);
+    }
     out
 }
 
