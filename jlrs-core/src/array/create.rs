@@ -108,6 +108,11 @@ impl<'scope> GcFrame<'scope> {
     /// (`push!` throws "cannot resize array with shared data"). For `char`, the elements
     /// are converted to Julia's representation in place.
     ///
+    /// Julia's collector does not count memory it did not allocate, so buffers given
+    /// away do not make collections come sooner: a program that hands Julia many large
+    /// `Vec`s and drops the arrays quickly should collect now and then
+    /// ([`GcFrame::collect_garbage`]) to keep its memory flat.
+    ///
     /// ```
     /// # use jlrs_core::{InitOptions, Runtime};
     /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();

@@ -162,7 +162,10 @@ pub(crate) fn run(c: &mut Criterion, mt: &MtHandle, pool: &AsyncHandle, quick: b
     let n = if quick { 100 } else { 1000 };
     let gbps = |d: Duration| (MILLION * 8) as f64 / d.as_secs_f64() / 1e9;
     let mut rows = Vec::new();
-    for (name, len) in [("array_from_vec 1K f64", 1_000), ("array_from_vec 1M f64", MILLION)] {
+    for (name, len) in [
+        ("array_from_vec 1K f64", 1_000),
+        ("array_from_vec 1M f64", MILLION),
+    ] {
         let d = median(from_vec(mt, len, n));
         rows.push(Row {
             name,
@@ -181,7 +184,10 @@ pub(crate) fn run(c: &mut Criterion, mt: &MtHandle, pool: &AsyncHandle, quick: b
     rows.push(Row {
         name: "Rust to_vec 1M f64",
         p50_us: fresh.as_secs_f64() * 1e6,
-        note: format!("{:.2} GB/s (new allocation, as array_from_slice)", gbps(fresh)),
+        note: format!(
+            "{:.2} GB/s (new allocation, as array_from_slice)",
+            gbps(fresh)
+        ),
     });
     rows.push(Row {
         name: "Rust copy_from_slice 1M f64",
