@@ -115,7 +115,7 @@ impl Unbox for bool {
 }
 
 /// Julia stores a `Char` as its UTF-8 bytes, left-aligned in 32 bits.
-fn char_to_julia(c: char) -> u32 {
+pub(crate) fn char_to_julia(c: char) -> u32 {
     let mut buf = [0u8; 4];
     let bytes = c.encode_utf8(&mut buf).as_bytes();
     bytes
@@ -124,7 +124,7 @@ fn char_to_julia(c: char) -> u32 {
         .fold(0u32, |acc, (i, &b)| acc | (u32::from(b) << (24 - 8 * i)))
 }
 
-fn char_from_julia(bits: u32) -> Option<char> {
+pub(crate) fn char_from_julia(bits: u32) -> Option<char> {
     let bytes = bits.to_be_bytes();
     let len = if bits == 0 {
         1

@@ -71,6 +71,9 @@ pub enum Error {
         /// Why the thread cannot host.
         reason: &'static str,
     },
+    /// Bad input for an array, or a conflicting borrow of its data.
+    #[error(transparent)]
+    Array(#[from] crate::array::ArrayError),
 }
 
 /// Why Julia could not be initialised.

@@ -10,6 +10,8 @@
 //! - evaluation, global lookup and calls, with every Julia exception turned into an
 //!   [`Error`] carrying its type and `showerror` text;
 //! - boxing and unboxing of `bool`, integers, floats, `char` and strings;
+//! - [arrays](array): typed N-dimensional [`Array`]s shared with Rust memory without
+//!   copying, borrow-checked across threads (feature `ndarray` adds `ndarray` views);
 //! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]) and brief spinning before
 //!   a thread blocks ([`spin`]);
 //! - [hosted loops](hosted): Rust loops running on Julia's own threads;
@@ -47,6 +49,7 @@
 //! ```
 #![doc(test(attr(deny(warnings))))]
 
+pub mod array;
 mod convert;
 mod error;
 pub mod event_loop;
@@ -65,6 +68,7 @@ pub mod spin;
 mod sys;
 mod value;
 
+pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
 pub use convert::{IntoJulia, Unbox};
 pub use error::{Error, InitError, JlResult, JuliaException};
 pub use frame::GcFrame;

@@ -13,8 +13,11 @@
 //! - [`pool`] (feature `async-rt`): pools of workers on Julia's threads, each running an
 //!   executor, made with [`pool_builder`](pool::PoolBuilderExt::pool_builder).
 //!
-//! Features: `multi-rt`, `async-rt` (which enables `multi-rt`), `tokio-rt`, and `full`
-//! for everything. None is on by default.
+//! Arrays ([`core::array`]) come with the core: typed N-dimensional Julia arrays shared
+//! with Rust memory without copying, borrow-checked across threads.
+//!
+//! Features: `multi-rt`, `async-rt` (which enables `multi-rt`), `tokio-rt`, `ndarray`
+//! (`ndarray` views of arrays), and `full` for everything. None is on by default.
 //!
 //! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
 //! start and starts at most as many threads as the machine shows CPUs; run programs

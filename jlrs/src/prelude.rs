@@ -2,6 +2,7 @@
 
 #[doc(inline)]
 pub use jlrs_core::{
+    array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef, JuliaChar},
     hosted::{Hosted, HostedLoop, HostedThread},
     Error, GcFrame, InitOptions, JlResult, Julia, JuliaException, Runtime, SigintPolicy, Value,
 };
@@ -24,3 +25,7 @@ pub use jlrs_pool::PoolBuilderExt;
 #[cfg(feature = "tokio-rt")]
 #[doc(inline)]
 pub use jlrs_async::Tokio;
+
+#[cfg(feature = "ndarray")]
+#[doc(inline)]
+pub use jlrs_core::array::{ArrayView, ArrayViewMut};

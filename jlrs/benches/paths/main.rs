@@ -3,9 +3,10 @@
 //!
 //! Criterion times each path; a second pass samples every round trip on its own for the
 //! percentiles, measures pool throughput per worker count and the memory of a million
-//! pool tasks, and writes `target/jlrs-bench/summary.{json,md}` and `latency.svg`.
+//! pool tasks, times the array paths (`arrays.rs`), and writes `target/jlrs-bench/summary.{json,md}` and `latency.svg`.
 //! `JLRS_BENCH_QUICK=1` shortens every part.
 
+mod arrays;
 mod floor;
 mod idle;
 mod report;
@@ -275,6 +276,7 @@ fn main() {
         ),
         ("julia_spawn_fetch", julia_spawn_fetch(&mt, n)),
     ];
+    let array_rows = arrays::run(&mut c, &mt, &pool1, quick);
     drop(pool1);
     drop(floor);
     wait_free(&mt);
@@ -310,6 +312,7 @@ fn main() {
         rss_before_kib: rss_before,
         rss_after_kib: rss_after,
         idle: (idle_workers, idle_cpu),
+        arrays: array_rows,
     };
     let dir = report::out_dir();
     report::write(&summary, &dir).expect("cannot write the summary");

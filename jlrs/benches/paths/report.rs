@@ -44,6 +44,8 @@ pub(crate) struct Summary {
     pub(crate) rss_after_kib: u64,
     /// Idle pool workers, and the CPU (% of one core) the idle runtime used.
     pub(crate) idle: (usize, f64),
+    /// The array paths.
+    pub(crate) arrays: Vec<crate::arrays::Row>,
 }
 
 pub(crate) fn out_dir() -> PathBuf {
@@ -94,9 +96,19 @@ fn json(s: &Summary) -> String {
     );
     let _ = writeln!(
         out,
-        "  \"idle\": {{ \"pool_workers\": {}, \"cpu_percent_of_one_core\": {:.2} }}\n}}",
+        "  \"idle\": {{ \"pool_workers\": {}, \"cpu_percent_of_one_core\": {:.2} }},",
         s.idle.0, s.idle.1
     );
+    out.push_str("  \"arrays\": {\n");
+    for (i, r) in s.arrays.iter().enumerate() {
+        let comma = if i + 1 < s.arrays.len() { "," } else { "" };
+        let _ = writeln!(
+            out,
+            "    \"{}\": {{ \"p50_us\": {:.3}, \"note\": \"{}\" }}{comma}",
+            r.name, r.p50_us, r.note
+        );
+    }
+    out.push_str("  }\n}\n");
     out
 }
 
@@ -136,6 +148,10 @@ pub(crate) fn markdown(s: &Summary) -> String {
         "\nIdle: the runtime with a pool of {} idle workers used {:.2} % of one core.",
         s.idle.0, s.idle.1
     );
+    out.push_str("\n| array path | p50 (µs) | |\n|---|---:|---|\n");
+    for r in &s.arrays {
+        let _ = writeln!(out, "| {} | {:.2} | {} |", r.name, r.p50_us, r.note);
+    }
     out
 }
 

@@ -1,0 +1,168 @@
+// Arrays: everything that reads or writes a field of a Julia array, and the array calls
+// that can throw, each wrapped in a handler so that no exception longjmps over Rust.
+
+#include <julia.h>
+#include <string.h>
+
+// Exported by libjulia 1.5 but absent from its headers. The finalizer is called with the
+// object while the collecting thread sweeps (the world is stopped).
+extern JL_DLLEXPORT void jl_gc_add_ptr_finalizer(jl_ptls_t ptls, jl_value_t *v, void *f);
+
+// Makes the caught exception the one `jl_exception_occurred` reports, as `jl_call` does.
+static void jlrs_array_keep_exception(void)
+{
+    jl_get_ptls_states()->previous_exception = jl_current_exception();
+}
+
+int jlrs_array_is_array(jl_value_t *v) { return jl_is_array(v); }
+
+jl_value_t *jlrs_array_eltype(jl_value_t *a) { return jl_tparam0(jl_typeof(a)); }
+
+void *jlrs_array_data(jl_value_t *a) { return jl_array_data(a); }
+
+size_t jlrs_array_len(jl_value_t *a) { return jl_array_len(a); }
+
+int jlrs_array_rank(jl_value_t *a) { return jl_array_ndims(a); }
+
+size_t jlrs_array_dim(jl_value_t *a, int i) { return jl_array_dim(a, i); }
+
+// Whether the elements are stored inline as plain bits (no pointers, no union tags).
+int jlrs_array_is_bits(jl_value_t *a)
+{
+    jl_array_t *arr = (jl_array_t *)a;
+    return !arr->flags.ptrarray && !arr->flags.hasptr && jl_isbits(jl_tparam0(jl_typeof(a)));
+}
+
+int jlrs_type_is_bits(jl_value_t *t) { return jl_isbits(t); }
+
+size_t jlrs_type_size(jl_value_t *t) { return jl_datatype_size(t); }
+
+// The tuple of dimensions that jl_new_array and jl_ptr_to_array take.
+static jl_value_t *jlrs_array_dims_tuple(size_t rank, const size_t *dims)
+{
+    jl_value_t *tt = jl_tupletype_fill(rank, (jl_value_t *)jl_long_type);
+    JL_GC_PUSH1(&tt);
+    jl_value_t *tuple = jl_new_bits(tt, (void *)dims);
+    JL_GC_POP();
+    return tuple;
+}
+
+// A new Julia-owned Array{eltype, rank}, zero-filled if `zero`; NULL with the exception
+// kept if Julia throws.
+jl_value_t *jlrs_array_new(jl_value_t *eltype, size_t rank, const size_t *dims, int zero)
+{
+    jl_value_t *atype = NULL, *tuple = NULL;
+    jl_array_t *a = NULL;
+    JL_GC_PUSH2(&atype, &tuple);
+    JL_TRY {
+        atype = jl_apply_array_type(eltype, rank);
+        if (rank == 1) {
+            a = jl_alloc_array_1d(atype, dims[0]);
+        } else {
+            tuple = jlrs_array_dims_tuple(rank, dims);
+            a = jl_new_array(atype, tuple);
+        }
+        if (zero)
+            memset(jl_array_data(a), 0, jl_array_len(a) * a->elsize);
+        jl_exception_clear();
+    }
+    JL_CATCH {
+        jlrs_array_keep_exception();
+        a = NULL;
+    }
+    JL_GC_POP();
+    return (jl_value_t *)a;
+}
+
+// An Array{eltype, rank} over foreign memory that Julia does not free (own_buffer = 0),
+// with `finalizer` (if not NULL) called with the array once Julia no longer references it.
+// NULL with the exception kept if Julia throws (then no finalizer is registered).
+jl_value_t *jlrs_array_from_ptr(jl_value_t *eltype, void *data, size_t rank,
+                                const size_t *dims, void *finalizer)
+{
+    jl_value_t *atype = NULL, *tuple = NULL;
+    jl_array_t *a = NULL;
+    JL_GC_PUSH2(&atype, &tuple);
+    JL_TRY {
+        atype = jl_apply_array_type(eltype, rank);
+        if (rank == 1) {
+            a = jl_ptr_to_array_1d(atype, data, dims[0], 0);
+        } else {
+            tuple = jlrs_array_dims_tuple(rank, dims);
+            a = jl_ptr_to_array(atype, data, tuple, 0);
+        }
+        jl_exception_clear();
+    }
+    JL_CATCH {
+        jlrs_array_keep_exception();
+        a = NULL;
+    }
+    if (a != NULL && finalizer != NULL)
+        jl_gc_add_ptr_finalizer(jl_get_ptls_states(), (jl_value_t *)a, finalizer);
+    JL_GC_POP();
+    return (jl_value_t *)a;
+}
+
+// Cuts an array off from its memory: no data, every dimension 0. Julia code that kept the
+// array sees an empty one (its accesses are bounds errors), never the memory.
+void jlrs_array_detach(jl_value_t *v)
+{
+    jl_array_t *a = (jl_array_t *)v;
+    int rank = jl_array_ndims(a);
+    for (int i = 0; i < rank; i++)
+        jl_array_dim(a, i) = 0;
+    if (rank == 1)
+        a->maxsize = 0;
+#ifdef STORE_ARRAY_LEN
+    a->length = 0;
+#endif
+    a->data = NULL;
+}
+
+// a[i+1], boxed; NULL with the exception kept for an undefined element.
+jl_value_t *jlrs_array_ref(jl_value_t *a, size_t i)
+{
+    jl_value_t *v = NULL;
+    JL_TRY {
+        v = jl_arrayref((jl_array_t *)a, i);
+        jl_exception_clear();
+    }
+    JL_CATCH {
+        jlrs_array_keep_exception();
+        v = NULL;
+    }
+    return v;
+}
+
+// a[i+1] = v; 0 with the exception kept if `v` does not fit the element type.
+int jlrs_array_set(jl_value_t *a, jl_value_t *v, size_t i)
+{
+    int ok = 0;
+    JL_TRY {
+        jl_arrayset((jl_array_t *)a, v, i);
+        jl_exception_clear();
+        ok = 1;
+    }
+    JL_CATCH {
+        jlrs_array_keep_exception();
+        ok = 0;
+    }
+    return ok;
+}
+
+// `string(v)`, a String, or NULL if that throws.
+jl_value_t *jlrs_value_string(jl_value_t *v)
+{
+    jl_value_t *s = NULL;
+    JL_TRY {
+        jl_function_t *string = jl_get_function(jl_base_module, "string");
+        s = jl_call1(string, v);
+        if (s != NULL && !jl_is_string(s))
+            s = NULL;
+    }
+    JL_CATCH {
+        s = NULL;
+    }
+    jl_exception_clear();
+    return s;
+}

@@ -1,0 +1,100 @@
+//! [`AnyArray`]: an array of any element type, read and written one boxed element at a
+//! time, bounds-checked.
+
+use crate::{
+    array::{ffi, ledger::Borrow, ArrayError},
+    error::JlResult,
+    roots::RootStack,
+    GcFrame, Value,
+};
+
+/// A Julia `Array` of any element type and rank (`Vector{String}`, `Vector{Any}`,
+/// `Matrix{Float64}` …), rooted for `'scope`; made by [`Value::array_any`].
+///
+/// Elements are addressed by their 0-based linear index in column-major order (Julia's
+/// `A[i + 1]`). Reads box bits elements; writes are type-checked by Julia.
+#[derive(Clone, Copy, Debug)]
+pub struct AnyArray<'scope> {
+    value: Value<'scope>,
+}
+
+impl<'scope> AnyArray<'scope> {
+    /// # Safety
+    /// `value` is an array.
+    pub(crate) unsafe fn wrap(value: Value<'scope>) -> Self {
+        AnyArray { value }
+    }
+
+    /// The array as a plain value.
+    pub fn as_value(self) -> Value<'scope> {
+        self.value
+    }
+
+    /// The number of dimensions.
+    pub fn rank(self) -> usize {
+        super::rank(self.value)
+    }
+
+    /// The size of each dimension.
+    pub fn dims(self) -> Vec<usize> {
+        super::dims(self.value)
+    }
+
+    /// The number of elements.
+    pub fn len(self) -> usize {
+        super::len(self.value)
+    }
+
+    /// Whether the array has no elements.
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    fn check(self, index: usize) -> JlResult<()> {
+        let len = self.len();
+        if index >= len {
+            return Err(ArrayError::OutOfBounds { index, len }.into());
+        }
+        Ok(())
+    }
+
+    /// The data pointer as a ledger key, so that element access respects Rust borrows
+    /// of a typed view of the same array.
+    fn key(self) -> usize {
+        // SAFETY: a rooted array.
+        unsafe { ffi::jlrs_array_data(self.value.raw()) as usize }
+    }
+
+    /// Element `index` (0-based, column-major), rooted in `frame`.
+    ///
+    /// An error if `index` is out of bounds, if the element is undefined (`#undef`,
+    /// Julia's `UndefRefError`), or if the data is exclusively borrowed.
+    pub fn get<'t>(self, frame: &mut GcFrame<'t>, index: usize) -> JlResult<Value<'t>> {
+        self.check(index)?;
+        let _borrow = Borrow::acquire(self.key(), false)?;
+        // SAFETY: a rooted array and an index in bounds; the shim catches exceptions;
+        // the element is rooted at once.
+        unsafe {
+            let raw = ffi::jlrs_array_ref(self.value.raw(), index);
+            frame.root(raw)
+        }
+    }
+
+    /// Sets element `index` (0-based, column-major) to `value`.
+    ///
+    /// An error if `index` is out of bounds, if `value` does not fit the element type
+    /// (Julia's `TypeError`), or if the data is borrowed.
+    pub fn set(self, index: usize, value: Value<'_>) -> JlResult<()> {
+        self.check(index)?;
+        let _borrow = Borrow::acquire(self.key(), true)?;
+        // SAFETY: a rooted array, a rooted value and an index in bounds; the shim
+        // catches exceptions and runs the write barrier.
+        let ok = unsafe { ffi::jlrs_array_set(self.value.raw(), value.raw(), index) };
+        if ok == 0 {
+            let mut stack = RootStack::new();
+            // SAFETY: null with the exception pending: `root` turns it into an error.
+            return unsafe { stack.frame().root(std::ptr::null_mut()) }.map(|_| ());
+        }
+        Ok(())
+    }
+}

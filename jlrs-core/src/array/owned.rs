@@ -1,0 +1,78 @@
+//! Rust buffers that Julia arrays own: the `Vec`s given away by
+//! [`GcFrame::array_from_vec`](crate::GcFrame::array_from_vec), dropped exactly once, by
+//! a GC finalizer, when Julia no longer references their array.
+//!
+//! Julia 1.5 calls a pointer finalizer while the collecting thread sweeps, with the world
+//! stopped, on whichever thread collects (and at exit for arrays still alive). So the
+//! finalizer does no Julia call, never panics out (it catches), and only frees memory; the
+//! table's lock is held for a lookup and an insert or removal and never across a
+//! safepoint, so no stopped thread can hold it.
+
+use std::{
+    collections::BTreeMap,
+    ffi::c_void,
+    sync::{Mutex, MutexGuard},
+};
+
+/// A buffer to free: the parts of a `Vec` and the function that rebuilds and drops it.
+struct Owned {
+    ptr: usize,
+    len: usize,
+    cap: usize,
+    drop: unsafe fn(usize, usize, usize),
+}
+
+/// Per array object address: the buffer it owns.
+static OWNED: Mutex<BTreeMap<usize, Owned>> = Mutex::new(BTreeMap::new());
+
+fn owned() -> MutexGuard<'static, BTreeMap<usize, Owned>> {
+    // Nothing inside the critical sections panics, so a poisoned lock is still consistent.
+    OWNED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Rebuilds a `Vec<S>` from its parts and drops it.
+///
+/// # Safety
+/// The parts come from a `Vec<S>` given up with `into_raw_parts`-style decomposition and
+/// not used since.
+unsafe fn drop_vec<S>(ptr: usize, len: usize, cap: usize) {
+    // SAFETY: the caller's contract.
+    drop(unsafe { Vec::from_raw_parts(ptr as *mut S, len, cap) });
+}
+
+/// Records that the array at `array` owns `vec`'s buffer; the finalizer frees it.
+///
+/// # Safety
+/// `array` is a live Julia array over `vec`'s buffer with [`finalize`] registered as its
+/// finalizer, and nothing else frees the buffer.
+pub(crate) unsafe fn give<S: Send + 'static>(array: *mut c_void, vec: Vec<S>) {
+    let mut vec = std::mem::ManuallyDrop::new(vec);
+    let entry = Owned {
+        ptr: vec.as_mut_ptr() as usize,
+        len: vec.len(),
+        cap: vec.capacity(),
+        drop: drop_vec::<S>,
+    };
+    owned().insert(array as usize, entry);
+}
+
+/// How many buffers Julia arrays own now (for tests and statistics).
+pub fn owned_buffers() -> usize {
+    owned().len()
+}
+
+/// The pointer finalizer of arrays made by `array_from_vec`: drops the `Vec` whose buffer
+/// the collected array used.
+pub(crate) unsafe extern "C" fn finalize(array: *mut c_void) {
+    // Catch everything: a panic must not unwind into Julia's collector. Should one happen,
+    // the buffer leaks.
+    let _ = std::panic::catch_unwind(|| {
+        let entry = owned().remove(&(array as usize));
+        if let Some(o) = entry {
+            // SAFETY: the entry was made by `give` from a `Vec` of this type; it is
+            // removed, so it is dropped once. The array is unreachable: no Julia or Rust
+            // code can use the buffer any more.
+            unsafe { (o.drop)(o.ptr, o.len, o.cap) };
+        }
+    });
+}
