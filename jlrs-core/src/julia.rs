@@ -89,16 +89,26 @@ pub(crate) fn n_threads() -> usize {
     unsafe { sys::jlrs_core_n_threads() as usize }
 }
 
-/// Runs `f`, which blocks or runs long, in a GC-safe region if the current thread holds a
-/// GC-unsafe [`Julia`] context, and plainly otherwise.
+/// Runs `f`, which blocks or runs long, in a GC-safe region if the current thread is a
+/// GC-unsafe Julia thread, and plainly otherwise.
 ///
-/// Every blocking wait in the layers above goes through this function, so a Julia thread
-/// that waits never stalls a collection. `f` must be `Send`, which keeps Julia values out.
+/// Every blocking wait in the layers above goes through this function (or through the
+/// locks of [`sync`](crate::sync)), so a Julia thread that waits never stalls a
+/// collection, whether or not it holds a [`Julia`] context: the thread's own state
+/// decides, so this is also right in a hosted loop's `panicked` hook, in a drop that runs
+/// after the loop's context is gone, and in Rust code called from a Julia task. `f` must
+/// be `Send`, which keeps Julia values out.
 pub fn blocking<T>(f: impl FnOnce() -> T + Send) -> T {
-    if in_julia() {
-        // SAFETY: the thread holds a context, so it is a Julia thread; `f` cannot reach
-        // Julia values because they are `!Send`. Entering GC-safe when already GC-safe
-        // is harmless and restored on drop.
+    wait_gc_safely(f)
+}
+
+/// [`blocking`] without the `Send` bound, for this crate's waits that provably touch no
+/// Julia value (such as waiting for a lock whose guard is returned).
+pub(crate) fn wait_gc_safely<T>(f: impl FnOnce() -> T) -> T {
+    if crate::thread_state::current() == crate::thread_state::ThreadState::GcUnsafe {
+        // SAFETY: the thread is a GC-unsafe Julia thread; `f` only waits or runs Rust code
+        // that touches no Julia value (the callers' contract). The guard restores the
+        // state when `f` returns or panics.
         let _guard = unsafe { GcSafeGuard::enter() };
         f()
     } else {
