@@ -11,11 +11,11 @@ use std::{
     panic::{catch_unwind, resume_unwind, AssertUnwindSafe},
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc, RwLock,
+        Arc,
     },
 };
 
-use crate::{error::JlResult, sys, Julia};
+use crate::{error::JlResult, sync::GcSafeRwLock, sys, Julia};
 
 /// What a step asks the loop to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub enum Step {
 #[derive(Default)]
 struct NotifierState {
     /// The `uv_async_t` of the loop's condition, while the loop runs.
-    handle: RwLock<Option<usize>>,
+    handle: GcSafeRwLock<Option<usize>>,
     /// Set once the loop has ended; later notifications do nothing.
     closed: AtomicBool,
 }
@@ -51,7 +51,7 @@ impl Notifier {
     /// Wakes the loop: its step runs soon. Notifications before the loop starts are not
     /// lost (the loop steps once before it first waits); after it ends they do nothing.
     pub fn notify(&self) {
-        let handle = self.state.handle.read().unwrap_or_else(|e| e.into_inner());
+        let handle = self.state.handle.read();
         if let Some(h) = *handle {
             // SAFETY: the handle stays open while it is published here: the loop
             // unpublishes it (under the write lock) before closing it.
@@ -102,11 +102,7 @@ impl EventLoop {
 }
 
 fn unpublish(notifier: &Notifier) {
-    let mut handle = notifier
-        .state
-        .handle
-        .write()
-        .unwrap_or_else(|e| e.into_inner());
+    let mut handle = notifier.state.handle.write();
     *handle = None;
     notifier.state.closed.store(true, Ordering::Release);
 }
@@ -124,12 +120,7 @@ extern "C" fn loop_step(data: *mut c_void, handle: usize) -> c_int {
     // for this Julia call to return, on this same thread.
     let data = unsafe { &mut *data.cast::<LoopData>() };
     {
-        let mut h = data
-            .notifier
-            .state
-            .handle
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut h = data.notifier.state.handle.write();
         if h.is_none() {
             *h = Some(handle);
         }

@@ -11,13 +11,17 @@ use std::{
     panic::{catch_unwind, AssertUnwindSafe},
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
-        Arc, Mutex,
+        Arc,
     },
 };
 
 use event_listener::{Event, Listener};
 
-use crate::{error::JlResult, Error, Julia};
+use crate::{
+    error::JlResult,
+    sync::{GcSafeMutex, GcSafeMutexGuard},
+    Error, Julia,
+};
 
 /// The default stack of a hosted task: deep Rust recursion inside a hosted loop must not
 /// reach the guard page, which Julia turns into a `StackOverflowError` that jumps over
@@ -46,10 +50,10 @@ impl<F: FnMut(&mut Julia) + Send + 'static> HostedLoop for F {
 }
 
 /// Which Julia threads host a loop now (index = 1-based thread id).
-static BUSY: Mutex<Vec<bool>> = Mutex::new(Vec::new());
+static BUSY: GcSafeMutex<Vec<bool>> = GcSafeMutex::new(Vec::new());
 
-fn busy() -> std::sync::MutexGuard<'static, Vec<bool>> {
-    BUSY.lock().unwrap_or_else(|e| e.into_inner())
+fn busy() -> GcSafeMutexGuard<'static, Vec<bool>> {
+    BUSY.lock()
 }
 
 /// Whether Julia thread `tid` (1-based) hosts a loop now.

@@ -9,13 +9,11 @@
 //! GC-unsafe state and does not reach a safepoint while changing it. The GC runs only when
 //! every thread is at a safepoint or GC-safe, so it never sees a stack mid-change.
 
-use std::{
-    cell::UnsafeCell,
-    collections::HashSet,
-    ffi::c_int,
-    marker::PhantomData,
-    sync::{Mutex, MutexGuard},
-};
+use std::{cell::UnsafeCell, collections::HashSet, ffi::c_int, marker::PhantomData};
+
+// The one std lock of jlrs-core, audited: see `REGISTRY`.
+#[allow(clippy::disallowed_types)]
+use std::sync::{Mutex, MutexGuard};
 
 use crate::sys;
 
@@ -23,8 +21,17 @@ use crate::sys;
 pub(crate) struct Slots(UnsafeCell<Vec<*mut sys::jl_value_t>>);
 
 /// Addresses of the registered [`Slots`].
+///
+/// A plain lock, not a [`GcSafeMutex`](crate::sync::GcSafeMutex): Julia's collector takes
+/// it (in [`scan_roots`], with the world stopped), so its holders must never reach a
+/// safepoint while holding it, and a `GcSafeMutex` leaves its GC-safe wait, a safepoint,
+/// holding the lock. Every critical section below is a few vector or set operations with
+/// no Julia call, no allocation by Julia and no wait, so a GC-unsafe thread waits here only
+/// for such a section of another thread, never for a collection.
+#[allow(clippy::disallowed_types)]
 static REGISTRY: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
 
+#[allow(clippy::disallowed_types)]
 fn registry() -> MutexGuard<'static, Option<HashSet<usize>>> {
     // A panic while the lock is held cannot leave the set half-updated.
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
