@@ -161,6 +161,10 @@ impl Runtime {
     }
 
     /// Waits for all hosted loops to return, then shuts Julia down.
+    ///
+    /// Afterwards every call into Julia through a frame that outlived the runtime (say, of
+    /// a [`RootStack`](crate::RootStack) made before) returns
+    /// [`Error::ShutDown`](crate::Error::ShutDown).
     pub fn shutdown(mut self) {
         self.shutdown_inner();
     }
@@ -176,10 +180,11 @@ impl Runtime {
             eprintln!("jlrs: waiting for hosted loops failed: {e}");
         }
         drop(julia);
-        // SAFETY: every hosted loop has returned and this is the thread that initialised
-        // Julia; nothing calls Julia after this (STATE says so).
-        unsafe { sys::jl_atexit_hook(0) };
+        // From here on every frame's call into Julia returns `Error::ShutDown`.
         STATE.store(SHUT_DOWN, Ordering::Release);
+        // SAFETY: every hosted loop has returned and this is the thread that initialised
+        // Julia; nothing calls Julia through jlrs after this (STATE says so).
+        unsafe { sys::jl_atexit_hook(0) };
     }
 }
 

@@ -2,7 +2,13 @@
 
 use std::{cell::Cell, marker::PhantomData};
 
-use crate::{gc::GcSafeGuard, sys, GcFrame, RootStack};
+use crate::{
+    error::JlResult,
+    gc::GcSafeGuard,
+    sys,
+    thread_state::{self, ThreadState},
+    Error, GcFrame, RootStack,
+};
 
 thread_local! {
     /// How many [`Julia`] contexts this thread holds (nested ones included).
@@ -105,7 +111,7 @@ pub fn blocking<T>(f: impl FnOnce() -> T + Send) -> T {
 /// [`blocking`] without the `Send` bound, for this crate's waits that provably touch no
 /// Julia value (such as waiting for a lock whose guard is returned).
 pub(crate) fn wait_gc_safely<T>(f: impl FnOnce() -> T) -> T {
-    if crate::thread_state::current() == crate::thread_state::ThreadState::GcUnsafe {
+    if thread_state::current() == ThreadState::GcUnsafe {
         // SAFETY: the thread is a GC-unsafe Julia thread; `f` only waits or runs Rust code
         // that touches no Julia value (the callers' contract). The guard restores the
         // state when `f` returns or panics.
@@ -113,6 +119,33 @@ pub(crate) fn wait_gc_safely<T>(f: impl FnOnce() -> T) -> T {
         f()
     } else {
         f()
+    }
+}
+
+/// Whether the current thread may call Julia now: Julia is running, and this is a
+/// GC-unsafe Julia thread. Every entry point into Julia of a frame or value checks it, so
+/// a frame that was smuggled into a GC-safe region (say, through a thread-local) or kept
+/// past shutdown reports an error instead of racing the collector or calling a dead
+/// runtime.
+pub(crate) fn check_callable() -> JlResult<()> {
+    if !crate::is_running() {
+        return Err(Error::ShutDown);
+    }
+    match crate::thread_state::current() {
+        ThreadState::GcUnsafe => Ok(()),
+        ThreadState::GcSafe => Err(Error::GcSafeRegion),
+        ThreadState::Foreign => Err(Error::NotAJuliaThread),
+    }
+}
+
+/// [`check_callable`], for entry points that cannot return an error.
+///
+/// # Panics
+/// If the thread may not call Julia now, with the reason.
+#[track_caller]
+pub(crate) fn assert_callable() {
+    if let Err(e) = check_callable() {
+        panic!("jlrs: {e}");
     }
 }
 

@@ -62,6 +62,7 @@ impl<'scope> GcFrame<'scope> {
         f: Value<'_>,
         args: &[Value<'_>],
     ) -> JlResult<Value<'scope>> {
+        crate::julia::check_callable()?;
         let completion = Arc::new(Completion::default());
         let ptr = Arc::into_raw(completion.clone());
         let spawned = self.scope(|mut frame| {
