@@ -37,6 +37,11 @@ pub trait HostedLoop: Send + 'static {
     /// Called on the same thread after [`HostedLoop::run`] panicked, with the panic's
     /// payload. Return `true` to run the loop again on this thread. By default the loop
     /// ends.
+    ///
+    /// The thread still holds the loop's context here (and while the loop's state is
+    /// dropped): [`blocking`](crate::blocking) waits GC-safely, and
+    /// [`reenter`](crate::reenter) (which `MtHandle::with` uses) runs Julia code on this
+    /// thread.
     fn panicked(&mut self, payload: Box<dyn Any + Send>) -> bool {
         let _ = payload;
         false
@@ -207,13 +212,15 @@ extern "C" fn hosted_entry(data: *mut c_void) {
     // SAFETY: `data` is the payload leaked by `Hosted::spawn`, handed to exactly one task.
     let mut payload = unsafe { Box::from_raw(data.cast::<Payload>()) };
     let shared = payload.shared.clone();
+    // One context for the loop's whole stay on this thread: its runs, its `panicked` hook
+    // and the drop of its state all see a thread that holds a context, so `blocking`
+    // waits GC-safely and `MtHandle::with` runs right here instead of waiting for
+    // another thread while this one stalls collections.
+    // SAFETY: this runs in a Julia task on a Julia thread, GC-unsafe, with no other
+    // context on this thread (a thread hosts one loop at a time).
+    let mut julia = unsafe { Julia::new() };
     loop {
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: this runs in a Julia task on a Julia thread, GC-unsafe, with no
-            // other context on this thread (a thread hosts one loop at a time).
-            let mut julia = unsafe { Julia::new() };
-            payload.body.run(&mut julia);
-        }));
+        let outcome = catch_unwind(AssertUnwindSafe(|| payload.body.run(&mut julia)));
         match outcome {
             Ok(()) => break,
             Err(p) => {
@@ -233,6 +240,7 @@ extern "C" fn hosted_entry(data: *mut c_void) {
     busy()[shared.tid] = false;
     // Dropping the loop's state may panic too; it must not unwind into Julia.
     let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
+    drop(julia);
     shared.finished.store(true, Ordering::Release);
     shared.done.notify(usize::MAX);
 }
