@@ -7,7 +7,8 @@
 
 use std::{
     any::Any,
-    ffi::c_void,
+    ffi::{c_char, c_void},
+    io::Write as _,
     panic::{catch_unwind, AssertUnwindSafe},
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
@@ -23,9 +24,15 @@ use crate::{
     Error, Julia,
 };
 
-/// The default stack of a hosted task: deep Rust recursion inside a hosted loop must not
-/// reach the guard page, which Julia turns into a `StackOverflowError` that jumps over
-/// Rust frames.
+/// The default stack of a hosted task.
+///
+/// Rust code that overflows a hosted task's stack reaches its guard page, which Julia's
+/// signal handler turns into a `StackOverflowError` thrown from the faulting frame, over
+/// the Rust frames. Those frames can neither continue nor be cleaned up, so the process
+/// aborts with a message naming the thread and the stack size (as Rust does for its own
+/// threads), instead of leaving the thread claimed and `join` waiting forever. Deep
+/// recursion in *Julia* code called from the loop stays a `StackOverflowError` error of
+/// that call.
 pub const DEFAULT_STACK_SIZE: usize = 64 << 20;
 
 /// A Rust loop that runs on a Julia thread.
@@ -137,7 +144,8 @@ impl Hosted {
         }
     }
 
-    /// The size of the hosted task's stack (default [`DEFAULT_STACK_SIZE`]).
+    /// The size of the hosted task's stack (default [`DEFAULT_STACK_SIZE`]). Rust code
+    /// that overflows it aborts the process with a message (see [`DEFAULT_STACK_SIZE`]).
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = bytes;
         self
@@ -180,11 +188,14 @@ impl Hosted {
             done: Event::new(),
         });
         let data = Box::into_raw(Box::new(Payload {
+            run: hosted_entry,
+            escaped: hosted_escaped,
+            stack_size: self.stack_size,
             body: Box::new(body),
             shared: shared.clone(),
         }));
         let result = julia.scope(|mut frame| {
-            let entry = frame.box_value(hosted_entry as *const () as usize);
+            let entry = frame.box_value(jlrs_core_hosted_guard as *const () as usize);
             let data_v = frame.box_value(data as usize);
             let tid_v = frame.box_value(tid as i64);
             let stack = frame.box_value(self.stack_size as i64);
@@ -202,12 +213,48 @@ impl Hosted {
     }
 }
 
+extern "C" {
+    /// Calls `payload.run(payload)` inside a Julia exception handler that calls
+    /// `payload.escaped` if an exception reaches it (`csrc/hosted.c`).
+    fn jlrs_core_hosted_guard(payload: *mut c_void);
+}
+
+/// What a hosted task gets. The C shim reads the two function pointers at its head.
+#[repr(C)]
 struct Payload {
+    run: extern "C" fn(*mut c_void),
+    escaped: extern "C" fn(*mut c_void, *const c_char) -> !,
+    stack_size: usize,
     body: Box<dyn HostedLoop>,
     shared: Arc<Shared>,
 }
 
-/// Called by the hosted Julia task through `ccall`. Never unwinds.
+/// Called when a Julia exception jumped over the hosted loop's Rust frames, which can
+/// never be resumed or dropped: reports it and aborts, as Rust does for a thread that
+/// overflows its stack.
+extern "C" fn hosted_escaped(data: *mut c_void, exception_type: *const c_char) -> ! {
+    // SAFETY: `data` is the loop's payload; the skipped frames never freed it (their
+    // destructors cannot run), and they never resume, so nothing else uses it.
+    let payload = unsafe { &*data.cast::<Payload>() };
+    let exception_type = if exception_type.is_null() {
+        "an exception".into()
+    } else {
+        // SAFETY: Julia's type names are static NUL-terminated strings.
+        unsafe { std::ffi::CStr::from_ptr(exception_type) }.to_string_lossy()
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "jlrs: the hosted loop on Julia thread {} overflowed its stack of {} bytes (Julia \
+         reported a {exception_type} that jumped over its Rust frames, so they can neither \
+         continue nor be cleaned up); aborting. Give the loop a larger stack with \
+         `Hosted::stack_size`, or recurse less deeply.",
+        payload.shared.tid,
+        payload.stack_size,
+    );
+    std::process::abort()
+}
+
+/// Called by the hosted Julia task, through `jlrs_core_hosted_guard`. Never unwinds.
 extern "C" fn hosted_entry(data: *mut c_void) {
     // SAFETY: `data` is the payload leaked by `Hosted::spawn`, handed to exactly one task.
     let mut payload = unsafe { Box::from_raw(data.cast::<Payload>()) };
