@@ -89,10 +89,14 @@ impl EventLoop {
         };
         let result = julia.scope(|mut frame| {
             let entry = frame.box_value(loop_step as *const () as usize);
+            let unpublish = frame.box_value(loop_unpublish as *const () as usize);
             let ptr = frame.box_value(&mut data as *mut LoopData as usize);
-            frame.call("JlrsCore.run_loop", &[entry, ptr]).map(|_| ())
+            frame
+                .call("JlrsCore.run_loop", &[entry, unpublish, ptr])
+                .map(|_| ())
         });
-        // Whatever happened, nobody may send to the closed handle.
+        // The loop unpublished the handle before closing it, on every path; this covers a
+        // loop that failed before it started.
         unpublish(&self.notifier);
         if let Some(p) = data.panic.take() {
             resume_unwind(p);
@@ -111,6 +115,14 @@ struct LoopData<'a> {
     step: Box<dyn FnMut(&mut Julia) -> Step + 'a>,
     notifier: Notifier,
     panic: Option<Box<dyn std::any::Any + Send>>,
+}
+
+/// Called by `JlrsCore.run_loop` through `ccall` right before it closes the condition,
+/// however the loop ends. Never unwinds.
+extern "C" fn loop_unpublish(data: *mut c_void) {
+    // SAFETY: as in `loop_step`: the `LoopData` of the waiting `EventLoop::run` call.
+    let data = unsafe { &*data.cast::<LoopData>() };
+    let _ = catch_unwind(AssertUnwindSafe(|| unpublish(&data.notifier)));
 }
 
 /// Called by `JlrsCore.run_loop` through `ccall`; returns 1 to wait, 0 to stop. Never
