@@ -211,6 +211,15 @@ impl Queue {
     }
 }
 
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue")
+            .field("queued", &self.rx.len())
+            .field("closed", &self.rx.is_closed())
+            .finish()
+    }
+}
+
 impl Clone for Queue {
     fn clone(&self) -> Self {
         Queue {
@@ -231,6 +240,15 @@ pub struct AsyncHandle {
 }
 
 static_assertions::assert_impl_all!(AsyncHandle: Send, Sync, Clone);
+
+impl std::fmt::Debug for AsyncHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncHandle")
+            .field("stats", &self.stats())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
 
 impl AsyncHandle {
     fn dispatcher<T>(
@@ -331,6 +349,15 @@ pub struct Dispatch<T> {
     factory: TaskFactory,
     rx: oneshot::Receiver<Result<T, Error>>,
     queue: Arc<SelfWaits>,
+}
+
+impl<T> std::fmt::Debug for Dispatch<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatch")
+            .field("blocking", &self.factory.blocking)
+            .field("closed", &self.tx.is_closed())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<T> Dispatch<T> {
@@ -439,6 +466,19 @@ pub struct TaskHandle<T> {
     queue: Option<Arc<SelfWaits>>,
     /// The thread that alone can run the task (a persistent task's), if any.
     home: Option<std::thread::ThreadId>,
+}
+
+impl<T> std::fmt::Debug for TaskHandle<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.inner {
+            Inner::Waiting(rx) if rx.has_message() => "ready",
+            Inner::Waiting(_) => "waiting",
+            Inner::Failed(_) => "failed",
+        };
+        f.debug_struct("TaskHandle")
+            .field("state", &state)
+            .finish_non_exhaustive()
+    }
 }
 
 enum Inner<T> {

@@ -22,6 +22,15 @@ pub struct PersistentHandle<P: PersistentTask> {
     home: std::thread::ThreadId,
 }
 
+impl<P: PersistentTask> std::fmt::Debug for PersistentHandle<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistentHandle")
+            .field("task", &std::any::type_name::<P>())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
 impl<P: PersistentTask> Clone for PersistentHandle<P> {
     fn clone(&self) -> Self {
         PersistentHandle {

@@ -42,6 +42,18 @@ pub struct Notifier {
 
 static_assertions::assert_impl_all!(Notifier: Send, Sync, Clone);
 
+impl std::fmt::Debug for Notifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notifier")
+            .field(
+                "published",
+                &self.state.handle.try_read().map(|h| h.is_some()),
+            )
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
 impl Notifier {
     /// A notifier for a loop that has not started yet.
     pub fn new() -> Self {
@@ -66,6 +78,7 @@ impl Notifier {
 }
 
 /// Runs a step function on the runtime thread each time its [`Notifier`] is notified.
+#[derive(Debug)]
 pub struct EventLoop {
     notifier: Notifier,
 }

@@ -41,6 +41,14 @@ pub struct GcFrame<'scope> {
 
 static_assertions::assert_not_impl_any!(GcFrame<'static>: Send, Sync);
 
+impl std::fmt::Debug for GcFrame<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GcFrame")
+            .field("n_roots", &self.n_roots())
+            .finish()
+    }
+}
+
 impl<'scope> GcFrame<'scope> {
     pub(crate) fn new(slots: &'scope Slots) -> Self {
         GcFrame {

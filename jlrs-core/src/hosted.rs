@@ -90,6 +90,17 @@ pub struct HostedThread {
 
 static_assertions::assert_impl_all!(HostedThread: Send, Sync, Clone);
 
+impl std::fmt::Debug for HostedThread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostedThread")
+            .field("tid", &self.tid())
+            .field("finished", &self.is_finished())
+            .field("panics", &self.panics())
+            .field("restarts", &self.restarts())
+            .finish()
+    }
+}
+
 impl HostedThread {
     /// The 1-based id of the Julia thread the loop runs on.
     pub fn tid(&self) -> usize {

@@ -114,6 +114,15 @@ pub struct Runtime {
 
 static_assertions::assert_not_impl_any!(Runtime: Send, Sync);
 
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("running", &self.julia.is_some())
+            .field("n_threads", &self.n_threads())
+            .finish()
+    }
+}
+
 impl Runtime {
     /// Initialises Julia on the current thread.
     ///

@@ -32,6 +32,14 @@ pub struct Julia {
 
 static_assertions::assert_not_impl_any!(Julia: Send, Sync);
 
+impl std::fmt::Debug for Julia {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Julia")
+            .field("thread_id", &self.thread_id())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Julia {
     /// # Safety
     /// The current thread is a GC-unsafe Julia thread.

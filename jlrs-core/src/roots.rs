@@ -68,6 +68,14 @@ pub struct RootStack {
 
 static_assertions::assert_not_impl_any!(RootStack: Send, Sync);
 
+impl std::fmt::Debug for RootStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RootStack")
+            .field("len", &self.len())
+            .finish()
+    }
+}
+
 /// Registered, empty stacks kept for reuse by this thread, so that a task's stack costs
 /// no allocation and no change to the registry. Deregistered when the thread ends.
 #[allow(clippy::vec_box)] // The boxes' addresses are registered: they must not move.

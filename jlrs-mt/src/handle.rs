@@ -58,6 +58,17 @@ pub struct MtHandle {
 
 static_assertions::assert_impl_all!(MtHandle: Send, Sync, Clone);
 
+impl std::fmt::Debug for MtHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MtHandle")
+            .field("n_julia_threads", &self.n_julia_threads())
+            .field("n_with_threads", &self.n_with_threads())
+            .field("n_worker_threads", &self.n_worker_threads())
+            .field("shut_down", &self.shared.jobs.is_closed())
+            .finish()
+    }
+}
+
 impl MtHandle {
     pub(crate) fn new(shared: Shared) -> Self {
         MtHandle {
@@ -138,6 +149,7 @@ impl MtHandle {
 }
 
 /// A claimed worker thread. It keeps the runtime alive and is released on drop.
+#[derive(Debug)]
 pub struct WorkerThread {
     tid: usize,
     index: usize,

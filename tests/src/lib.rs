@@ -14,6 +14,7 @@ use jlrs_core::{InitOptions, Julia, Runtime};
 type Job = Box<dyn FnOnce(&mut Julia) + Send>;
 
 /// A thread that owns the process's Julia runtime and runs jobs on it.
+#[derive(Debug)]
 pub struct JuliaThread {
     jobs: async_channel::Sender<Job>,
     n_threads: usize,
@@ -76,6 +77,7 @@ impl JuliaThread {
 }
 
 /// Fails the whole test binary with a diagnostic if it is not dropped in time.
+#[derive(Debug)]
 pub struct Watchdog {
     done: Option<mpsc::Sender<()>>,
 }
