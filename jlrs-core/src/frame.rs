@@ -22,9 +22,21 @@ use crate::{
 ///
 /// ```compile_fail
 /// # use jlrs_core::{GcFrame, Value};
+/// #[allow(dead_code)] // doctests deny warnings: only the escape may fail this
 /// fn escape<'s>(frame: &mut GcFrame<'s>) -> Value<'s> {
 ///     // error: the value rooted in the inner scope cannot outlive it
 ///     frame.scope(|mut inner| inner.box_value(1i64))
+/// }
+/// ```
+///
+/// while the same function compiles when the value is rooted in the outer frame:
+///
+/// ```
+/// # use jlrs_core::{GcFrame, Value};
+/// #[allow(dead_code)]
+/// fn no_escape<'s>(frame: &mut GcFrame<'s>) -> Value<'s> {
+///     let outer = frame.box_value(1i64);
+///     frame.scope(|_inner| outer)
 /// }
 /// ```
 ///
