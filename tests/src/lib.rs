@@ -88,18 +88,24 @@ pub fn watchdog(what: &str, limit: Duration) -> Watchdog {
     let what = what.to_string();
     std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
-            // Written to stderr directly: the test harness captures `eprintln!` of threads
-            // a test spawns, and that output is lost when the process exits here.
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "watchdog: `{what}` did not finish within {limit:?}; it is hung (a deadlock \
-                 or a lost task). Failing the test binary."
-            );
-            std::process::exit(101);
+            fail_hung(&what, limit);
         }
     });
     Watchdog { done: Some(tx) }
+}
+
+/// Prints the watchdog's diagnostic for `what`, which did not finish within `limit`, and
+/// exits the process with status 101.
+pub fn fail_hung(what: &str, limit: Duration) -> ! {
+    // Written to stderr directly: the test harness captures `eprintln!` of threads a test
+    // spawns, and that output is lost when the process exits here.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "watchdog: `{what}` did not finish within {limit:?}; it is hung (a deadlock or a \
+         lost task). Failing the test binary."
+    );
+    std::process::exit(101);
 }
 
 impl Drop for Watchdog {
