@@ -14,6 +14,7 @@
 //!   copying, borrow-checked across threads (feature `ndarray` adds `ndarray` views);
 //! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]) and brief spinning before
 //!   a thread blocks ([`spin`]);
+//! - locks whose waiters are GC-safe ([`sync::GcSafeMutex`], [`sync::GcSafeRwLock`]);
 //! - [hosted loops](hosted): Rust loops running on Julia's own threads;
 //! - the runtime thread's [event loop](event_loop): waiting for work inside Julia's
 //!   scheduler, woken from any thread;
@@ -65,7 +66,9 @@ mod julia_task;
 mod roots;
 mod signals;
 pub mod spin;
+pub mod sync;
 mod sys;
+pub mod thread_state;
 mod value;
 
 pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};

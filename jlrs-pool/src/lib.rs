@@ -72,6 +72,8 @@
 
 mod builder;
 mod error;
+// Its std locks are replaced with jlrs_core::sync on the pool branch.
+#[allow(clippy::disallowed_types)]
 mod pool;
 mod state;
 

@@ -6,16 +6,17 @@ use std::{
     io::{BufRead, BufReader},
     os::unix::process::ExitStatusExt,
     process::{Child, Command, ExitStatus, Stdio},
-    sync::{mpsc, Mutex, MutexGuard},
+    sync::mpsc,
     time::{Duration, Instant},
 };
 
+use jlrs_core::sync::{GcSafeMutex, GcSafeMutexGuard};
 use jlrs_tests::watchdog;
 
 /// The children spin on the CPU; one at a time.
-fn exclusive() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+fn exclusive() -> GcSafeMutexGuard<'static, ()> {
+    static LOCK: GcSafeMutex<()> = GcSafeMutex::new(());
+    LOCK.lock()
 }
 
 struct Run {

@@ -26,6 +26,22 @@ pub struct ArrayViewMut<'a, T: ArrayElement> {
     _borrow: Borrow,
 }
 
+impl<T: ArrayElement> std::fmt::Debug for ArrayView<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArrayView")
+            .field("shape", &self.view.shape())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: ArrayElement> std::fmt::Debug for ArrayViewMut<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArrayViewMut")
+            .field("shape", &self.view.shape())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<'a, T: ArrayElement> Deref for ArrayView<'a, T> {
     type Target = ArrayViewD<'a, T::Stored>;
 

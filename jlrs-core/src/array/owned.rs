@@ -8,11 +8,12 @@
 //! table's lock is held for a lookup and an insert or removal and never across a
 //! safepoint, so no stopped thread can hold it.
 
-use std::{
-    collections::BTreeMap,
-    ffi::c_void,
-    sync::{Mutex, MutexGuard},
-};
+use std::{collections::BTreeMap, ffi::c_void};
+
+// A plain lock, audited (see the module docs): its critical sections never reach a
+// safepoint, so no thread stopped for a collection holds it.
+#[allow(clippy::disallowed_types)]
+use std::sync::{Mutex, MutexGuard};
 
 /// A buffer to free: the parts of a `Vec` and the function that rebuilds and drops it.
 struct Owned {
@@ -23,8 +24,10 @@ struct Owned {
 }
 
 /// Per array object address: the buffer it owns.
+#[allow(clippy::disallowed_types)]
 static OWNED: Mutex<BTreeMap<usize, Owned>> = Mutex::new(BTreeMap::new());
 
+#[allow(clippy::disallowed_types)]
 fn owned() -> MutexGuard<'static, BTreeMap<usize, Owned>> {
     // Nothing inside the critical sections panics, so a poisoned lock is still consistent.
     OWNED.lock().unwrap_or_else(|e| e.into_inner())
