@@ -120,13 +120,12 @@ impl<'scope> GcFrame<'scope> {
     }
 
     /// Boxes a Rust value as a Julia value and roots it.
-    pub fn box_value<T: IntoJulia>(&mut self, value: T) -> Value<'scope> {
-        // SAFETY: boxing allocates but cannot throw for these types; the result is
-        // rooted at once.
-        unsafe {
-            let raw = value.into_julia_raw();
-            self.root(raw).expect("boxing a value cannot fail")
-        }
+    ///
+    /// Returns the [`Value`] for types whose boxing cannot fail (numbers, strings, `()`,
+    /// ...) and a [`JlResult`] for those whose boxing can (user bits types, whose Julia
+    /// type may be missing or laid out differently, and tuples).
+    pub fn box_value<T: IntoJulia>(&mut self, value: T) -> T::Output<'scope> {
+        value.into_julia(self)
     }
 
     /// The module `Main`.

@@ -7,7 +7,10 @@ use crate::{error::JlResult, GcFrame};
 const CORE: &str = include_str!("julia/JlrsCore.jl");
 
 /// Further files evaluated inside `JlrsCore`, in order, as `(file name, code)`.
-const PARTS: &[(&str, &str)] = &[];
+const PARTS: &[(&str, &str)] = &[
+    ("calls.jl", include_str!("julia/calls.jl")),
+    ("callback.jl", include_str!("julia/callback.jl")),
+];
 
 /// Defines `JlrsCore` in `Main`.
 ///

@@ -45,23 +45,34 @@
 //! ```
 #![doc(test(attr(deny(warnings))))]
 
+pub mod bits;
+mod callback;
+mod catch;
+#[cfg(feature = "complex")]
+mod complex;
 mod convert;
 mod error;
 pub mod event_loop;
 mod exception;
+mod fields;
 mod frame;
+mod globals;
 pub mod gc;
 pub mod hosted;
 mod init;
 mod julia;
 mod julia_code;
 mod julia_task;
+mod kw;
 mod roots;
 pub mod spin;
 mod sys;
+mod sys_calls;
+mod tuple;
 mod value;
 
-pub use convert::{IntoJulia, Unbox};
+pub use callback::{CFunction, CReturn, CType};
+pub use convert::{BoxOutput, IntoJulia, Unbox};
 pub use error::{Error, InitError, JlResult, JuliaException};
 pub use frame::GcFrame;
 pub use init::{is_running, InitOptions, Runtime};

@@ -13,8 +13,12 @@
 //! - [`pool`] (feature `async-rt`): pools of workers on Julia's threads, each running an
 //!   executor, made with [`pool_builder`](pool::PoolBuilderExt::pool_builder).
 //!
-//! Features: `multi-rt`, `async-rt` (which enables `multi-rt`), `tokio-rt`, and `full`
-//! for everything. None is on by default.
+//! - [`derive`] (feature `derive`): `#[derive(IntoJulia, Unbox)]` for `#[repr(C)]`
+//!   structs stored as Julia isbits structs (also in the prelude).
+//!
+//! Features: `multi-rt`, `async-rt` (which enables `multi-rt`), `tokio-rt`, `derive`,
+//! `complex` (`num_complex::Complex` as `ComplexF32/64`), and `full` for everything. None
+//! is on by default.
 //!
 //! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
 //! start and starts at most as many threads as the machine shows CPUs; run programs
@@ -48,6 +52,11 @@ pub use jlrs_async as async_rt;
 #[cfg(feature = "async-rt")]
 #[doc(inline)]
 pub use jlrs_pool as pool;
+
+/// `#[derive(IntoJulia, Unbox)]` (see [`jlrs_macros`]).
+#[cfg(feature = "derive")]
+#[doc(inline)]
+pub use jlrs_macros as derive;
 
 pub mod prelude;
 

@@ -3,8 +3,13 @@
 #[doc(inline)]
 pub use jlrs_core::{
     hosted::{Hosted, HostedLoop, HostedThread},
-    Error, GcFrame, InitOptions, JlResult, Julia, JuliaException, Runtime, Value,
+    Error, GcFrame, InitOptions, IntoJulia, JlResult, Julia, JuliaException, Runtime, Unbox,
+    Value,
 };
+
+#[cfg(feature = "derive")]
+#[doc(inline)]
+pub use jlrs_macros::{IntoJulia, Unbox};
 
 #[cfg(feature = "multi-rt")]
 #[doc(inline)]

@@ -1,0 +1,33 @@
+# Helpers for keyword calls, globals, packages and exceptions (kw.rs, globals.rs,
+# exception.rs).
+
+# `f(args...; kwargs...)`, for keyword calls run as tasks.
+kwapply(f, kwargs::NamedTuple, args...) = f(args...; kwargs...)
+
+# `m.name = v`, as the top-level assignment `name = v` evaluated in `m`.
+function set_global(m::Module, name::Symbol, v)
+    Core.eval(m, Expr(:(=), name, QuoteNode(v)))
+    return nothing
+end
+
+# `using A.B` in Main.
+function using_package(name::String)
+    parts = Symbol.(split(name, '.'))
+    Core.eval(Main, Expr(:using, Expr(:., parts...)))
+    return nothing
+end
+
+# The exceptions nested directly in `e`, as a tuple.
+function nested_exceptions(e)
+    if e isa TaskFailedException
+        ex = e.task.exception
+        return ex === nothing ? () : (ex,)
+    elseif e isa CompositeException
+        return Tuple(e.exceptions)
+    elseif e isa CapturedException
+        return (e.ex,)
+    elseif nameof(typeof(e)) === :RemoteException && hasfield(typeof(e), :captured)
+        return (getfield(e, :captured).ex,)
+    end
+    return ()
+end
