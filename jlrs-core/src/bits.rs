@@ -17,6 +17,17 @@
 //! fields, and each field must have the same name, offset and type (recursively, for
 //! nested structs). A mismatch is an [`Error::Layout`] naming the field; no value is ever
 //! read through a layout that was not checked.
+//!
+//! # Arrays of user bits types
+//!
+//! A derived type's layout is available as `<T as Unbox>::LAYOUT` (and
+//! `<T as IntoJulia>::LAYOUT`). An element trait for arrays of bits types can accept a
+//! derived `T` by checking that layout once against the array's element type with the
+//! same comparison (the element type must be the Julia type the layout names), then
+//! reading the elements as `T`s: the derive guarantees that the layout describes `T`
+//! byte for byte, and the check guarantees that it describes the Julia type too. For an
+//! element trait declared as an `unsafe trait`, the impl for a derived type is one line,
+//! `unsafe impl Element for Point {}`, sound because of those two guarantees.
 
 use std::{
     ffi::CStr,
@@ -78,8 +89,8 @@ impl Layout {
 
 /// The checked Julia type of one Rust type, found on first use.
 ///
-/// Each implementation keeps one in a `static`. Julia types bound to constant globals
-/// are never collected, so the pointer stays valid.
+/// Each implementation keeps one in a `static`. A checked type is also kept in a Julia
+/// global (`JlrsCore.keep_type`), so the pointer stays valid for good.
 #[derive(Debug)]
 pub struct LayoutCache(AtomicPtr<std::ffi::c_void>);
 
@@ -108,6 +119,8 @@ fn datatype<T>(layout: &Layout, cache: &LayoutCache) -> JlResult<*mut sys::jl_va
         julia_type: layout.julia_type.to_string(),
         problem,
     })?;
+    // Kept alive for good, even if the global it was found through is reassigned.
+    frame.call("JlrsCore.keep_type", &[ty])?;
     cache.0.store(ty.raw().cast(), Ordering::Release);
     Ok(ty.raw())
 }

@@ -146,10 +146,14 @@ extern "C" fn callback_entry(
         let _julia = unsafe { Julia::new() };
         let mut stack = RootStack::new();
         let mut frame = stack.frame();
-        // SAFETY: `args` points to the `n` elements of a `Vector{Any}` built from the
-        // call's arguments (never `#undef`), which Julia keeps alive during the call;
-        // `Value` is a transparent non-null pointer.
-        let args = unsafe { std::slice::from_raw_parts(args.cast::<Value<'_>>(), n) };
+        let args: &[Value<'_>] = if n == 0 {
+            &[]
+        } else {
+            // SAFETY: `args` points to the `n` elements of a `Vector{Any}` built from the
+            // call's arguments (never `#undef`), which Julia keeps alive during the call;
+            // `Value` is a transparent non-null pointer.
+            unsafe { std::slice::from_raw_parts(args.cast::<Value<'_>>(), n) }
+        };
         match callback(&mut frame, args) {
             // The value leaves its root here; nothing allocates before Julia, which
             // receives it as the `ccall`'s result, roots it.

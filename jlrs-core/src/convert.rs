@@ -77,6 +77,16 @@ pub unsafe trait IntoJulia: Sized {
 /// let _ = <i64 as Unbox>::is_type_of(std::ptr::null_mut());
 /// ```
 ///
+/// Only a rooted value is accepted:
+///
+/// ```
+/// use jlrs_core::{Unbox, Value};
+/// fn is_int(v: Value<'_>) -> bool {
+///     <i64 as Unbox>::is_type_of(v)
+/// }
+/// # let _ = is_int;
+/// ```
+///
 /// # Safety
 ///
 /// [`Unbox::LAYOUT`], when it is `Some`, must describe `Self` exactly (see [`Layout`]).

@@ -9,7 +9,16 @@
 //!   its frame; [`RootStack`] for roots that live across `.await`;
 //! - evaluation, global lookup and calls, with every Julia exception turned into an
 //!   [`Error`] carrying its type and `showerror` text;
-//! - boxing and unboxing of `bool`, integers, floats, `char` and strings;
+//! - boxing and unboxing of `bool`, integers, floats, `char`, strings, `()`, `Option`,
+//!   tuples, `num_complex::Complex` (feature `complex`) and user bits types ([`bits`],
+//!   with `#[derive(IntoJulia, Unbox)]` from `jlrs-macros`);
+//! - keyword calls ([`GcFrame::call_kw`]), tuples and named tuples
+//!   ([`GcFrame::new_tuple`], [`GcFrame::new_named_tuple`]), fields ([`Value::field`]),
+//!   symbols, globals and packages ([`GcFrame::set_global`], [`GcFrame::using`]), types
+//!   ([`GcFrame::apply_type`], [`Value::isa`]) and exceptions as values
+//!   ([`Value::call_catch`], [`JuliaException::causes`]);
+//! - Rust functions that Julia calls ([`GcFrame::define_function`],
+//!   [`GcFrame::define_cfunction`]);
 //! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]) and brief spinning before
 //!   a thread blocks ([`spin`]);
 //! - [hosted loops](hosted): Rust loops running on Julia's own threads;

@@ -31,3 +31,16 @@ function nested_exceptions(e)
     end
     return ()
 end
+
+# Types whose layout Rust has checked and cached (bits.rs): kept alive for good.
+const KEPT_TYPES = Any[]
+const KEPT_TYPES_LOCK = Threads.SpinLock()
+function keep_type(t)
+    lock(KEPT_TYPES_LOCK)
+    try
+        any(x -> x === t, KEPT_TYPES) || push!(KEPT_TYPES, t)
+    finally
+        unlock(KEPT_TYPES_LOCK)
+    end
+    return nothing
+end
