@@ -56,10 +56,7 @@ impl<'scope> GcFrame<'scope> {
             let entry = frame.box_value(callback_entry as *const () as usize);
             let data_v = frame.box_value(data as usize);
             frame
-                .call(
-                    "JlrsCore.define_function",
-                    &[module, fname, entry, data_v],
-                )
+                .call("JlrsCore.define_function", &[module, fname, entry, data_v])
                 .map(|f| f.raw())
         });
         match defined {
@@ -106,7 +103,10 @@ impl<'scope> GcFrame<'scope> {
             types.push(self.global(t)?);
         }
         let types = self.new_tuple(&types)?;
-        self.call("JlrsCore.define_cfunction", &[module, fname, fptr, ret, types])
+        self.call(
+            "JlrsCore.define_cfunction",
+            &[module, fname, fptr, ret, types],
+        )
     }
 
     /// The module and the last component of a path to a (new) global.

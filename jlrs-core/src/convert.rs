@@ -6,11 +6,7 @@
 //! (`tuple.rs`), `num_complex::Complex` (feature `complex`) and user bits types
 //! ([`bits`](crate::bits)).
 
-use crate::{
-    bits::Layout,
-    error::JlResult,
-    sys, Error, GcFrame, Value,
-};
+use crate::{bits::Layout, error::JlResult, sys, Error, GcFrame, Value};
 
 /// What boxing returns: the [`Value`] itself when boxing cannot fail, a [`JlResult`] when
 /// it can (a user struct whose Julia type is missing or has another layout, a tuple of

@@ -21,7 +21,10 @@ impl<'scope> Value<'scope> {
         let (mut names, mut vals) = split_names(kwargs)?;
         // `Value` is a transparent pointer, so the slice is the array the shim reads;
         // the shim copies it and never writes to it.
-        let raw_args = args.as_ptr().cast::<*mut crate::sys::jl_value_t>().cast_mut();
+        let raw_args = args
+            .as_ptr()
+            .cast::<*mut crate::sys::jl_value_t>()
+            .cast_mut();
         // SAFETY: all values are rooted and the names are permanent symbols; the shim
         // catches exceptions and returns null; the result is rooted at once.
         unsafe {

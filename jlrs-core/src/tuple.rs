@@ -23,7 +23,8 @@ impl<'scope> GcFrame<'scope> {
         // SAFETY: the names are symbols (never collected) and the values are rooted; the
         // shim catches exceptions and returns null; the result is rooted at once.
         unsafe {
-            let raw = c::jlrs_core_new_named_tuple(names.as_mut_ptr(), vals.as_mut_ptr(), names.len());
+            let raw =
+                c::jlrs_core_new_named_tuple(names.as_mut_ptr(), vals.as_mut_ptr(), names.len());
             self.root(raw)
         }
     }

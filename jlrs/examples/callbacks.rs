@@ -50,7 +50,9 @@ fn main() -> anyhow::Result<()> {
         let u0 = frame.box_value((1.0f64, 1.0f64))?;
         let t1 = frame.box_value(10.0f64);
         let n = frame.box_value(10_000i64);
-        let (x, y) = frame.call("rk4", &[rhs, u0, t1, n])?.unbox::<(f64, f64)>()?;
+        let (x, y) = frame
+            .call("rk4", &[rhs, u0, t1, n])?
+            .unbox::<(f64, f64)>()?;
         let v = |x: f64, y: f64| d * x - c * x.ln() + b * y - a * y.ln();
         println!("Lotka–Volterra at t = 10: x = {x:.6}, y = {y:.6}");
         println!("  invariant drift: {:.2e}", (v(x, y) - v(1.0, 1.0)).abs());

@@ -3,8 +3,7 @@
 #[doc(inline)]
 pub use jlrs_core::{
     hosted::{Hosted, HostedLoop, HostedThread},
-    Error, GcFrame, InitOptions, IntoJulia, JlResult, Julia, JuliaException, Runtime, Unbox,
-    Value,
+    Error, GcFrame, InitOptions, IntoJulia, JlResult, Julia, JuliaException, Runtime, Unbox, Value,
 };
 
 #[cfg(feature = "derive")]

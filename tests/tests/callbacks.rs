@@ -57,7 +57,7 @@ fn define_all(f: &mut GcFrame<'_>) -> JlResult<()> {
     // a + b, counted; every 20 000th call forces a collection from inside the callback.
     f.define_function("rust_add", |frame, args| {
         let n = CALLS.fetch_add(1, Ordering::Relaxed);
-        if n % 20_000 == 0 {
+        if n.is_multiple_of(20_000) {
             frame.collect_garbage(false);
         }
         let a = args[0].unbox::<i64>()?;
@@ -68,7 +68,10 @@ fn define_all(f: &mut GcFrame<'_>) -> JlResult<()> {
     f.define_function("Main.rust_fail", |frame, args| {
         let how = args[0].unbox::<String>()?;
         match how.as_str() {
-            "error" => Err(Error::UndefinedName(format!("asked to fail {}", args.len()))),
+            "error" => Err(Error::UndefinedName(format!(
+                "asked to fail {}",
+                args.len()
+            ))),
             "panic" => panic!("asked to panic with {} arguments", args.len()),
             _ => Ok(frame.box_value(how)),
         }
@@ -185,7 +188,10 @@ fn errors_and_panics_reach_julia_and_the_caller() {
             caught.0,
             "Main.JlrsCore.RustError: `asked to fail 3` is not defined"
         );
-        assert_eq!(caught.1, "Main.JlrsCore.RustPanic: asked to panic with 3 arguments");
+        assert_eq!(
+            caught.1,
+            "Main.JlrsCore.RustPanic: asked to panic with 3 arguments"
+        );
         // The Rust caller gets an `Error` naming them.
         for (how, ty, text) in [
             ("error", "RustError", "asked to fail 1"),
@@ -258,7 +264,9 @@ fn a_cfunction_is_called_without_boxing() {
     let r = mt()
         .with(|j| {
             j.scope(|mut f| {
-                let s = f.eval("call_many(rust_add_c, 100_000, 7)")?.unbox::<i64>()?;
+                let s = f
+                    .eval("call_many(rust_add_c, 100_000, 7)")?
+                    .unbox::<i64>()?;
                 // The method takes exactly the C types: no conversion, no boxing.
                 let m = f.eval("first(methods(rust_add_c)).sig")?;
                 let sig = f.call("string", &[m])?.unbox::<String>()?;

@@ -53,7 +53,8 @@ fn required_and_optional_keywords() {
             // A missing required keyword: Julia's own error.
             let err = f.call_kw("kwtest", &[a], &[("shift", shift)]).unwrap_err();
             assert!(
-                err.to_string().contains("keyword argument scale not assigned"),
+                err.to_string()
+                    .contains("keyword argument scale not assigned"),
                 "{err}"
             );
             // No keywords at all is a plain call.
@@ -79,7 +80,10 @@ fn wrong_keyword_name_is_julias_error() {
             let err = f
                 .call_kw("sum", &[m], &[("dims", one), ("dims", one)])
                 .unwrap_err();
-            assert!(matches!(err, Error::DuplicateName(ref n) if n == "dims"), "{err}");
+            assert!(
+                matches!(err, Error::DuplicateName(ref n) if n == "dims"),
+                "{err}"
+            );
             // Calling a non-function with keywords is an error, not a crash.
             let five = f.box_value(5i64);
             let err = five.call_kw(&mut f, &[], &[("x", one)]).unwrap_err();
@@ -110,7 +114,9 @@ fn tuples_both_ways() {
             assert_eq!(string_of(&mut f, v), "(0x01, (\"x\", 2.0f0), 'c')");
             let back = v.unbox::<(u8, (String, f32), char)>().unwrap();
             assert_eq!(back, (1, ("x".to_string(), 2.0), 'c'));
-            let eight = f.box_value((1i8, 2i16, 3i32, 4i64, 5u8, 6u16, 7u32, 8u64)).unwrap();
+            let eight = f
+                .box_value((1i8, 2i16, 3i32, 4i64, 5u8, 6u16, 7u32, 8u64))
+                .unwrap();
             assert_eq!(
                 eight
                     .unbox::<(i8, i16, i32, i64, u8, u16, u32, u64)>()
@@ -127,9 +133,7 @@ fn tuples_both_ways() {
 fn tuple_elements_survive_collections_while_unboxing() {
     julia().run(|j| {
         j.scope(|mut f| {
-            let t = f
-                .eval("((1.0, 2), (\"a\", 3.0), (4, (5.0, 6)))")
-                .unwrap();
+            let t = f.eval("((1.0, 2), (\"a\", 3.0), (4, (5.0, 6)))").unwrap();
             for _ in 0..200 {
                 let v = t
                     .unbox::<((f64, i64), (String, f64), (i64, (f64, i64)))>()
@@ -150,7 +154,10 @@ fn named_tuples_both_ways() {
             let nt = f.new_named_tuple(&[("a", a), ("b", b)]).unwrap();
             assert_eq!(string_of(&mut f, nt), "(a = 1, b = \"two\")");
             assert_eq!(nt.field_names(), vec!["a", "b"]);
-            assert_eq!(nt.field(&mut f, "b").unwrap().unbox::<String>().unwrap(), "two");
+            assert_eq!(
+                nt.field(&mut f, "b").unwrap().unbox::<String>().unwrap(),
+                "two"
+            );
             let empty = f.new_named_tuple(&[]).unwrap();
             assert_eq!(string_of(&mut f, empty), "NamedTuple()");
             let err = f.new_named_tuple(&[("a", a), ("a", b)]).unwrap_err();
@@ -160,7 +167,11 @@ fn named_tuples_both_ways() {
             let x = nt.field(&mut f, "x").unwrap().unbox::<f64>().unwrap();
             let y = nt.field_at(&mut f, 1).unwrap().unbox::<i64>().unwrap();
             assert_eq!((x, y), (1.5, 2));
-            assert_eq!(nt.unbox::<(f64, i64)>().ok(), None, "a named tuple is not a tuple");
+            assert_eq!(
+                nt.unbox::<(f64, i64)>().ok(),
+                None,
+                "a named tuple is not a tuple"
+            );
         })
     });
 }
@@ -171,13 +182,18 @@ fn fields_of_a_julia_struct() {
         j.scope(|mut f| {
             f.eval("struct FieldTest; a::Float64; b::String; c::Vector{Int}; end")
                 .unwrap();
-            f.eval("mutable struct FieldTestUndef; a::Int; b::String; FieldTestUndef() = new(); end")
-                .unwrap();
+            f.eval(
+                "mutable struct FieldTestUndef; a::Int; b::String; FieldTestUndef() = new(); end",
+            )
+            .unwrap();
             let v = f.eval("FieldTest(1.5, \"hi\", [1, 2, 3])").unwrap();
             assert_eq!(v.field_names(), vec!["a", "b", "c"]);
             assert_eq!(v.n_fields(), 3);
             assert_eq!(v.field(&mut f, "a").unwrap().unbox::<f64>().unwrap(), 1.5);
-            assert_eq!(v.field(&mut f, "b").unwrap().unbox::<String>().unwrap(), "hi");
+            assert_eq!(
+                v.field(&mut f, "b").unwrap().unbox::<String>().unwrap(),
+                "hi"
+            );
             let c = v.field_at(&mut f, 2).unwrap();
             assert_eq!(string_of(&mut f, c), "[1, 2, 3]");
             let err = v.field(&mut f, "nope").unwrap_err();
@@ -186,7 +202,10 @@ fn fields_of_a_julia_struct() {
             assert!(err.to_string().contains("FieldTest has 3 fields"), "{err}");
             let u = f.eval("FieldTestUndef()").unwrap();
             let err = u.field(&mut f, "b").unwrap_err();
-            assert!(matches!(err, Error::UndefinedField { ref field, .. } if field == "b"), "{err}");
+            assert!(
+                matches!(err, Error::UndefinedField { ref field, .. } if field == "b"),
+                "{err}"
+            );
             // Tuples have numbered fields.
             let t = f.eval("(10, 20)").unwrap();
             assert_eq!(t.field_names(), vec!["1", "2"]);
@@ -209,13 +228,22 @@ fn symbols_globals_and_types() {
             assert_eq!(string_of(&mut f, s), ":hello");
             let v = f.box_value(42i64);
             f.set_global("Main.jlrs_set_x", v).unwrap();
-            assert_eq!(f.eval("jlrs_set_x + 1").unwrap().unbox::<i64>().unwrap(), 43);
+            assert_eq!(
+                f.eval("jlrs_set_x + 1").unwrap().unbox::<i64>().unwrap(),
+                43
+            );
             let v = f.box_value("again");
             f.set_global("jlrs_set_x", v).unwrap();
-            assert_eq!(f.eval("jlrs_set_x").unwrap().unbox::<String>().unwrap(), "again");
+            assert_eq!(
+                f.eval("jlrs_set_x").unwrap().unbox::<String>().unwrap(),
+                "again"
+            );
             f.eval("module JlrsSetM end").unwrap();
             f.set_global("Main.JlrsSetM.y", v).unwrap();
-            assert_eq!(f.eval("JlrsSetM.y").unwrap().unbox::<String>().unwrap(), "again");
+            assert_eq!(
+                f.eval("JlrsSetM.y").unwrap().unbox::<String>().unwrap(),
+                "again"
+            );
             assert!(f.set_global("Main.NoSuchModule.y", v).is_err());
             f.eval("const JLRS_SET_CONST = 1").unwrap();
             let err = f.set_global("Main.JLRS_SET_CONST", v).unwrap_err();
@@ -249,7 +277,10 @@ fn using_a_standard_library_and_a_missing_package() {
             assert_eq!(f.call("dot", &[a, b]).unwrap().unbox::<f64>().unwrap(), 5.0);
             assert_eq!(f.call("norm", &[a]).unwrap().unbox::<f64>().unwrap(), 3.0);
             let err = f.using("NoSuchPkg").unwrap_err();
-            assert!(matches!(err, Error::Package { ref name, .. } if name == "NoSuchPkg"), "{err}");
+            assert!(
+                matches!(err, Error::Package { ref name, .. } if name == "NoSuchPkg"),
+                "{err}"
+            );
             assert!(err.to_string().contains("NoSuchPkg"), "{err}");
             assert!(f.using("Bad Name").is_err());
             assert!(f.using("").is_err());
@@ -275,11 +306,18 @@ fn unit_option_and_complex() {
             assert_eq!(string_of(&mut f, z), "1.5 - 2.0im");
             assert_eq!(z.unbox::<Complex<f64>>().unwrap(), Complex::new(1.5, -2.0));
             let w = f.eval("ComplexF32(0.5, 4)").unwrap();
-            assert_eq!(w.unbox::<Complex<f32>>().unwrap(), Complex::new(0.5f32, 4.0));
+            assert_eq!(
+                w.unbox::<Complex<f32>>().unwrap(),
+                Complex::new(0.5f32, 4.0)
+            );
             assert!(w.unbox::<Complex<f64>>().is_err());
             let sq = f.call("abs2", &[z]).unwrap().unbox::<f64>().unwrap();
             assert_eq!(sq, 1.5 * 1.5 + 4.0);
-            let back = f.call("conj", &[z]).unwrap().unbox::<Complex<f64>>().unwrap();
+            let back = f
+                .call("conj", &[z])
+                .unwrap()
+                .unbox::<Complex<f64>>()
+                .unwrap();
             assert_eq!(back, Complex::new(1.5, 2.0));
         })
     });
@@ -295,7 +333,10 @@ fn call_catch_returns_the_exception_object() {
             assert_eq!(exc.datatype_name(), "DomainError");
             let ty = f.global("DomainError").unwrap();
             assert!(exc.isa(&mut f, ty).unwrap());
-            assert_eq!(exc.field(&mut f, "val").unwrap().unbox::<f64>().unwrap(), -1.0);
+            assert_eq!(
+                exc.field(&mut f, "val").unwrap().unbox::<f64>().unwrap(),
+                -1.0
+            );
             let four = f.box_value(4.0f64);
             let ok = sqrt.call_catch(&mut f, &[four]).unwrap().unwrap();
             assert_eq!(ok.unbox::<f64>().unwrap(), 2.0);

@@ -171,20 +171,32 @@ fn mismatched_structs_are_refused_naming_the_field() {
 
             let err = v.unbox::<Narrow>().unwrap_err();
             let text = err.to_string();
-            assert!(text.contains("field `y`") && text.contains("4 bytes"), "{text}");
+            assert!(
+                text.contains("field `y`") && text.contains("4 bytes"),
+                "{text}"
+            );
             assert!(text.contains("Main.Point"), "{text}");
             assert!(f.box_value(Narrow { x: 1.0, y: 2 }).is_err());
 
             let err = v.unbox::<Short>().unwrap_err();
             let text = err.to_string();
-            assert!(text.contains("has 8 bytes") && text.contains("has 16"), "{text}");
+            assert!(
+                text.contains("has 8 bytes") && text.contains("has 16"),
+                "{text}"
+            );
 
             let err = v.unbox::<Unsigned>().unwrap_err();
             let text = err.to_string();
-            assert!(text.contains("field `y`") && text.contains("UInt64"), "{text}");
+            assert!(
+                text.contains("field `y`") && text.contains("UInt64"),
+                "{text}"
+            );
 
             let err = f.box_value(NotBits { x: 1.0 }).unwrap_err();
-            assert!(err.to_string().contains("not a concrete isbits type"), "{err}");
+            assert!(
+                err.to_string().contains("not a concrete isbits type"),
+                "{err}"
+            );
 
             let err = f.box_value(Missing { x: 1.0 }).unwrap_err();
             assert!(err.to_string().contains("Main.NoSuchType"), "{err}");

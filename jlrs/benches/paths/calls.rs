@@ -96,7 +96,9 @@ pub(crate) fn bench(c: &mut Criterion, mt: &MtHandle) {
     g.bench_function("call_positional", |b| {
         b.iter_custom(|iters| rust_calls(mt, false, iters))
     });
-    g.bench_function("call_kw", |b| b.iter_custom(|iters| rust_calls(mt, true, iters)));
+    g.bench_function("call_kw", |b| {
+        b.iter_custom(|iters| rust_calls(mt, true, iters))
+    });
     g.finish();
 }
 
@@ -104,11 +106,26 @@ pub(crate) fn bench(c: &mut Criterion, mt: &MtHandle) {
 pub(crate) fn table(mt: &MtHandle, n: u64) -> String {
     let per = |d: Duration| d.as_nanos() as f64 / n as f64;
     let rows = [
-        ("Julia calls a Julia function (`@noinline`)", per(julia_loop(mt, "bench_jfn", n))),
-        ("Julia calls a `define_cfunction`", per(julia_loop(mt, "bench_cfn", n))),
-        ("Julia calls a `define_function` closure", per(julia_loop(mt, "bench_rfn", n))),
-        ("Rust calls `f(x, 1)` (`call`)", per(rust_calls(mt, false, n))),
-        ("Rust calls `f(x; y = 1)` (`call_kw`)", per(rust_calls(mt, true, n))),
+        (
+            "Julia calls a Julia function (`@noinline`)",
+            per(julia_loop(mt, "bench_jfn", n)),
+        ),
+        (
+            "Julia calls a `define_cfunction`",
+            per(julia_loop(mt, "bench_cfn", n)),
+        ),
+        (
+            "Julia calls a `define_function` closure",
+            per(julia_loop(mt, "bench_rfn", n)),
+        ),
+        (
+            "Rust calls `f(x, 1)` (`call`)",
+            per(rust_calls(mt, false, n)),
+        ),
+        (
+            "Rust calls `f(x; y = 1)` (`call_kw`)",
+            per(rust_calls(mt, true, n)),
+        ),
     ];
     let mut s = String::from("| call | ns per call |\n|---|---:|\n");
     for (name, ns) in rows {
