@@ -1,73 +1,151 @@
 //! Boxing Rust values as Julia values and unboxing them back.
 //!
 //! Supported: `bool`, all integer widths (`isize`/`usize` as `Int64`/`UInt64`), `f32`,
-//! `f64`, `char` (Julia `Char`) and strings (`String` and `&str` in, `String` out).
+//! `f64`, `char` (Julia `Char`), strings (`String` and `&str` in, `String` out), `()` as
+//! `nothing`, `Option<T>` from `Union{T, Nothing}`, tuples of up to 8 elements
+//! (`tuple.rs`), `num_complex::Complex` (feature `complex`) and user bits types
+//! ([`bits`](crate::bits)).
 
-use crate::{error::JlResult, sys, Error};
+use crate::{bits::Layout, error::JlResult, sys, Error, GcFrame, Value};
+
+/// What boxing returns: the [`Value`] itself when boxing cannot fail, a [`JlResult`] when
+/// it can (a user struct whose Julia type is missing or has another layout, a tuple of
+/// such values).
+///
+/// [`GcFrame::box_value`] returns this type, so `frame.box_value(1.5)` is a `Value` and
+/// `frame.box_value(point)?` is one too.
+pub trait BoxOutput<'s>: sealed::Sealed {
+    /// The boxed value, or why it could not be boxed.
+    fn into_result(self) -> JlResult<Value<'s>>;
+}
 
 mod sealed {
     pub trait Sealed {}
+    impl Sealed for crate::Value<'_> {}
+    impl Sealed for crate::JlResult<crate::Value<'_>> {}
+}
+
+impl<'s> BoxOutput<'s> for Value<'s> {
+    fn into_result(self) -> JlResult<Value<'s>> {
+        Ok(self)
+    }
+}
+
+impl<'s> BoxOutput<'s> for JlResult<Value<'s>> {
+    fn into_result(self) -> JlResult<Value<'s>> {
+        self
+    }
 }
 
 /// A Rust value that can be boxed as a Julia value ([`GcFrame::box_value`]).
 ///
-/// [`GcFrame::box_value`]: crate::GcFrame::box_value
-pub trait IntoJulia: sealed::Sealed {
-    /// Boxes the value.
-    ///
-    /// # Safety
-    /// The calling thread may call Julia; the result must be rooted before the next
-    /// allocation.
-    #[doc(hidden)]
-    unsafe fn into_julia_raw(self) -> *mut sys::jl_value_t;
+/// Implement it for your own types with `#[derive(IntoJulia)]` (crate `jlrs-macros`,
+/// facade feature `derive`), or by hand on top of safe calls such as
+/// [`GcFrame::new_tuple`] and [`GcFrame::call`].
+///
+/// # Safety
+///
+/// [`IntoJulia::LAYOUT`], when it is `Some`, must describe `Self` exactly (see
+/// [`Layout`]): other types store values of this one inline, byte for byte. An
+/// implementation that leaves it `None` cannot break memory safety.
+pub unsafe trait IntoJulia: Sized {
+    /// [`Value`] if boxing cannot fail, `JlResult<Value>` if it can.
+    type Output<'s>: BoxOutput<'s>;
+
+    /// The layout of `Self` when it is stored inline as the bits of a Julia isbits type.
+    const LAYOUT: Option<&'static Layout> = None;
+
+    /// Boxes the value and roots it in `frame`.
+    fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> Self::Output<'s>;
 }
 
 /// A Rust type that a Julia value can be unboxed to ([`Value::unbox`]).
 ///
-/// [`Value::unbox`]: crate::Value::unbox
-pub trait Unbox: sealed::Sealed + Sized {
+/// Implement it for your own types with `#[derive(Unbox)]` (crate `jlrs-macros`, facade
+/// feature `derive`), or by hand on top of safe calls such as [`Value::field`].
+///
+/// [`Unbox::is_type_of`] takes a rooted [`Value`], never a raw pointer, so no safe call
+/// can hand it an invalid value:
+///
+/// ```compile_fail
+/// use jlrs_core::Unbox;
+/// // Before: a safe call that dereferenced any pointer it was given.
+/// let _ = <i64 as Unbox>::is_type_of(std::ptr::null_mut());
+/// ```
+///
+/// Only a rooted value is accepted:
+///
+/// ```
+/// use jlrs_core::{Unbox, Value};
+/// fn is_int(v: Value<'_>) -> bool {
+///     <i64 as Unbox>::is_type_of(v)
+/// }
+/// # let _ = is_int;
+/// ```
+///
+/// # Safety
+///
+/// [`Unbox::LAYOUT`], when it is `Some`, must describe `Self` exactly (see [`Layout`]).
+/// An implementation that leaves it `None` cannot break memory safety.
+pub unsafe trait Unbox: Sized {
     /// The Julia type's name, for error messages.
     const JULIA_TYPE: &'static str;
 
-    /// Whether `v` has this Julia type.
-    #[doc(hidden)]
-    fn is_type_of(v: *mut sys::jl_value_t) -> bool;
+    /// The layout of `Self` when it is stored inline as the bits of a Julia isbits type.
+    const LAYOUT: Option<&'static Layout> = None;
 
-    /// Unboxes `v`.
-    ///
-    /// # Safety
-    /// `v` is a valid, rooted value of type [`Unbox::JULIA_TYPE`].
-    #[doc(hidden)]
-    unsafe fn unbox_raw(v: *mut sys::jl_value_t) -> JlResult<Self>;
+    /// Whether `value` can be unboxed to `Self`.
+    fn is_type_of(value: Value<'_>) -> bool;
+
+    /// Converts `value`; an error names both types if it is not a `Self`.
+    fn unbox(value: Value<'_>) -> JlResult<Self>;
 }
 
-fn has_type(v: *mut sys::jl_value_t, ty: *mut sys::jl_value_t) -> bool {
-    // SAFETY: `v` is a valid value (all callers hold a rooted `Value`).
-    unsafe { sys::jlrs_core_typeof(v) == ty }
+fn has_type(v: Value<'_>, ty: *mut sys::jl_value_t) -> bool {
+    // SAFETY: `v` is a valid, rooted value.
+    unsafe { sys::jlrs_core_typeof(v.raw()) == ty }
+}
+
+fn wrong_type<T: Unbox>(v: Value<'_>) -> Error {
+    Error::WrongType {
+        expected: T::JULIA_TYPE.to_string(),
+        found: v.type_name(),
+    }
 }
 
 macro_rules! bits {
     ($($rust:ty => $jl:literal, $ty:ident, $boxer:ident($as:ty), $unboxer:ident;)*) => {$(
-        impl sealed::Sealed for $rust {}
+        // SAFETY: the layout is that of the primitive type, which Julia stores the same way.
+        unsafe impl IntoJulia for $rust {
+            type Output<'s> = Value<'s>;
+            const LAYOUT: Option<&'static Layout> = Some(&Layout::primitive::<$rust>($jl));
 
-        impl IntoJulia for $rust {
-            unsafe fn into_julia_raw(self) -> *mut sys::jl_value_t {
-                // SAFETY: the caller's contract; the conversion is lossless.
-                unsafe { sys::$boxer(self as $as) }
+            fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> Value<'s> {
+                // SAFETY: a frame proves the thread may call Julia; boxing a primitive
+                // cannot throw; the result is rooted at once.
+                unsafe {
+                    let raw = sys::$boxer(self as $as);
+                    frame.root(raw).expect("boxing a primitive cannot fail")
+                }
             }
         }
 
-        impl Unbox for $rust {
+        // SAFETY: as for `IntoJulia`.
+        unsafe impl Unbox for $rust {
             const JULIA_TYPE: &'static str = $jl;
+            const LAYOUT: Option<&'static Layout> = Some(&Layout::primitive::<$rust>($jl));
 
-            fn is_type_of(v: *mut sys::jl_value_t) -> bool {
+            fn is_type_of(v: Value<'_>) -> bool {
                 // SAFETY: reading an exported global type pointer.
                 has_type(v, unsafe { sys::$ty }.cast())
             }
 
-            unsafe fn unbox_raw(v: *mut sys::jl_value_t) -> JlResult<Self> {
-                // SAFETY: the caller checked the type.
-                Ok(unsafe { sys::$unboxer(v) } as $rust)
+            fn unbox(v: Value<'_>) -> JlResult<Self> {
+                if !Self::is_type_of(v) {
+                    return Err(wrong_type::<Self>(v));
+                }
+                // SAFETY: the type was just checked and the value is rooted.
+                Ok(unsafe { sys::$unboxer(v.raw()) } as $rust)
             }
         }
     )*};
@@ -91,26 +169,38 @@ bits! {
 static_assertions::assert_eq_size!(isize, i64);
 static_assertions::assert_eq_size!(usize, u64);
 
-impl sealed::Sealed for bool {}
+/// Boxes a value whose boxing cannot fail.
+fn root_boxed<'s>(frame: &mut GcFrame<'s>, raw: *mut sys::jl_value_t) -> Value<'s> {
+    // SAFETY: callers pass the value a boxing call has just returned, with no allocation
+    // since; boxing these types cannot throw.
+    unsafe { frame.root(raw).expect("boxing cannot fail") }
+}
 
-impl IntoJulia for bool {
-    unsafe fn into_julia_raw(self) -> *mut sys::jl_value_t {
-        // SAFETY: the caller's contract.
-        unsafe { sys::jl_box_bool(i8::from(self)) }
+// SAFETY: no layout is claimed (a Julia `Bool` could hold other bits than 0 and 1).
+unsafe impl IntoJulia for bool {
+    type Output<'s> = Value<'s>;
+
+    fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> Value<'s> {
+        // SAFETY: a frame proves the thread may call Julia.
+        root_boxed(frame, unsafe { sys::jl_box_bool(i8::from(self)) })
     }
 }
 
-impl Unbox for bool {
+// SAFETY: no layout is claimed.
+unsafe impl Unbox for bool {
     const JULIA_TYPE: &'static str = "Bool";
 
-    fn is_type_of(v: *mut sys::jl_value_t) -> bool {
+    fn is_type_of(v: Value<'_>) -> bool {
         // SAFETY: reading an exported global type pointer.
         has_type(v, unsafe { sys::jl_bool_type }.cast())
     }
 
-    unsafe fn unbox_raw(v: *mut sys::jl_value_t) -> JlResult<Self> {
-        // SAFETY: the caller checked the type.
-        Ok(unsafe { sys::jl_unbox_int8(v) } != 0)
+    fn unbox(v: Value<'_>) -> JlResult<Self> {
+        if !Self::is_type_of(v) {
+            return Err(wrong_type::<Self>(v));
+        }
+        // SAFETY: the type was just checked.
+        Ok(unsafe { sys::jl_unbox_int8(v.raw()) } != 0)
     }
 }
 
@@ -140,59 +230,117 @@ pub(crate) fn char_from_julia(bits: u32) -> Option<char> {
     })
 }
 
-impl sealed::Sealed for char {}
+// SAFETY: no layout is claimed (Julia's `Char` holds UTF-8 bytes, not a scalar value).
+unsafe impl IntoJulia for char {
+    type Output<'s> = Value<'s>;
 
-impl IntoJulia for char {
-    unsafe fn into_julia_raw(self) -> *mut sys::jl_value_t {
-        // SAFETY: the caller's contract.
-        unsafe { sys::jl_box_char(char_to_julia(self)) }
+    fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> Value<'s> {
+        // SAFETY: a frame proves the thread may call Julia.
+        root_boxed(frame, unsafe { sys::jl_box_char(char_to_julia(self)) })
     }
 }
 
-impl Unbox for char {
+// SAFETY: no layout is claimed.
+unsafe impl Unbox for char {
     const JULIA_TYPE: &'static str = "Char";
 
-    fn is_type_of(v: *mut sys::jl_value_t) -> bool {
+    fn is_type_of(v: Value<'_>) -> bool {
         // SAFETY: reading an exported global type pointer.
         has_type(v, unsafe { sys::jl_char_type }.cast())
     }
 
-    unsafe fn unbox_raw(v: *mut sys::jl_value_t) -> JlResult<Self> {
-        // SAFETY: the caller checked the type; a Char is 32 bits, read as UInt32.
-        let bits = unsafe { sys::jl_unbox_uint32(v) };
+    fn unbox(v: Value<'_>) -> JlResult<Self> {
+        if !Self::is_type_of(v) {
+            return Err(wrong_type::<Self>(v));
+        }
+        // SAFETY: the type was just checked; a Char is 32 bits, read as UInt32.
+        let bits = unsafe { sys::jl_unbox_uint32(v.raw()) };
         char_from_julia(bits).ok_or(Error::InvalidChar(bits))
     }
 }
 
-impl sealed::Sealed for &str {}
+// SAFETY: no layout is claimed.
+unsafe impl IntoJulia for &str {
+    type Output<'s> = Value<'s>;
 
-impl IntoJulia for &str {
-    unsafe fn into_julia_raw(self) -> *mut sys::jl_value_t {
-        // SAFETY: the caller's contract; Julia copies the bytes.
-        unsafe { sys::jl_pchar_to_string(self.as_ptr().cast(), self.len()) }
+    fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> Value<'s> {
+        // SAFETY: a frame proves the thread may call Julia; Julia copies the bytes.
+        root_boxed(frame, unsafe {
+            sys::jl_pchar_to_string(self.as_ptr().cast(), self.len())
+        })
     }
 }
 
-impl sealed::Sealed for String {}
+// SAFETY: no layout is claimed.
+unsafe impl IntoJulia for String {
+    type Output<'s> = Value<'s>;
 
-impl IntoJulia for String {
-    unsafe fn into_julia_raw(self) -> *mut sys::jl_value_t {
-        // SAFETY: the caller's contract.
-        unsafe { self.as_str().into_julia_raw() }
+    fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> Value<'s> {
+        self.as_str().into_julia(frame)
     }
 }
 
-impl Unbox for String {
+// SAFETY: no layout is claimed.
+unsafe impl Unbox for String {
     const JULIA_TYPE: &'static str = "String";
 
-    fn is_type_of(v: *mut sys::jl_value_t) -> bool {
+    fn is_type_of(v: Value<'_>) -> bool {
         // SAFETY: reading an exported global type pointer.
         has_type(v, unsafe { sys::jl_string_type }.cast())
     }
 
-    unsafe fn unbox_raw(v: *mut sys::jl_value_t) -> JlResult<Self> {
-        // SAFETY: the caller checked the type.
-        Ok(unsafe { string_of(v) })
+    fn unbox(v: Value<'_>) -> JlResult<Self> {
+        if !Self::is_type_of(v) {
+            return Err(wrong_type::<Self>(v));
+        }
+        // SAFETY: the type was just checked.
+        Ok(unsafe { string_of(v.raw()) })
+    }
+}
+
+// SAFETY: no layout is claimed.
+unsafe impl IntoJulia for () {
+    type Output<'s> = Value<'s>;
+
+    fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> Value<'s> {
+        // SAFETY: `nothing` is a global constant.
+        root_boxed(frame, unsafe { crate::sys_calls::jlrs_core_nothing() })
+    }
+}
+
+// SAFETY: no layout is claimed.
+unsafe impl Unbox for () {
+    const JULIA_TYPE: &'static str = "Nothing";
+
+    fn is_type_of(v: Value<'_>) -> bool {
+        v.is_nothing()
+    }
+
+    fn unbox(v: Value<'_>) -> JlResult<Self> {
+        if v.is_nothing() {
+            Ok(())
+        } else {
+            Err(wrong_type::<Self>(v))
+        }
+    }
+}
+
+/// `nothing` unboxes to `None`, any other value to `Some` of its unboxed self: the Rust
+/// side of `Union{T, Nothing}`.
+// SAFETY: no layout is claimed.
+unsafe impl<T: Unbox> Unbox for Option<T> {
+    const JULIA_TYPE: &'static str = "Union{_, Nothing}";
+
+    fn is_type_of(v: Value<'_>) -> bool {
+        v.is_nothing() || T::is_type_of(v)
+    }
+
+    fn unbox(v: Value<'_>) -> JlResult<Self> {
+        if v.is_nothing() {
+            Ok(None)
+        } else {
+            T::unbox(v).map(Some)
+        }
     }
 }
 

@@ -2,18 +2,38 @@
 
 use std::{fmt, path::PathBuf};
 
-/// A Julia exception, converted to Rust: its type and its `showerror` text.
+/// A Julia exception, converted to Rust: its type and its `showerror` text, and those of
+/// the exceptions nested in it.
 ///
-/// The exception object itself is not kept; it has been cleared from the thread.
+/// The exception object itself is not kept; it has been cleared from the thread (use
+/// [`Value::call_catch`](crate::Value::call_catch) to keep it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JuliaException {
     type_name: String,
     message: String,
+    causes: Vec<JuliaException>,
 }
 
 impl JuliaException {
     pub(crate) fn new(type_name: String, message: String) -> Self {
-        JuliaException { type_name, message }
+        JuliaException {
+            type_name,
+            message,
+            causes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn with_causes(mut self, causes: Vec<JuliaException>) -> Self {
+        self.causes = causes;
+        self
+    }
+
+    /// The exceptions nested in this one, outermost first: the exception of the failed
+    /// task of a `TaskFailedException`, each exception of a `CompositeException`, the
+    /// captured exception of a `RemoteException` (and, recursively, theirs). Empty for
+    /// other exceptions.
+    pub fn causes(&self) -> &[JuliaException] {
+        &self.causes
     }
 
     /// The exception's type, e.g. `"MethodError"`.
@@ -63,6 +83,54 @@ pub enum Error {
     /// A Julia `Char` is not a valid Unicode scalar value.
     #[error("the Julia Char with bits {0:#010x} is not a valid Unicode scalar value")]
     InvalidChar(u32),
+    /// A Rust type does not have the layout of the Julia type it claims to be.
+    #[error("the Rust type {rust_type} does not match the Julia type {julia_type}: {problem}")]
+    Layout {
+        /// The Rust type.
+        rust_type: &'static str,
+        /// The Julia type it was compared with.
+        julia_type: String,
+        /// What differs (naming the field).
+        problem: String,
+    },
+    /// A value has no field of this name.
+    #[error("the type {type_name} has no field `{field}`")]
+    NoSuchField {
+        /// The value's type.
+        type_name: String,
+        /// The field asked for.
+        field: String,
+    },
+    /// A field index is out of range.
+    #[error("the type {type_name} has {n_fields} fields; there is no field at index {index}")]
+    FieldIndex {
+        /// The value's type.
+        type_name: String,
+        /// The index asked for (0-based).
+        index: usize,
+        /// How many fields the type has.
+        n_fields: usize,
+    },
+    /// A field exists but holds no value (`#undef`).
+    #[error("the field `{field}` of a {type_name} is undefined")]
+    UndefinedField {
+        /// The value's type.
+        type_name: String,
+        /// The field.
+        field: String,
+    },
+    /// The same keyword or named-tuple name was given twice.
+    #[error("the name `{0}` is given twice")]
+    DuplicateName(String),
+    /// A package or module could not be loaded with `using`.
+    #[error("cannot load the package `{name}`: {source}")]
+    Package {
+        /// The package asked for.
+        name: String,
+        /// Julia's exception.
+        #[source]
+        source: JuliaException,
+    },
     /// A Julia thread id outside `2..=n_threads`, or one already in use.
     #[error("Julia thread {tid} cannot host a loop: {reason}")]
     BadThread {

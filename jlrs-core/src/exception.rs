@@ -24,11 +24,62 @@ pub(crate) fn take(slots: &Slots) -> Error {
         slots.push(exc);
         sys::jlrs_core_exception_clear();
     }
-    let type_name = type_name(exc);
-    let message = show_error(exc).unwrap_or_else(|| "<showerror failed>".into());
+    let exception = describe(slots, exc, 0);
     // SAFETY: nothing rooted above `mark` is used after this point.
     unsafe { slots.truncate(mark) };
-    JuliaException::new(type_name, message).into()
+    exception.into()
+}
+
+/// How deep nested exceptions are followed.
+const MAX_DEPTH: usize = 8;
+
+/// The type, message and nested causes of the rooted exception `exc`.
+fn describe(slots: &Slots, exc: *mut sys::jl_value_t, depth: usize) -> JuliaException {
+    let type_name = type_name(exc);
+    let message = show_error(exc).unwrap_or_else(|| "<showerror failed>".into());
+    let causes = if depth < MAX_DEPTH {
+        nested(slots, exc, depth)
+    } else {
+        Vec::new()
+    };
+    JuliaException::new(type_name, message).with_causes(causes)
+}
+
+/// The exceptions nested in `exc` (`JlrsCore.nested_exceptions`), described.
+fn nested(slots: &Slots, exc: *mut sys::jl_value_t, depth: usize) -> Vec<JuliaException> {
+    // SAFETY: this thread may call Julia and `exc` is rooted; jl_call catches exceptions;
+    // the tuple is rooted before anything else allocates, and its elements are rooted by
+    // it. `JlrsCore` and its functions are constant globals.
+    unsafe {
+        let Ok(core) = symbol("JlrsCore") else {
+            return Vec::new();
+        };
+        let module = sys::jl_get_global(sys::jl_main_module, core);
+        let Ok(name) = symbol("nested_exceptions") else {
+            return Vec::new();
+        };
+        if module.is_null() || sys::jlrs_core_is_module(module) == 0 {
+            return Vec::new();
+        }
+        let f = sys::jl_get_global(module.cast(), name);
+        if f.is_null() {
+            return Vec::new();
+        }
+        let mut args = [exc];
+        let tuple = sys::jl_call(f, args.as_mut_ptr(), 1);
+        if tuple.is_null() {
+            sys::jlrs_core_exception_clear();
+            return Vec::new();
+        }
+        slots.push(tuple);
+        let n = crate::sys_calls::jlrs_core_nfields(tuple);
+        (0..n)
+            .filter_map(|i| {
+                let inner = crate::sys_calls::jlrs_core_get_field(tuple, i);
+                (!inner.is_null()).then(|| describe(slots, inner, depth + 1))
+            })
+            .collect()
+    }
 }
 
 /// The name of a value's type, without parameters.

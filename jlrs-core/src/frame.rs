@@ -145,17 +145,16 @@ impl<'scope> GcFrame<'scope> {
 
     /// Boxes a Rust value as a Julia value and roots it.
     ///
+    /// Returns the [`Value`] for types whose boxing cannot fail (numbers, strings, `()`,
+    /// ...) and a [`JlResult`] for those whose boxing can (user bits types, whose Julia
+    /// type may be missing or laid out differently, and tuples).
+    ///
     /// # Panics
     /// If the thread may not call Julia now (see [`GcFrame`]).
     #[track_caller]
-    pub fn box_value<T: IntoJulia>(&mut self, value: T) -> Value<'scope> {
+    pub fn box_value<T: IntoJulia>(&mut self, value: T) -> T::Output<'scope> {
         crate::julia::assert_callable();
-        // SAFETY: boxing allocates but cannot throw for these types; the result is
-        // rooted at once.
-        unsafe {
-            let raw = value.into_julia_raw();
-            self.root(raw).expect("boxing a value cannot fail")
-        }
+        value.into_julia(self)
     }
 
     /// The module `Main`.

@@ -11,6 +11,8 @@ const PARTS: &[(&str, &str)] = &[
     ("event_loop.jl", include_str!("julia/event_loop.jl")),
     ("idle.jl", include_str!("julia/idle.jl")),
     ("signals.jl", include_str!("julia/signals.jl")),
+    ("calls.jl", include_str!("julia/calls.jl")),
+    ("callback.jl", include_str!("julia/callback.jl")),
 ];
 
 /// Defines `JlrsCore` in `Main`.

@@ -58,7 +58,8 @@ impl<'scope> GcFrame<'scope> {
     ///
     /// The task runs on a Julia thread that no hosted loop occupies (the runtime thread
     /// while it waits for work, or a free worker thread). An exception thrown by `f`
-    /// becomes an error.
+    /// becomes an error: a `TaskFailedException` whose
+    /// [`causes`](crate::JuliaException::causes) name the exception `f` threw.
     pub async fn call_async(
         &mut self,
         f: Value<'_>,
@@ -84,8 +85,9 @@ impl<'scope> GcFrame<'scope> {
                 return Err(e);
             }
         };
-        // SAFETY: `outcome` was returned by the last call in the inner scope, with nothing
-        // allocated since; rooting it keeps the task's result alive until Rust takes it.
+        // SAFETY: `outcome` (the task) was returned by the last call in the inner scope,
+        // with nothing allocated since; rooting it keeps the task's result alive until
+        // Rust takes it.
         let outcome = unsafe { self.root(outcome)? };
         Done(completion).await;
         self.call("JlrsCore.fetch_result", &[outcome])

@@ -9,9 +9,18 @@
 //!   its frame; [`RootStack`] for roots that live across `.await`;
 //! - evaluation, global lookup and calls, with every Julia exception turned into an
 //!   [`Error`] carrying its type and `showerror` text;
-//! - boxing and unboxing of `bool`, integers, floats, `char` and strings;
+//! - boxing and unboxing of `bool`, integers, floats, `char`, strings, `()`, `Option`,
+//!   tuples, `num_complex::Complex` (feature `complex`) and user bits types ([`bits`],
+//!   with `#[derive(IntoJulia, Unbox)]` from `jlrs-macros`);
 //! - [arrays](array): typed N-dimensional [`Array`]s shared with Rust memory without
 //!   copying, borrow-checked across threads (feature `ndarray` adds `ndarray` views);
+//! - keyword calls ([`GcFrame::call_kw`]), tuples and named tuples
+//!   ([`GcFrame::new_tuple`], [`GcFrame::new_named_tuple`]), fields ([`Value::field`]),
+//!   symbols, globals and packages ([`GcFrame::set_global`], [`GcFrame::using`]), types
+//!   ([`GcFrame::apply_type`], [`Value::isa`]) and exceptions as values
+//!   ([`Value::call_catch`], [`JuliaException::causes`]);
+//! - Rust functions that Julia calls ([`GcFrame::define_function`],
+//!   [`GcFrame::define_cfunction`]);
 //! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]) and brief spinning before
 //!   a thread blocks ([`spin`]);
 //! - locks whose waiters are GC-safe ([`sync::GcSafeMutex`], [`sync::GcSafeRwLock`]);
@@ -51,28 +60,39 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod array;
+pub mod bits;
+mod callback;
+mod catch;
+#[cfg(feature = "complex")]
+mod complex;
 mod convert;
 mod error;
 pub mod event_loop;
 mod exception;
+mod fields;
 mod frame;
 pub mod gc;
+mod globals;
 pub mod hosted;
 pub mod idle;
 mod init;
 mod julia;
 mod julia_code;
 mod julia_task;
+mod kw;
 mod roots;
 mod signals;
 pub mod spin;
 pub mod sync;
 mod sys;
+mod sys_calls;
 pub mod thread_state;
+mod tuple;
 mod value;
 
 pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
-pub use convert::{IntoJulia, Unbox};
+pub use callback::{CFunction, CReturn, CType};
+pub use convert::{BoxOutput, IntoJulia, Unbox};
 pub use error::{Error, InitError, JlResult, JuliaException};
 pub use frame::GcFrame;
 pub use init::{is_running, InitOptions, Runtime};

@@ -50,21 +50,26 @@ impl<'scope> Value<'scope> {
         exception::type_name(self.raw())
     }
 
-    /// Whether this value is a `T`.
+    /// The name of this value's type, without parameters: the same as
+    /// [`Value::type_name`].
+    pub fn datatype_name(self) -> String {
+        self.type_name()
+    }
+
+    /// Whether this value can be unboxed to a `T`.
     pub fn is<T: Unbox>(self) -> bool {
-        T::is_type_of(self.raw())
+        T::is_type_of(self)
+    }
+
+    /// Whether this value is `nothing`.
+    pub fn is_nothing(self) -> bool {
+        // SAFETY: the value is valid.
+        unsafe { crate::sys_calls::jlrs_core_is_nothing(self.raw()) != 0 }
     }
 
     /// Converts this value to a Rust value; an error names both types if it is not a `T`.
     pub fn unbox<T: Unbox>(self) -> JlResult<T> {
-        if !T::is_type_of(self.raw()) {
-            return Err(Error::WrongType {
-                expected: T::JULIA_TYPE.to_string(),
-                found: self.type_name(),
-            });
-        }
-        // SAFETY: the type was just checked and the value is rooted.
-        unsafe { T::unbox_raw(self.raw()) }
+        T::unbox(self)
     }
 
     /// Whether this value is a module.

@@ -13,11 +13,15 @@
 //! - [`pool`] (feature `async-rt`): pools of workers on Julia's threads, each running an
 //!   executor, made with [`pool_builder`](pool::PoolBuilderExt::pool_builder).
 //!
+//! - [`derive`] (feature `derive`): `#[derive(IntoJulia, Unbox)]` for `#[repr(C)]`
+//!   structs stored as Julia isbits structs (also in the prelude).
+//!
 //! Arrays ([`core::array`]) come with the core: typed N-dimensional Julia arrays shared
 //! with Rust memory without copying, borrow-checked across threads.
 //!
 //! Features: `multi-rt`, `async-rt` (which enables `multi-rt`), `tokio-rt`, `ndarray`
-//! (`ndarray` views of arrays), and `full` for everything. None is on by default.
+//! (`ndarray` views of arrays), `derive`, `complex` (`num_complex::Complex` as
+//! `ComplexF32/64`), and `full` for everything. None is on by default.
 //!
 //! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
 //! start and starts at most as many threads as the machine shows CPUs; run programs
@@ -51,6 +55,11 @@ pub use jlrs_async as async_rt;
 #[cfg(feature = "async-rt")]
 #[doc(inline)]
 pub use jlrs_pool as pool;
+
+/// `#[derive(IntoJulia, Unbox)]` (see [`jlrs_macros`]).
+#[cfg(feature = "derive")]
+#[doc(inline)]
+pub use jlrs_macros as derive;
 
 pub mod prelude;
 

@@ -4,8 +4,13 @@
 pub use jlrs_core::{
     array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef, JuliaChar},
     hosted::{Hosted, HostedLoop, HostedThread},
-    Error, GcFrame, InitOptions, JlResult, Julia, JuliaException, Runtime, SigintPolicy, Value,
+    Error, GcFrame, InitOptions, IntoJulia, JlResult, Julia, JuliaException, Runtime, SigintPolicy,
+    Unbox, Value,
 };
+
+#[cfg(feature = "derive")]
+#[doc(inline)]
+pub use jlrs_macros::{IntoJulia, Unbox};
 
 #[cfg(feature = "multi-rt")]
 #[doc(inline)]

@@ -36,26 +36,20 @@ function spawn_hosted(entry::UInt, data::UInt, tid::Int, stack_size::Int)
     return nothing
 end
 
-# The outcome is stored before `done` is called, so Rust never sees it half-written.
+# `done` is called when `f` has returned or thrown; `fetch_result` then waits the last
+# instant until the task is marked finished, and throws a `TaskFailedException` (which
+# names the inner exception) if it failed.
 function spawn_call(f, args::Tuple, done::UInt, state::UInt)
     fptr = Ptr{Cvoid}(done)
     sptr = Ptr{Cvoid}(state)
-    outcome = Ref{Any}(nothing)
-    Threads.@spawn try
-        outcome[] = (true, f(args...))
-    catch e
-        outcome[] = (false, e)
+    return Threads.@spawn try
+        f(args...)
     finally
         ccall(fptr, Cvoid, (Ptr{Cvoid},), sptr)
     end
-    return outcome
 end
 
-function fetch_result(outcome::Ref{Any})
-    ok, value = outcome[]
-    ok || throw(value)
-    return value
-end
+fetch_result(t::Task) = fetch(t)
 
 # Evaluates every top-level expression of `code` in Main; errors are thrown as
 # themselves, not wrapped in a LoadError.

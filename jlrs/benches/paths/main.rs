@@ -7,6 +7,7 @@
 //! `JLRS_BENCH_QUICK=1` shortens every part.
 
 mod arrays;
+mod calls;
 mod floor;
 mod idle;
 mod report;
@@ -218,6 +219,8 @@ fn main() {
     } else {
         c.measurement_time(Duration::from_secs(3))
     };
+    calls::define(&mt);
+    calls::bench(&mut c, &mt);
     let pool1 = pool(&mt, 1);
     let floor = floor::Floor::start();
     {
@@ -317,6 +320,9 @@ fn main() {
     let dir = report::out_dir();
     report::write(&summary, &dir).expect("cannot write the summary");
     println!("{}", report::markdown(&summary));
+    let calls_table = calls::table(&mt, if quick { 100_000 } else { 1_000_000 });
+    println!("{calls_table}");
+    std::fs::write(dir.join("calls.md"), &calls_table).expect("cannot write calls.md");
     println!(
         "wrote {}/summary.json, summary.md and latency.svg",
         dir.display()

@@ -1,0 +1,176 @@
+// Keyword calls, named tuples, fields and type layouts: the layout-dependent half of
+// jlrs-core's `kw.rs`, `tuple.rs`, `fields.rs` and `bits.rs`.
+
+#include <julia.h>
+#include <string.h>
+
+// Leaves the exception being handled where `jl_exception_occurred` finds it, as
+// `jl_call` does when it catches one.
+static void jlrs_core_keep_exception(void)
+{
+    jl_get_ptls_states()->previous_exception = jl_current_exception();
+}
+
+// Builds `NamedTuple{names}(vals)`. Throws on bad input; callers catch.
+static jl_value_t *named_tuple(jl_sym_t **names, jl_value_t **vals, size_t n)
+{
+    jl_value_t *names_tuple = NULL, *types = NULL, *nt_type = NULL, *nt = NULL;
+    JL_GC_PUSH4(&names_tuple, &types, &nt_type, &nt);
+    jl_value_t **tmp;
+    JL_GC_PUSHARGS(tmp, n + 1);
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = (jl_value_t *)names[i];
+    {
+        jl_value_t *ntt = NULL;
+        JL_GC_PUSH1(&ntt);
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = (jl_value_t *)jl_symbol_type;
+        ntt = (jl_value_t *)jl_apply_tuple_type_v(tmp, n);
+        for (size_t i = 0; i < n; i++)
+            tmp[i] = (jl_value_t *)names[i];
+        names_tuple = jl_new_structv((jl_datatype_t *)ntt, tmp, (uint32_t)n);
+        JL_GC_POP();
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = jl_typeof(vals[i]);
+    types = (jl_value_t *)jl_apply_tuple_type_v(tmp, n);
+    nt_type = jl_apply_type2((jl_value_t *)jl_namedtuple_type, names_tuple, types);
+    nt = jl_new_structv((jl_datatype_t *)nt_type, vals, (uint32_t)n);
+    JL_GC_POP();
+    JL_GC_POP();
+    return nt;
+}
+
+// `NamedTuple{names}(vals)`, or NULL with the exception pending.
+jl_value_t *jlrs_core_new_named_tuple(jl_sym_t **names, jl_value_t **vals, size_t n)
+{
+    jl_value_t *nt = NULL;
+    JL_TRY {
+        nt = named_tuple(names, vals, n);
+    }
+    JL_CATCH {
+        jlrs_core_keep_exception();
+        nt = NULL;
+    }
+    return nt;
+}
+
+// `f(args...; names .=> vals...)` through the keyword sorter of `typeof(f)` (Julia 1.5
+// has no `Core.kwcall`). NULL with the exception pending when it throws.
+jl_value_t *jlrs_core_call_kw(jl_value_t *f, jl_value_t **args, size_t nargs, jl_sym_t **names,
+                              jl_value_t **vals, size_t nkw)
+{
+    jl_value_t *result = NULL;
+    jl_value_t *nt = NULL, *sorter = NULL;
+    JL_GC_PUSH2(&nt, &sorter);
+    JL_TRY {
+        nt = named_tuple(names, vals, nkw);
+        sorter = (jl_value_t *)jl_get_kwsorter(jl_typeof(f));
+        jl_value_t **argv;
+        JL_GC_PUSHARGS(argv, nargs + 2);
+        argv[0] = nt;
+        argv[1] = f;
+        for (size_t i = 0; i < nargs; i++)
+            argv[i + 2] = args[i];
+        // As `jl_call` does: run in the newest world, so that methods defined since this
+        // task started are seen.
+        jl_ptls_t ptls = jl_get_ptls_states();
+        size_t last_age = ptls->world_age;
+        ptls->world_age = jl_get_world_counter();
+        result = jl_apply_generic(sorter, argv, (uint32_t)(nargs + 2));
+        ptls->world_age = last_age;
+        JL_GC_POP();
+    }
+    JL_CATCH {
+        jlrs_core_keep_exception();
+        result = NULL;
+    }
+    JL_GC_POP();
+    return result;
+}
+
+int jlrs_core_is_nothing(jl_value_t *v) { return jl_is_nothing(v); }
+
+jl_value_t *jlrs_core_nothing(void) { return jl_nothing; }
+
+int jlrs_core_is_tuple(jl_value_t *v) { return jl_is_tuple(v); }
+
+int jlrs_core_is_namedtuple(jl_value_t *v) { return jl_is_namedtuple(v); }
+
+// The number of fields of `v`'s type (0 for types without a layout).
+size_t jlrs_core_nfields(jl_value_t *v)
+{
+    jl_datatype_t *t = (jl_datatype_t *)jl_typeof(v);
+    return t->layout ? jl_datatype_nfields(t) : 0;
+}
+
+// The name of field `i` of `v`'s type, or NULL for tuples (their fields are numbered).
+const char *jlrs_core_field_name(jl_value_t *v, size_t i)
+{
+    jl_datatype_t *t = (jl_datatype_t *)jl_typeof(v);
+    if (jl_is_tuple(v))
+        return NULL;
+    jl_sym_t *s = jl_field_name(t, i);
+    return jl_symbol_name(s);
+}
+
+// The index of the field called `name` of `v`'s type, or -1.
+int jlrs_core_field_index(jl_value_t *v, jl_sym_t *name)
+{
+    jl_datatype_t *t = (jl_datatype_t *)jl_typeof(v);
+    if (!t->layout || jl_is_tuple(v))
+        return -1;
+    return jl_field_index(t, name, 0);
+}
+
+// Field `i` of `v` (boxed if stored inline), or NULL if it is undefined. `i` is in range.
+jl_value_t *jlrs_core_get_field(jl_value_t *v, size_t i)
+{
+    jl_datatype_t *t = (jl_datatype_t *)jl_typeof(v);
+    if (!jl_field_isdefined(v, i))
+        return NULL;
+    (void)t;
+    return jl_get_nth_field(v, i);
+}
+
+// --- Layouts of bits types ------------------------------------------------------------
+
+// 1 if `t` is a concrete isbits DataType, 2 if it is also a primitive type, else 0.
+int jlrs_core_bits_kind(jl_value_t *t)
+{
+    if (!jl_is_datatype(t) || !jl_isbits(t))
+        return 0;
+    return jl_is_primitivetype(t) ? 2 : 1;
+}
+
+size_t jlrs_core_datatype_size(jl_value_t *t) { return jl_datatype_size(t); }
+
+size_t jlrs_core_datatype_nfields(jl_value_t *t) { return jl_datatype_nfields(t); }
+
+size_t jlrs_core_datatype_field_offset(jl_value_t *t, size_t i)
+{
+    return jl_field_offset((jl_datatype_t *)t, (int)i);
+}
+
+// The type of field `i` of a concrete datatype (rooted by the datatype).
+jl_value_t *jlrs_core_datatype_field_type(jl_value_t *t, size_t i)
+{
+    return jl_field_type_concrete((jl_datatype_t *)t, i);
+}
+
+const char *jlrs_core_datatype_field_name(jl_value_t *t, size_t i)
+{
+    jl_datatype_t *dt = (jl_datatype_t *)t;
+    if (dt->name == jl_tuple_typename)
+        return NULL;
+    return jl_symbol_name(jl_field_name(dt, i));
+}
+
+// A boxed copy of the bits at `data`, which hold a value of the isbits type `t`.
+jl_value_t *jlrs_core_new_bits(jl_value_t *t, const void *data)
+{
+    return jl_new_bits(t, (void *)data);
+}
+
+// Where the bits of an isbits value are stored.
+const void *jlrs_core_data_ptr(jl_value_t *v) { return jl_data_ptr(v); }

@@ -1,0 +1,260 @@
+//! Rust functions that Julia can call: closures over boxed values
+//! ([`GcFrame::define_function`]) and `extern "C"` functions over bits types
+//! ([`GcFrame::define_cfunction`]).
+//!
+//! A closure runs on whichever Julia thread calls it (the runtime thread, a pool worker,
+//! a `with` thread, a plain `Threads.@spawn` task); that thread is GC-unsafe, as any
+//! thread running Julia code is. The entry point makes a [`Julia`] context and a root
+//! stack of its own there, catches panics, and turns errors and panics into values that
+//! a small Julia wrapper throws as `JlrsCore.RustError` / `JlrsCore.RustPanic`: no Julia
+//! exception ever unwinds over a Rust frame, and no panic unwinds into Julia.
+
+use std::{
+    ffi::c_void,
+    panic::{catch_unwind, AssertUnwindSafe},
+};
+
+use crate::{error::JlResult, panic_message, sys, Error, GcFrame, Julia, RootStack, Value};
+
+/// The closure behind a function defined with [`GcFrame::define_function`].
+type Callback = dyn for<'s> Fn(&mut GcFrame<'s>, &[Value<'s>]) -> JlResult<Value<'s>> + Send + Sync;
+
+impl<'scope> GcFrame<'scope> {
+    /// Defines the Julia function `name` (a path: `"rhs!"` or `"Main.rhs!"` in `Main`,
+    /// `"Main.M.f"` in module `M`) that calls `f` with its arguments, and returns it.
+    ///
+    /// `f` runs on whichever Julia thread calls the function, with a frame of its own.
+    /// If it returns an error, Julia throws `JlrsCore.RustError` with the error's text;
+    /// if it panics, Julia throws `JlrsCore.RustPanic` with the panic message. The
+    /// closure lives as long as the process (redefining the function leaks the old one).
+    ///
+    /// ```
+    /// # use jlrs_core::{InitOptions, Runtime, Value};
+    /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
+    /// rt.julia().scope(|mut frame| {
+    ///     frame.define_function("twice", |frame, args: &[Value<'_>]| {
+    ///         let x = args[0].unbox::<f64>()?;
+    ///         Ok(frame.box_value(2.0 * x))
+    ///     })?;
+    ///     let y = frame.eval("sum(twice(Float64(i)) for i in 1:10)")?.unbox::<f64>()?;
+    ///     assert_eq!(y, 110.0);
+    ///     Ok::<_, jlrs_core::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn define_function<F>(&mut self, name: &str, f: F) -> JlResult<Value<'scope>>
+    where
+        F: for<'s> Fn(&mut GcFrame<'s>, &[Value<'s>]) -> JlResult<Value<'s>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        let (module, fname) = self.split_path(name)?;
+        let callback: Box<Callback> = Box::new(f);
+        let data = Box::into_raw(Box::new(callback));
+        let defined = self.scope(|mut frame| {
+            let fname = frame.symbol(fname)?;
+            let entry = frame.box_value(callback_entry as *const () as usize);
+            let data_v = frame.box_value(data as usize);
+            frame
+                .call("JlrsCore.define_function", &[module, fname, entry, data_v])
+                .map(|f| f.raw())
+        });
+        match defined {
+            // SAFETY: returned by the last call of the inner scope, nothing allocated
+            // since; the function is also rooted by its module binding.
+            Ok(raw) => unsafe { self.root(raw) },
+            Err(e) => {
+                // SAFETY: the function was not defined, so Julia holds no pointer to it.
+                drop(unsafe { Box::from_raw(data) });
+                Err(e)
+            }
+        }
+    }
+
+    /// Defines the Julia function `name` (a path, as for [`GcFrame::define_function`])
+    /// that calls the `extern "C"` function `f` through `ccall`, with no boxing on either
+    /// side: arguments and result are numbers (`i8`..`u64`, `f32`, `f64`), the result
+    /// may also be `()`. Julia's method takes exactly those types (`Float64`, ...).
+    ///
+    /// `f` runs GC-unsafe on the calling Julia thread and gets no frame: it should be
+    /// short, pure Rust. A panic in an `extern "C"` function aborts the process (Rust's
+    /// rule), so it must not panic.
+    ///
+    /// ```
+    /// # use jlrs_core::{InitOptions, Runtime};
+    /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
+    /// extern "C" fn hypot(a: f64, b: f64) -> f64 {
+    ///     (a * a + b * b).sqrt()
+    /// }
+    ///
+    /// rt.julia().scope(|mut frame| {
+    ///     frame.define_cfunction("rust_hypot", hypot as extern "C" fn(f64, f64) -> f64)?;
+    ///     assert_eq!(frame.eval("rust_hypot(3.0, 4.0)")?.unbox::<f64>()?, 5.0);
+    ///     Ok::<_, jlrs_core::Error>(())
+    /// }).unwrap();
+    /// ```
+    pub fn define_cfunction<F: CFunction>(&mut self, name: &str, f: F) -> JlResult<Value<'scope>> {
+        let (module, fname) = self.split_path(name)?;
+        let fname = self.symbol(fname)?;
+        let fptr = self.box_value(f.address());
+        let ret = self.global(F::RETURN_TYPE)?;
+        let mut types = Vec::with_capacity(F::ARG_TYPES.len());
+        for t in F::ARG_TYPES {
+            types.push(self.global(t)?);
+        }
+        let types = self.new_tuple(&types)?;
+        self.call(
+            "JlrsCore.define_cfunction",
+            &[module, fname, fptr, ret, types],
+        )
+    }
+
+    /// The module and the last component of a path to a (new) global.
+    fn split_path<'p>(&mut self, path: &'p str) -> JlResult<(Value<'scope>, &'p str)> {
+        let (module, name) = match path.rsplit_once('.') {
+            Some((m, n)) => (self.global(m)?, n),
+            None => (self.main_module(), path),
+        };
+        if !module.is_module() {
+            return Err(Error::WrongType {
+                expected: "Module".into(),
+                found: module.type_name(),
+            });
+        }
+        if name.is_empty() {
+            return Err(Error::UndefinedName(format!("{path} (no function name)")));
+        }
+        Ok((module, name))
+    }
+}
+
+/// Called by `JlrsCore.call_rust` through `ccall`, on a GC-unsafe Julia thread. Never
+/// unwinds and never throws: an error or a panic is returned as a `RustError` or
+/// `RustPanic` value, which the Julia wrapper throws.
+extern "C" fn callback_entry(
+    data: *const c_void,
+    args: *const *mut sys::jl_value_t,
+    n: usize,
+) -> *mut sys::jl_value_t {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `data` is the leaked `Box<Callback>` of `define_function`, never freed
+        // while Julia can call it.
+        let callback = unsafe { &*data.cast::<Box<Callback>>() };
+        // SAFETY: Julia code called this function, so this is a Julia thread and it is
+        // GC-unsafe. The context marks the thread as one that may call Julia for as long
+        // as the callback runs.
+        let _julia = unsafe { Julia::new() };
+        let mut stack = RootStack::new();
+        let mut frame = stack.frame();
+        let args: &[Value<'_>] = if n == 0 {
+            &[]
+        } else {
+            // SAFETY: `args` points to the `n` elements of a `Vector{Any}` built from the
+            // call's arguments (never `#undef`), which Julia keeps alive during the call;
+            // `Value` is a transparent non-null pointer.
+            unsafe { std::slice::from_raw_parts(args.cast::<Value<'_>>(), n) }
+        };
+        match callback(&mut frame, args) {
+            // The value leaves its root here; nothing allocates before Julia, which
+            // receives it as the `ccall`'s result, roots it.
+            Ok(v) => Ok(v.raw()),
+            Err(e) => Err(("JlrsCore.RustError", e.to_string())),
+        }
+    }));
+    let (kind, message) = match outcome {
+        Ok(Ok(v)) => return v,
+        Ok(Err(e)) => e,
+        Err(payload) => ("JlrsCore.RustPanic", panic_message(&*payload)),
+    };
+    catch_unwind(AssertUnwindSafe(|| failure(kind, &message)))
+        .ok()
+        .flatten()
+        // SAFETY: `nothing` is a global constant.
+        .unwrap_or_else(|| unsafe { crate::sys_calls::jlrs_core_nothing() })
+}
+
+/// A `RustError` or `RustPanic` carrying `message`, or `None` if it cannot be made.
+fn failure(kind: &str, message: &str) -> Option<*mut sys::jl_value_t> {
+    // SAFETY: as in `callback_entry`: a GC-unsafe Julia thread.
+    let _julia = unsafe { Julia::new() };
+    let mut stack = RootStack::new();
+    let mut frame = stack.frame();
+    let msg = frame.box_value(message);
+    // The value leaves its root when the stack is dropped; nothing allocates before Julia
+    // roots it.
+    frame.call(kind, &[msg]).ok().map(|v| v.raw())
+}
+
+/// An `extern "C"` function over numbers that [`GcFrame::define_cfunction`] can make
+/// callable from Julia.
+///
+/// # Safety
+/// [`CFunction::RETURN_TYPE`] and [`CFunction::ARG_TYPES`] name the Julia types whose C
+/// representation is that of the function's result and arguments, and
+/// [`CFunction::address`] is the function's address.
+pub unsafe trait CFunction: Copy + 'static {
+    /// The Julia name of the result type (`"Float64"`, `"Cvoid"` for `()`).
+    const RETURN_TYPE: &'static str;
+    /// The Julia names of the argument types.
+    const ARG_TYPES: &'static [&'static str];
+    /// The function's address.
+    fn address(self) -> usize;
+}
+
+/// A number type passed to and from [`CFunction`]s.
+pub trait CType: Copy + 'static {
+    /// Its Julia name.
+    const JULIA: &'static str;
+}
+
+/// A result type of [`CFunction`]s: a [`CType`] or `()`.
+pub trait CReturn: 'static {
+    /// Its Julia name.
+    const JULIA: &'static str;
+}
+
+macro_rules! ctypes {
+    ($($t:ty => $jl:literal),*) => {$(
+        impl CType for $t {
+            const JULIA: &'static str = $jl;
+        }
+        impl CReturn for $t {
+            const JULIA: &'static str = $jl;
+        }
+    )*};
+}
+
+ctypes!(i8 => "Int8", i16 => "Int16", i32 => "Int32", i64 => "Int64",
+        u8 => "UInt8", u16 => "UInt16", u32 => "UInt32", u64 => "UInt64",
+        f32 => "Float32", f64 => "Float64");
+
+impl CReturn for () {
+    const JULIA: &'static str = "Cvoid";
+}
+
+macro_rules! cfunctions {
+    ($($($a:ident)*;)*) => {$(
+        // SAFETY: the names come from `CType`/`CReturn`, whose Julia types have the C
+        // representation of the Rust types; the address is the function pointer's.
+        unsafe impl<R: CReturn, $($a: CType),*> CFunction for extern "C" fn($($a),*) -> R {
+            const RETURN_TYPE: &'static str = R::JULIA;
+            const ARG_TYPES: &'static [&'static str] = &[$($a::JULIA),*];
+
+            fn address(self) -> usize {
+                self as usize
+            }
+        }
+    )*};
+}
+
+cfunctions! {
+    ;
+    A;
+    A B;
+    A B C;
+    A B C D;
+    A B C D E;
+    A B C D E F;
+    A B C D E F G;
+    A B C D E F G H;
+}

@@ -1,0 +1,35 @@
+//! `call_catch`: a call whose Julia exception comes back as a rooted value.
+
+use crate::{error::JlResult, sys, GcFrame, Value};
+
+impl<'scope> Value<'scope> {
+    /// Calls this value with `args`; a Julia exception is returned as `Ok(Err(e))`, with
+    /// `e` the exception object rooted in `frame`, instead of being converted to text.
+    ///
+    /// The outer `Err` is for failures outside the call.
+    pub fn call_catch<'t>(
+        self,
+        frame: &mut GcFrame<'t>,
+        args: &[Value<'_>],
+    ) -> JlResult<Result<Value<'t>, Value<'t>>> {
+        let n = i32::try_from(args.len()).expect("fewer than 2^31 arguments");
+        let raw_args = args.as_ptr().cast::<*mut sys::jl_value_t>().cast_mut();
+        // SAFETY: all arguments are rooted; jl_call catches exceptions and returns null;
+        // the result, or the pending exception, is rooted at once and the exception is
+        // cleared.
+        unsafe {
+            let raw = sys::jl_call(self.raw(), raw_args, n);
+            if !raw.is_null() {
+                return Ok(Ok(frame.root(raw)?));
+            }
+            let exc = sys::jlrs_core_exception_occurred();
+            if exc.is_null() {
+                // No exception to return: rooting null reports that as an error.
+                return frame.root(raw).map(Ok);
+            }
+            let exc = frame.root(exc)?;
+            sys::jlrs_core_exception_clear();
+            Ok(Err(exc))
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Reading the fields of any Julia value (structs, tuples, named tuples) by name or index.
+
+use std::ffi::CStr;
+
+use crate::{error::JlResult, frame::symbol, sys_calls as c, Error, GcFrame, Value};
+
+impl<'scope> Value<'scope> {
+    /// The number of fields of this value's type.
+    pub fn n_fields(self) -> usize {
+        // SAFETY: the value is valid.
+        unsafe { c::jlrs_core_nfields(self.raw()) }
+    }
+
+    /// The names of this value's fields, in order (`"1"`, `"2"`, ... for a tuple).
+    pub fn field_names(self) -> Vec<String> {
+        (0..self.n_fields()).map(|i| self.field_name(i)).collect()
+    }
+
+    fn field_name(self, i: usize) -> String {
+        // SAFETY: `i` is in range; symbol names are static, NUL-terminated strings.
+        unsafe {
+            let p = c::jlrs_core_field_name(self.raw(), i);
+            if p.is_null() {
+                (i + 1).to_string()
+            } else {
+                CStr::from_ptr(p).to_string_lossy().into_owned()
+            }
+        }
+    }
+
+    /// The field called `name`, rooted in `frame` (a field stored inline is boxed).
+    ///
+    /// An error names the type and the field if there is no such field, or if it is
+    /// undefined.
+    pub fn field<'t>(self, frame: &mut GcFrame<'t>, name: &str) -> JlResult<Value<'t>> {
+        let sym = symbol(name)?;
+        // SAFETY: the value is valid; the symbol is permanent.
+        let index = unsafe { c::jlrs_core_field_index(self.raw(), sym) };
+        let Ok(index) = usize::try_from(index) else {
+            // Tuples have numbered fields: "1" is the first.
+            if self.is_tuple() {
+                if let Some(i) = name.parse::<usize>().ok().filter(|&i| i >= 1) {
+                    if i <= self.n_fields() {
+                        return self.field_at(frame, i - 1);
+                    }
+                }
+            }
+            return Err(Error::NoSuchField {
+                type_name: self.type_name(),
+                field: name.to_string(),
+            });
+        };
+        self.field_at(frame, index)
+    }
+
+    /// The field at 0-based index `i`, rooted in `frame` (a field stored inline is
+    /// boxed).
+    pub fn field_at<'t>(self, frame: &mut GcFrame<'t>, i: usize) -> JlResult<Value<'t>> {
+        let n = self.n_fields();
+        if i >= n {
+            return Err(Error::FieldIndex {
+                type_name: self.type_name(),
+                index: i,
+                n_fields: n,
+            });
+        }
+        // SAFETY: `i` is in range; boxing an inline field allocates but cannot throw.
+        let raw = unsafe { c::jlrs_core_get_field(self.raw(), i) };
+        if raw.is_null() {
+            return Err(Error::UndefinedField {
+                type_name: self.type_name(),
+                field: self.field_name(i),
+            });
+        }
+        // SAFETY: `raw` was just returned, with no allocation since.
+        unsafe { frame.root(raw) }
+    }
+}

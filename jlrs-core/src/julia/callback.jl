@@ -1,0 +1,53 @@
+# Rust functions callable from Julia (callback.rs).
+
+"""
+    RustError(msg)
+
+A Rust function called from Julia returned an error; `msg` is its text.
+"""
+struct RustError <: Exception
+    msg::String
+end
+Base.showerror(io::IO, e::RustError) = print(io, "RustError: ", e.msg)
+
+"""
+    RustPanic(msg)
+
+A Rust function called from Julia panicked; `msg` is the panic message. The panic was
+caught at the boundary: no Rust frame was skipped.
+"""
+struct RustPanic <: Exception
+    msg::String
+end
+Base.showerror(io::IO, e::RustPanic) = print(io, "RustPanic: ", e.msg)
+
+# Calls the Rust callback `data` through `entry` with the arguments as an array of
+# boxed values (the array roots them during the call). The Rust side never unwinds and
+# never throws: it returns a RustError or RustPanic, thrown here.
+@inline function call_rust(entry::Ptr{Cvoid}, data::Ptr{Cvoid}, args::Vector{Any})
+    r = ccall(entry, Any, (Ptr{Cvoid}, Ptr{Any}, Csize_t), data, args, length(args))
+    if r isa RustError || r isa RustPanic
+        throw(r)
+    end
+    return r
+end
+
+function define_function(m::Module, name::Symbol, entry::UInt, data::UInt)
+    e = Ptr{Cvoid}(entry)
+    d = Ptr{Cvoid}(data)
+    Core.eval(m, :(function $name(args...)
+        return $(call_rust)($e, $d, Any[args...])
+    end))
+    return getfield(m, name)
+end
+
+# `name(x1::T1, ...) = ccall(fptr, R, (T1, ...), x1, ...)`: no boxing on either side.
+function define_cfunction(m::Module, name::Symbol, fptr::UInt, ret::Type, argtypes::Tuple)
+    p = Ptr{Cvoid}(fptr)
+    args = [Symbol("x", i) for i in 1:length(argtypes)]
+    typed = [:($(a)::$(t)) for (a, t) in zip(args, argtypes)]
+    Core.eval(m, :(function $name($(typed...))
+        return ccall($p, $ret, ($(argtypes...),), $(args...))
+    end))
+    return getfield(m, name)
+end
