@@ -51,11 +51,13 @@ pub(crate) fn persistent_task<P: PersistentTask>(
     reply: Reply<PersistentHandle<P>>,
 ) -> TaskFactory {
     let (calls_tx, calls) = async_channel::unbounded::<Call<P>>();
-    TaskFactory::new(false, move |ctx: TaskCtx| {
+    TaskFactory::persistent(move |ctx: TaskCtx| {
         Box::pin(async move {
             let mut ctx = ctx;
             let Some(mut stack) = jlrs_core::root_stack() else {
-                let _ = reply.send(no_julia());
+                let failed = no_julia();
+                ctx.record(&failed);
+                let _ = reply.send(failed);
                 return;
             };
             let mut frame: GcFrame<'_> = stack.frame();
@@ -95,11 +97,13 @@ pub(crate) fn persistent_task<P: PersistentTask>(
                 let _ = reply.send(result);
             }
             calls.close();
-            let _ = caught(async {
+            let ended = caught(async {
                 task.exit(state, &mut frame).await;
                 Ok::<(), jlrs_core::Error>(())
             })
             .await;
+            // The task ended normally (a panic in `exit` counts as its panic).
+            ctx.record(&ended);
         })
     })
 }

@@ -19,6 +19,9 @@ pub(crate) struct TaskFactory {
     make: Box<dyn FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send>,
     /// Whether the task holds its thread until it returns.
     pub(crate) blocking: bool,
+    /// Whether it is a persistent task, which ends by itself (running its `exit`) when
+    /// told to, instead of being dropped.
+    pub(crate) persistent: bool,
 }
 
 impl TaskFactory {
@@ -29,6 +32,18 @@ impl TaskFactory {
         TaskFactory {
             make: Box::new(make),
             blocking,
+            persistent: false,
+        }
+    }
+
+    /// A persistent task's factory.
+    pub(crate) fn persistent(
+        make: impl FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send + 'static,
+    ) -> Self {
+        TaskFactory {
+            make: Box::new(make),
+            blocking: false,
+            persistent: true,
         }
     }
 
@@ -40,6 +55,30 @@ impl TaskFactory {
 
 /// Where a task's result goes.
 pub(crate) type Reply<T> = oneshot::Sender<Result<T, Error>>;
+
+/// A task's way back to its caller: the outcome is counted, then sent. Dropped unsent
+/// (the task was dropped before it ended), it counts the task as cancelled before the
+/// caller sees [`Error::Cancelled`].
+struct Answer<T> {
+    ctx: TaskCtx,
+    reply: Option<Reply<T>>,
+}
+
+impl<T> Answer<T> {
+    fn send(mut self, result: Result<T, Error>) {
+        self.ctx.record(&result);
+        if let Some(reply) = self.reply.take() {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+impl<T> Drop for Answer<T> {
+    fn drop(&mut self) {
+        // Before the fields: the reply is dropped after the count.
+        self.ctx.cancel();
+    }
+}
 
 /// A task that keeps state, which may hold Julia values, across many calls.
 ///
@@ -189,14 +228,17 @@ where
     T: Send + 'static,
     F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
 {
-    TaskFactory::new(blocking, move |mut ctx| {
+    TaskFactory::new(blocking, move |ctx| {
+        let answer = Answer {
+            ctx,
+            reply: Some(reply),
+        };
         Box::pin(async move {
             let result = match jlrs_core::root_stack() {
                 Some(mut stack) => caught(async { f(stack.frame()).await }).await,
                 None => no_julia(),
             };
-            ctx.record(&result);
-            let _ = reply.send(result);
+            answer.send(result);
         })
     })
 }

@@ -1,11 +1,14 @@
 //! [`PoolBuilder`]: configures and spawns a pool from an [`MtHandle`].
 
-use std::{num::NonZeroUsize, sync::Arc};
+use std::{
+    num::NonZeroUsize,
+    sync::{Arc, Weak},
+};
 
 use jlrs_async::{AsyncHandle, Executor, Queue};
 use jlrs_mt::MtHandle;
 
-use crate::{pool::Pool, PoolError};
+use crate::{closing, pool::Pool, PoolError};
 
 /// Adds [`pool_builder`](PoolBuilderExt::pool_builder) to [`MtHandle`].
 pub trait PoolBuilderExt {
@@ -76,9 +79,12 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
     }
 
     fn spawn_inner(self) -> (AsyncHandle, usize) {
+        let mt = self.mt.clone();
         let pool = Pool::<E, N>::new(self.mt, self.executor, self.prefix);
         let (queue, handle) = Queue::new(self.capacity, pool.clone());
         pool.set_queue(queue);
+        closing::register(Arc::downgrade(&pool) as Weak<dyn closing::Releasing>);
+        closing::wait_for_threads(&mt, self.n_workers.get());
         let started = (0..self.n_workers.get())
             .take_while(|_| pool.add_worker())
             .count();

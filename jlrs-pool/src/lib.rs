@@ -71,9 +71,11 @@
 #![forbid(unsafe_code)]
 
 mod builder;
+mod closing;
 mod error;
 mod pool;
 mod state;
+mod sync;
 
 pub use builder::{PoolBuilder, PoolBuilderExt};
 pub use error::PoolError;
