@@ -31,6 +31,7 @@ impl AsyncRuntimeExt for Builder {
 }
 
 /// Configures the async runtime thread.
+#[derive(Debug)]
 pub struct AsyncBuilder<E, const N: usize> {
     builder: Builder,
     executor: E,

@@ -19,6 +19,14 @@ pub enum Error {
     /// The runtime (or the persistent task) is closed.
     #[error("the runtime is closed")]
     Closed,
+    /// A blocking wait was refused because it could never end: the calling thread serves
+    /// the queue (or is the persistent task's thread) that must run the awaited task, and
+    /// no other worker of it is free to. `.await` the task instead.
+    #[error(
+        "waiting here would deadlock: this thread must itself run the task it waits for \
+         (await the task instead of blocking)"
+    )]
+    WouldDeadlock,
 }
 
 /// Why a dispatch failed; the dispatcher is handed back.

@@ -91,6 +91,7 @@ impl<const N: usize> AsyncExecutor<N> {
 }
 
 /// The thread executor of [`AsyncExecutor`].
+#[derive(Debug)]
 pub struct AsyncLocal(async_executor::LocalExecutor<'static>);
 
 impl<const N: usize> Executor<N> for AsyncExecutor<N> {

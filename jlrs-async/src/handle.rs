@@ -1,10 +1,14 @@
 //! [`AsyncHandle`], [`Dispatch`] and [`TaskHandle`]: sending tasks and getting results.
 
 use std::{
+    cell::RefCell,
     future::Future,
     panic::AssertUnwindSafe,
     pin::Pin,
-    sync::Arc,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, Weak,
+    },
     task::{Context, Poll},
 };
 
@@ -78,6 +82,58 @@ impl Workers for RuntimeThread {
     }
 }
 
+thread_local! {
+    /// The queue the current thread serves, while it serves one.
+    static SERVING: RefCell<Option<Arc<SelfWaits>>> = const { RefCell::new(None) };
+}
+
+/// Which threads serve one queue and how many of them wait, blocked, for their own queue
+/// (for a task's result, or for room in it). A thread of the queue that would be the last
+/// to block that way gets an error instead: nobody would be left to run the task it waits
+/// for.
+pub(crate) struct SelfWaits {
+    blocked: AtomicUsize,
+    /// Weak: the pool behind it owns its queue.
+    workers: Weak<dyn Workers>,
+}
+
+/// One blocked wait of a serving thread on its own queue; ends on drop.
+struct SelfWait(Arc<SelfWaits>);
+
+impl Drop for SelfWait {
+    fn drop(&mut self) {
+        self.0.blocked.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl SelfWaits {
+    /// Registers a blocked wait of the current thread on this queue. `Ok(None)` if the
+    /// thread does not serve this queue; `Err` if it does and every worker of the queue
+    /// would then be blocked on it.
+    fn enter(self: &Arc<Self>) -> Result<Option<SelfWait>, ()> {
+        let here = SERVING.with(|s| s.borrow().as_ref().is_some_and(|q| Arc::ptr_eq(q, self)));
+        if !here {
+            return Ok(None);
+        }
+        let workers = self.workers.upgrade().map_or(1, |w| w.n_workers()).max(1);
+        let blocked = self.blocked.fetch_add(1, Ordering::AcqRel) + 1;
+        let wait = SelfWait(self.clone());
+        if blocked >= workers {
+            return Err(());
+        }
+        Ok(Some(wait))
+    }
+}
+
+/// Marks the current thread as serving a queue until dropped.
+struct ServingGuard(Option<Arc<SelfWaits>>);
+
+impl Drop for ServingGuard {
+    fn drop(&mut self) {
+        SERVING.with(|s| *s.borrow_mut() = self.0.take());
+    }
+}
+
 /// The sending side of a task queue, shared by all clones of a handle.
 struct Shared {
     tx: async_channel::Sender<TaskFactory>,
@@ -86,12 +142,14 @@ struct Shared {
     registry: Registry,
     workers: Arc<dyn Workers>,
     counters: Arc<Counters>,
+    self_waits: Arc<SelfWaits>,
 }
 
 /// The receiving side of a task queue, for the layers that make workers.
 pub struct Queue {
     rx: async_channel::Receiver<TaskFactory>,
     counters: Arc<Counters>,
+    self_waits: Arc<SelfWaits>,
 }
 
 impl Queue {
@@ -104,6 +162,10 @@ impl Queue {
             async_channel::bounded(capacity)
         };
         let counters = Arc::new(Counters::default());
+        let self_waits = Arc::new(SelfWaits {
+            blocked: AtomicUsize::new(0),
+            workers: Arc::downgrade(&workers),
+        });
         let handle = AsyncHandle {
             shared: Arc::new(Shared {
                 tx,
@@ -111,9 +173,17 @@ impl Queue {
                 registry: Registry::default(),
                 workers,
                 counters: counters.clone(),
+                self_waits: self_waits.clone(),
             }),
         };
-        (Queue { rx, counters }, handle)
+        (
+            Queue {
+                rx,
+                counters,
+                self_waits,
+            },
+            handle,
+        )
     }
 
     /// The future that serves this queue on the current thread with `local`, at most `N`
@@ -124,6 +194,8 @@ impl Queue {
         local: &L,
         stop: impl std::future::Future<Output = ()>,
     ) {
+        let previous = SERVING.with(|s| s.borrow_mut().replace(self.self_waits.clone()));
+        let _serving = ServingGuard(previous);
         let started = Started::default();
         let main = serve(
             local,
@@ -176,11 +248,21 @@ impl Queue {
     }
 }
 
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue")
+            .field("queued", &self.rx.len())
+            .field("closed", &self.rx.is_closed())
+            .finish()
+    }
+}
+
 impl Clone for Queue {
     fn clone(&self) -> Self {
         Queue {
             rx: self.rx.clone(),
             counters: self.counters.clone(),
+            self_waits: self.self_waits.clone(),
         }
     }
 }
@@ -196,6 +278,15 @@ pub struct AsyncHandle {
 
 static_assertions::assert_impl_all!(AsyncHandle: Send, Sync, Clone);
 
+impl std::fmt::Debug for AsyncHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncHandle")
+            .field("stats", &self.stats())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
 impl AsyncHandle {
     fn dispatcher<T>(
         &self,
@@ -206,6 +297,7 @@ impl AsyncHandle {
             tx: self.shared.tx.clone(),
             factory: make(reply),
             rx,
+            queue: self.shared.self_waits.clone(),
         }
     }
 
@@ -304,55 +396,112 @@ pub struct Dispatch<T> {
     tx: async_channel::Sender<TaskFactory>,
     factory: TaskFactory,
     rx: oneshot::Receiver<Result<T, Error>>,
+    queue: Arc<SelfWaits>,
+}
+
+impl<T> std::fmt::Debug for Dispatch<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatch")
+            .field("blocking", &self.factory.blocking)
+            .field("closed", &self.tx.is_closed())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<T> Dispatch<T> {
-    fn rebuild(
-        tx: async_channel::Sender<TaskFactory>,
-        factory: TaskFactory,
-        rx: oneshot::Receiver<Result<T, Error>>,
-    ) -> Self {
-        Dispatch { tx, factory, rx }
-    }
-
     /// Sends the task, waiting for room in the channel.
     pub async fn dispatch(self) -> Result<TaskHandle<T>, DispatchError<Self>> {
-        let Dispatch { tx, factory, rx } = self;
+        let Dispatch {
+            tx,
+            factory,
+            rx,
+            queue,
+        } = self;
         match tx.send(factory).await {
-            Ok(()) => Ok(TaskHandle::new(rx)),
-            Err(async_channel::SendError(f)) => {
-                Err(DispatchError::Closed(Self::rebuild(tx, f, rx)))
-            }
+            Ok(()) => Ok(TaskHandle::new(rx, Some(queue))),
+            Err(async_channel::SendError(factory)) => Err(DispatchError::Closed(Dispatch {
+                tx,
+                factory,
+                rx,
+                queue,
+            })),
         }
     }
 
     /// Sends the task if there is room now; otherwise hands the dispatcher back.
     pub fn try_dispatch(self) -> Result<TaskHandle<T>, DispatchError<Self>> {
-        let Dispatch { tx, factory, rx } = self;
+        let Dispatch {
+            tx,
+            factory,
+            rx,
+            queue,
+        } = self;
         match tx.try_send(factory) {
-            Ok(()) => Ok(TaskHandle::new(rx)),
-            Err(async_channel::TrySendError::Full(f)) => {
-                Err(DispatchError::Full(Self::rebuild(tx, f, rx)))
-            }
-            Err(async_channel::TrySendError::Closed(f)) => {
-                Err(DispatchError::Closed(Self::rebuild(tx, f, rx)))
+            Ok(()) => Ok(TaskHandle::new(rx, Some(queue))),
+            Err(async_channel::TrySendError::Full(factory)) => Err(DispatchError::Full(Dispatch {
+                tx,
+                factory,
+                rx,
+                queue,
+            })),
+            Err(async_channel::TrySendError::Closed(factory)) => {
+                Err(DispatchError::Closed(Dispatch {
+                    tx,
+                    factory,
+                    rx,
+                    queue,
+                }))
             }
         }
     }
 
     /// Sends the task, blocking the thread until there is room (GC-safely on a Julia
     /// thread).
+    ///
+    /// A task that runs on a thread serving this same queue (the runtime thread, or a
+    /// pool's worker) would wait for room that only the queue's workers can make: if every
+    /// other worker of the queue is already blocked the same way (always, on the runtime
+    /// thread), this returns [`DispatchError::Full`] at once instead of waiting forever.
+    /// Such a task should `.await` [`Dispatch::dispatch`] instead.
     pub fn dispatch_blocking(self) -> Result<TaskHandle<T>, DispatchError<Self>>
     where
         T: Send,
     {
-        let Dispatch { tx, factory, rx } = self;
+        let Dispatch {
+            tx,
+            factory,
+            rx,
+            queue,
+        } = self;
+        let factory = match tx.try_send(factory) {
+            Ok(()) => return Ok(TaskHandle::new(rx, Some(queue))),
+            Err(async_channel::TrySendError::Closed(factory)) => {
+                return Err(DispatchError::Closed(Dispatch {
+                    tx,
+                    factory,
+                    rx,
+                    queue,
+                }))
+            }
+            Err(async_channel::TrySendError::Full(factory)) => factory,
+        };
+        let Ok(_self_wait) = queue.enter() else {
+            return Err(DispatchError::Full(Dispatch {
+                tx,
+                factory,
+                rx,
+                queue,
+            }));
+        };
         let sent = jlrs_core::blocking(|| tx.send_blocking(factory));
         match sent {
-            Ok(()) => Ok(TaskHandle::new(rx)),
-            Err(async_channel::SendError(f)) => {
-                Err(DispatchError::Closed(Self::rebuild(tx, f, rx)))
-            }
+            Ok(()) => Ok(TaskHandle::new(rx, Some(queue))),
+            Err(async_channel::SendError(factory)) => Err(DispatchError::Closed(Dispatch {
+                tx,
+                factory,
+                rx,
+                queue,
+            })),
         }
     }
 }
@@ -361,6 +510,23 @@ impl<T> Dispatch<T> {
 #[must_use = "the result arrives through the handle"]
 pub struct TaskHandle<T> {
     inner: Inner<T>,
+    /// The queue the task went to, for `wait_blocking` on a thread that serves it.
+    queue: Option<Arc<SelfWaits>>,
+    /// The thread that alone can run the task (a persistent task's), if any.
+    home: Option<std::thread::ThreadId>,
+}
+
+impl<T> std::fmt::Debug for TaskHandle<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match &self.inner {
+            Inner::Waiting(rx) if rx.has_message() => "ready",
+            Inner::Waiting(_) => "waiting",
+            Inner::Failed(_) => "failed",
+        };
+        f.debug_struct("TaskHandle")
+            .field("state", &state)
+            .finish_non_exhaustive()
+    }
 }
 
 enum Inner<T> {
@@ -369,23 +535,59 @@ enum Inner<T> {
 }
 
 impl<T> TaskHandle<T> {
-    pub(crate) fn new(rx: oneshot::Receiver<Result<T, Error>>) -> Self {
+    pub(crate) fn new(
+        rx: oneshot::Receiver<Result<T, Error>>,
+        queue: Option<Arc<SelfWaits>>,
+    ) -> Self {
         TaskHandle {
             inner: Inner::Waiting(rx),
+            queue,
+            home: None,
+        }
+    }
+
+    /// A handle for a call that only thread `home` can run.
+    pub(crate) fn on_thread(
+        rx: oneshot::Receiver<Result<T, Error>>,
+        home: std::thread::ThreadId,
+    ) -> Self {
+        TaskHandle {
+            inner: Inner::Waiting(rx),
+            queue: None,
+            home: Some(home),
         }
     }
 
     pub(crate) fn failed(e: Error) -> Self {
         TaskHandle {
             inner: Inner::Failed(Some(e)),
+            queue: None,
+            home: None,
         }
     }
 
     /// Blocks until the result arrives (GC-safely on a Julia thread).
+    ///
+    /// A task that waits like this for another task of its own queue blocks a thread that
+    /// serves that queue. On the runtime thread, on the thread of the persistent task being
+    /// called, or on a pool's worker when every other worker of the pool already waits the
+    /// same way, nobody would be left to run the awaited task: this returns
+    /// [`Error::WouldDeadlock`] at once instead. Such a task should `.await` the handle.
     pub fn wait_blocking(self) -> Result<T, Error>
     where
         T: Send,
     {
+        if matches!(self.inner, Inner::Waiting(_)) && self.home == Some(std::thread::current().id())
+        {
+            return Err(Error::WouldDeadlock);
+        }
+        let _self_wait = match self.queue.as_ref().map(SelfWaits::enter) {
+            Some(Err(())) if matches!(self.inner, Inner::Waiting(_)) => {
+                return Err(Error::WouldDeadlock)
+            }
+            Some(Ok(wait)) => wait,
+            _ => None,
+        };
         match self.inner {
             Inner::Waiting(rx) => {
                 jlrs_core::spin::wait_oneshot(rx).unwrap_or(Err(Error::Cancelled))

@@ -18,12 +18,24 @@ type Call<P> = (
 /// its runtime shuts down).
 pub struct PersistentHandle<P: PersistentTask> {
     calls: async_channel::Sender<Call<P>>,
+    /// The thread the task runs on.
+    home: std::thread::ThreadId,
+}
+
+impl<P: PersistentTask> std::fmt::Debug for PersistentHandle<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistentHandle")
+            .field("task", &std::any::type_name::<P>())
+            .field("closed", &self.is_closed())
+            .finish()
+    }
 }
 
 impl<P: PersistentTask> Clone for PersistentHandle<P> {
     fn clone(&self) -> Self {
         PersistentHandle {
             calls: self.calls.clone(),
+            home: self.home,
         }
     }
 }
@@ -35,7 +47,7 @@ impl<P: PersistentTask> PersistentHandle<P> {
     pub fn call(&self, input: P::Input) -> TaskHandle<P::Output> {
         let (tx, rx) = oneshot::channel();
         match self.calls.try_send((input, tx)) {
-            Ok(()) => TaskHandle::new(rx),
+            Ok(()) => TaskHandle::on_thread(rx, self.home),
             Err(_) => TaskHandle::failed(Error::Closed),
         }
     }
@@ -73,7 +85,10 @@ pub(crate) fn persistent_task<P: PersistentTask>(
                 }
             };
             if reply
-                .send(Ok(PersistentHandle { calls: calls_tx }))
+                .send(Ok(PersistentHandle {
+                    calls: calls_tx,
+                    home: std::thread::current().id(),
+                }))
                 .is_err()
             {
                 // Nobody will call it; still run the exit hook.

@@ -1,15 +1,9 @@
 //! The kinds of task: async, blocking, persistent and register tasks, and how each runs
 //! on a worker thread.
 
-use std::{
-    any::TypeId,
-    collections::HashSet,
-    future::Future,
-    panic::AssertUnwindSafe,
-    sync::{Arc, Mutex},
-};
+use std::{any::TypeId, collections::HashSet, future::Future, panic::AssertUnwindSafe, sync::Arc};
 
-use jlrs_core::{panic_message, GcFrame, JlResult};
+use jlrs_core::{panic_message, sync::GcSafeMutex, GcFrame, JlResult};
 use smol::future::FutureExt;
 
 use crate::{driver::TaskCtx, executor::LocalBoxFuture, Error};
@@ -260,13 +254,16 @@ where
 }
 
 /// The registered `Register` types of one runtime.
-pub(crate) type Registry = Arc<Mutex<HashSet<TypeId>>>;
+///
+/// `R::register` runs Julia code while the lock is held, so the lock's waiters (other
+/// workers registering at the same time) must be GC-safe: a `GcSafeMutex`.
+pub(crate) type Registry = Arc<GcSafeMutex<HashSet<TypeId>>>;
 
 pub(crate) fn register_task<R: Register>(registry: Registry, reply: Reply<()>) -> TaskFactory {
     blocking_task(
         move |mut frame| {
             let id = TypeId::of::<R>();
-            let mut done = registry.lock().unwrap_or_else(|e| e.into_inner());
+            let mut done = registry.lock();
             if !done.contains(&id) {
                 R::register(&mut frame)?;
                 done.insert(id);

@@ -18,6 +18,7 @@ impl<const N: usize> Tokio<N> {
 }
 
 /// The thread executor of [`Tokio`].
+#[derive(Debug)]
 pub struct TokioLocal {
     runtime: Option<tokio::runtime::Runtime>,
     local: tokio::task::LocalSet,

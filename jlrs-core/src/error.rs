@@ -71,6 +71,17 @@ pub enum Error {
         /// Why the thread cannot host.
         reason: &'static str,
     },
+    /// Julia has shut down (see [`Runtime::shutdown`](crate::Runtime::shutdown)); it
+    /// cannot be called again in this process.
+    #[error("Julia has shut down; it cannot be called again in this process")]
+    ShutDown,
+    /// Julia was called from a GC-safe region (such as [`Julia::gc_safe`](crate::Julia::gc_safe)
+    /// or [`blocking`](crate::blocking)), where touching Julia would race the collector.
+    #[error("Julia cannot be called from a GC-safe region (inside `gc_safe` or `blocking`)")]
+    GcSafeRegion,
+    /// Julia was called from a thread that is not one of Julia's threads.
+    #[error("Julia cannot be called from this thread: it is not one of Julia's threads")]
+    NotAJuliaThread,
 }
 
 /// Why Julia could not be initialised.

@@ -11,11 +11,11 @@ use std::{
     panic::{catch_unwind, resume_unwind, AssertUnwindSafe},
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc, RwLock,
+        Arc,
     },
 };
 
-use crate::{error::JlResult, sys, Julia};
+use crate::{error::JlResult, sync::GcSafeRwLock, sys, Julia};
 
 /// What a step asks the loop to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub enum Step {
 #[derive(Default)]
 struct NotifierState {
     /// The `uv_async_t` of the loop's condition, while the loop runs.
-    handle: RwLock<Option<usize>>,
+    handle: GcSafeRwLock<Option<usize>>,
     /// Set once the loop has ended; later notifications do nothing.
     closed: AtomicBool,
 }
@@ -42,6 +42,18 @@ pub struct Notifier {
 
 static_assertions::assert_impl_all!(Notifier: Send, Sync, Clone);
 
+impl std::fmt::Debug for Notifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notifier")
+            .field(
+                "published",
+                &self.state.handle.try_read().map(|h| h.is_some()),
+            )
+            .field("closed", &self.is_closed())
+            .finish()
+    }
+}
+
 impl Notifier {
     /// A notifier for a loop that has not started yet.
     pub fn new() -> Self {
@@ -51,7 +63,7 @@ impl Notifier {
     /// Wakes the loop: its step runs soon. Notifications before the loop starts are not
     /// lost (the loop steps once before it first waits); after it ends they do nothing.
     pub fn notify(&self) {
-        let handle = self.state.handle.read().unwrap_or_else(|e| e.into_inner());
+        let handle = self.state.handle.read();
         if let Some(h) = *handle {
             // SAFETY: the handle stays open while it is published here: the loop
             // unpublishes it (under the write lock) before closing it.
@@ -66,6 +78,7 @@ impl Notifier {
 }
 
 /// Runs a step function on the runtime thread each time its [`Notifier`] is notified.
+#[derive(Debug)]
 pub struct EventLoop {
     notifier: Notifier,
 }
@@ -89,10 +102,14 @@ impl EventLoop {
         };
         let result = julia.scope(|mut frame| {
             let entry = frame.box_value(loop_step as *const () as usize);
+            let unpublish = frame.box_value(loop_unpublish as *const () as usize);
             let ptr = frame.box_value(&mut data as *mut LoopData as usize);
-            frame.call("JlrsCore.run_loop", &[entry, ptr]).map(|_| ())
+            frame
+                .call("JlrsCore.run_loop", &[entry, unpublish, ptr])
+                .map(|_| ())
         });
-        // Whatever happened, nobody may send to the closed handle.
+        // The loop unpublished the handle before closing it, on every path; this covers a
+        // loop that failed before it started.
         unpublish(&self.notifier);
         if let Some(p) = data.panic.take() {
             resume_unwind(p);
@@ -102,11 +119,7 @@ impl EventLoop {
 }
 
 fn unpublish(notifier: &Notifier) {
-    let mut handle = notifier
-        .state
-        .handle
-        .write()
-        .unwrap_or_else(|e| e.into_inner());
+    let mut handle = notifier.state.handle.write();
     *handle = None;
     notifier.state.closed.store(true, Ordering::Release);
 }
@@ -117,6 +130,14 @@ struct LoopData<'a> {
     panic: Option<Box<dyn std::any::Any + Send>>,
 }
 
+/// Called by `JlrsCore.run_loop` through `ccall` right before it closes the condition,
+/// however the loop ends. Never unwinds.
+extern "C" fn loop_unpublish(data: *mut c_void) {
+    // SAFETY: as in `loop_step`: the `LoopData` of the waiting `EventLoop::run` call.
+    let data = unsafe { &*data.cast::<LoopData>() };
+    let _ = catch_unwind(AssertUnwindSafe(|| unpublish(&data.notifier)));
+}
+
 /// Called by `JlrsCore.run_loop` through `ccall`; returns 1 to wait, 0 to stop. Never
 /// unwinds.
 extern "C" fn loop_step(data: *mut c_void, handle: usize) -> c_int {
@@ -124,12 +145,7 @@ extern "C" fn loop_step(data: *mut c_void, handle: usize) -> c_int {
     // for this Julia call to return, on this same thread.
     let data = unsafe { &mut *data.cast::<LoopData>() };
     {
-        let mut h = data
-            .notifier
-            .state
-            .handle
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut h = data.notifier.state.handle.write();
         if h.is_none() {
             *h = Some(handle);
         }

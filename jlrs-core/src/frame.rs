@@ -12,16 +12,31 @@ use crate::{
 
 /// A frame that roots Julia values; values rooted through it live as long as `'scope`.
 ///
-/// A frame exists only where the current thread may call Julia. Each value it returns is
+/// A frame is made only on a GC-unsafe Julia thread ([`RootStack::frame`](crate::RootStack::frame)
+/// panics elsewhere), and every call into Julia through it checks that this still holds:
+/// inside a GC-safe region it returns [`Error::GcSafeRegion`], after shutdown
+/// [`Error::ShutDown`]; the methods that return no `Result` panic with that error. Each value it returns is
 /// rooted before any further allocation, so it survives collections for all of `'scope`.
 /// Nested scopes ([`GcFrame::scope`]) unroot their values when they end; the compiler
 /// stops those values from escaping:
 ///
 /// ```compile_fail
 /// # use jlrs_core::{GcFrame, Value};
+/// #[allow(dead_code)] // doctests deny warnings: only the escape may fail this
 /// fn escape<'s>(frame: &mut GcFrame<'s>) -> Value<'s> {
 ///     // error: the value rooted in the inner scope cannot outlive it
 ///     frame.scope(|mut inner| inner.box_value(1i64))
+/// }
+/// ```
+///
+/// while the same function compiles when the value is rooted in the outer frame:
+///
+/// ```
+/// # use jlrs_core::{GcFrame, Value};
+/// #[allow(dead_code)]
+/// fn no_escape<'s>(frame: &mut GcFrame<'s>) -> Value<'s> {
+///     let outer = frame.box_value(1i64);
+///     frame.scope(|_inner| outer)
 /// }
 /// ```
 ///
@@ -37,6 +52,14 @@ pub struct GcFrame<'scope> {
 }
 
 static_assertions::assert_not_impl_any!(GcFrame<'static>: Send, Sync);
+
+impl std::fmt::Debug for GcFrame<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GcFrame")
+            .field("n_roots", &self.n_roots())
+            .finish()
+    }
+}
 
 impl<'scope> GcFrame<'scope> {
     pub(crate) fn new(slots: &'scope Slots) -> Self {
@@ -95,6 +118,7 @@ impl<'scope> GcFrame<'scope> {
     ///
     /// Invalid syntax and exceptions thrown while evaluating become errors.
     pub fn eval(&mut self, code: &str) -> JlResult<Value<'scope>> {
+        crate::julia::check_callable()?;
         if code.contains('\0') {
             return Err(Error::NulByte(code.to_string()));
         }
@@ -120,7 +144,12 @@ impl<'scope> GcFrame<'scope> {
     }
 
     /// Boxes a Rust value as a Julia value and roots it.
+    ///
+    /// # Panics
+    /// If the thread may not call Julia now (see [`GcFrame`]).
+    #[track_caller]
     pub fn box_value<T: IntoJulia>(&mut self, value: T) -> Value<'scope> {
+        crate::julia::assert_callable();
         // SAFETY: boxing allocates but cannot throw for these types; the result is
         // rooted at once.
         unsafe {
@@ -130,7 +159,12 @@ impl<'scope> GcFrame<'scope> {
     }
 
     /// The module `Main`.
+    ///
+    /// # Panics
+    /// If the thread may not call Julia now (see [`GcFrame`]).
+    #[track_caller]
     pub fn main_module(&mut self) -> Value<'scope> {
+        crate::julia::assert_callable();
         // SAFETY: Julia is initialised; `Main` is a global root, rooting it again is free
         // of risk.
         unsafe { self.root(sys::jl_main_module.cast()).expect("Main exists") }
@@ -141,6 +175,7 @@ impl<'scope> GcFrame<'scope> {
     /// The first component is looked up in `Main` (which sees `Base` and `Core`), then each
     /// further component in the module found so far.
     pub fn global(&mut self, path: &str) -> JlResult<Value<'scope>> {
+        crate::julia::check_callable()?;
         let mut parts = path.split('.');
         let first = parts.next().unwrap_or_default();
         let mut current = if first == "Main" {
@@ -165,7 +200,12 @@ impl<'scope> GcFrame<'scope> {
     }
 
     /// Forces a collection (`full` for a full one). Values rooted anywhere survive it.
+    ///
+    /// # Panics
+    /// If the thread may not call Julia now (see [`GcFrame`]).
+    #[track_caller]
     pub fn collect_garbage(&mut self, full: bool) {
+        crate::julia::assert_callable();
         crate::gc::collect(full);
     }
 }

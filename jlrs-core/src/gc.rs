@@ -11,6 +11,7 @@ use crate::sys;
 /// While alive, the current Julia thread is GC-safe. Dropping it (also during a panic)
 /// restores the previous state.
 #[must_use = "the region ends when the guard is dropped"]
+#[derive(Debug)]
 pub struct GcSafeGuard {
     state: i8,
     _not_send: PhantomData<*mut ()>,
@@ -42,6 +43,7 @@ impl Drop for GcSafeGuard {
 /// While alive, the current Julia thread is GC-unsafe and may call Julia. Dropping it
 /// restores the previous state.
 #[must_use = "the region ends when the guard is dropped"]
+#[derive(Debug)]
 pub struct GcUnsafeGuard {
     state: i8,
     _not_send: PhantomData<*mut ()>,

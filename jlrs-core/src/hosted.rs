@@ -7,21 +7,32 @@
 
 use std::{
     any::Any,
-    ffi::c_void,
+    ffi::{c_char, c_void},
+    io::Write as _,
     panic::{catch_unwind, AssertUnwindSafe},
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
-        Arc, Mutex,
+        Arc,
     },
 };
 
 use event_listener::{Event, Listener};
 
-use crate::{error::JlResult, Error, Julia};
+use crate::{
+    error::JlResult,
+    sync::{GcSafeMutex, GcSafeMutexGuard},
+    Error, Julia,
+};
 
-/// The default stack of a hosted task: deep Rust recursion inside a hosted loop must not
-/// reach the guard page, which Julia turns into a `StackOverflowError` that jumps over
-/// Rust frames.
+/// The default stack of a hosted task.
+///
+/// Rust code that overflows a hosted task's stack reaches its guard page, which Julia's
+/// signal handler turns into a `StackOverflowError` thrown from the faulting frame, over
+/// the Rust frames. Those frames can neither continue nor be cleaned up, so the process
+/// aborts with a message naming the thread and the stack size (as Rust does for its own
+/// threads), instead of leaving the thread claimed and `join` waiting forever. Deep
+/// recursion in *Julia* code called from the loop stays a `StackOverflowError` error of
+/// that call.
 pub const DEFAULT_STACK_SIZE: usize = 64 << 20;
 
 /// A Rust loop that runs on a Julia thread.
@@ -33,6 +44,11 @@ pub trait HostedLoop: Send + 'static {
     /// Called on the same thread after [`HostedLoop::run`] panicked, with the panic's
     /// payload. Return `true` to run the loop again on this thread. By default the loop
     /// ends.
+    ///
+    /// The thread still holds the loop's context here (and while the loop's state is
+    /// dropped): [`blocking`](crate::blocking) waits GC-safely, and
+    /// [`reenter`](crate::reenter) (which `MtHandle::with` uses) runs Julia code on this
+    /// thread.
     fn panicked(&mut self, payload: Box<dyn Any + Send>) -> bool {
         let _ = payload;
         false
@@ -46,10 +62,10 @@ impl<F: FnMut(&mut Julia) + Send + 'static> HostedLoop for F {
 }
 
 /// Which Julia threads host a loop now (index = 1-based thread id).
-static BUSY: Mutex<Vec<bool>> = Mutex::new(Vec::new());
+static BUSY: GcSafeMutex<Vec<bool>> = GcSafeMutex::new(Vec::new());
 
-fn busy() -> std::sync::MutexGuard<'static, Vec<bool>> {
-    BUSY.lock().unwrap_or_else(|e| e.into_inner())
+fn busy() -> GcSafeMutexGuard<'static, Vec<bool>> {
+    BUSY.lock()
 }
 
 /// Whether Julia thread `tid` (1-based) hosts a loop now.
@@ -73,6 +89,17 @@ pub struct HostedThread {
 }
 
 static_assertions::assert_impl_all!(HostedThread: Send, Sync, Clone);
+
+impl std::fmt::Debug for HostedThread {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostedThread")
+            .field("tid", &self.tid())
+            .field("finished", &self.is_finished())
+            .field("panics", &self.panics())
+            .field("restarts", &self.restarts())
+            .finish()
+    }
+}
 
 impl HostedThread {
     /// The 1-based id of the Julia thread the loop runs on.
@@ -128,7 +155,8 @@ impl Hosted {
         }
     }
 
-    /// The size of the hosted task's stack (default [`DEFAULT_STACK_SIZE`]).
+    /// The size of the hosted task's stack (default [`DEFAULT_STACK_SIZE`]). Rust code
+    /// that overflows it aborts the process with a message (see [`DEFAULT_STACK_SIZE`]).
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = bytes;
         self
@@ -171,11 +199,14 @@ impl Hosted {
             done: Event::new(),
         });
         let data = Box::into_raw(Box::new(Payload {
+            run: hosted_entry,
+            escaped: hosted_escaped,
+            stack_size: self.stack_size,
             body: Box::new(body),
             shared: shared.clone(),
         }));
         let result = julia.scope(|mut frame| {
-            let entry = frame.box_value(hosted_entry as *const () as usize);
+            let entry = frame.box_value(jlrs_core_hosted_guard as *const () as usize);
             let data_v = frame.box_value(data as usize);
             let tid_v = frame.box_value(tid as i64);
             let stack = frame.box_value(self.stack_size as i64);
@@ -193,23 +224,61 @@ impl Hosted {
     }
 }
 
+extern "C" {
+    /// Calls `payload.run(payload)` inside a Julia exception handler that calls
+    /// `payload.escaped` if an exception reaches it (`csrc/hosted.c`).
+    fn jlrs_core_hosted_guard(payload: *mut c_void);
+}
+
+/// What a hosted task gets. The C shim reads the two function pointers at its head.
+#[repr(C)]
 struct Payload {
+    run: extern "C" fn(*mut c_void),
+    escaped: extern "C" fn(*mut c_void, *const c_char) -> !,
+    stack_size: usize,
     body: Box<dyn HostedLoop>,
     shared: Arc<Shared>,
 }
 
-/// Called by the hosted Julia task through `ccall`. Never unwinds.
+/// Called when a Julia exception jumped over the hosted loop's Rust frames, which can
+/// never be resumed or dropped: reports it and aborts, as Rust does for a thread that
+/// overflows its stack.
+extern "C" fn hosted_escaped(data: *mut c_void, exception_type: *const c_char) -> ! {
+    // SAFETY: `data` is the loop's payload; the skipped frames never freed it (their
+    // destructors cannot run), and they never resume, so nothing else uses it.
+    let payload = unsafe { &*data.cast::<Payload>() };
+    let exception_type = if exception_type.is_null() {
+        "an exception".into()
+    } else {
+        // SAFETY: Julia's type names are static NUL-terminated strings.
+        unsafe { std::ffi::CStr::from_ptr(exception_type) }.to_string_lossy()
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "jlrs: the hosted loop on Julia thread {} overflowed its stack of {} bytes (Julia \
+         reported a {exception_type} that jumped over its Rust frames, so they can neither \
+         continue nor be cleaned up); aborting. Give the loop a larger stack with \
+         `Hosted::stack_size`, or recurse less deeply.",
+        payload.shared.tid,
+        payload.stack_size,
+    );
+    std::process::abort()
+}
+
+/// Called by the hosted Julia task, through `jlrs_core_hosted_guard`. Never unwinds.
 extern "C" fn hosted_entry(data: *mut c_void) {
     // SAFETY: `data` is the payload leaked by `Hosted::spawn`, handed to exactly one task.
     let mut payload = unsafe { Box::from_raw(data.cast::<Payload>()) };
     let shared = payload.shared.clone();
+    // One context for the loop's whole stay on this thread: its runs, its `panicked` hook
+    // and the drop of its state all see a thread that holds a context, so `blocking`
+    // waits GC-safely and `MtHandle::with` runs right here instead of waiting for
+    // another thread while this one stalls collections.
+    // SAFETY: this runs in a Julia task on a Julia thread, GC-unsafe, with no other
+    // context on this thread (a thread hosts one loop at a time).
+    let mut julia = unsafe { Julia::new() };
     loop {
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: this runs in a Julia task on a Julia thread, GC-unsafe, with no
-            // other context on this thread (a thread hosts one loop at a time).
-            let mut julia = unsafe { Julia::new() };
-            payload.body.run(&mut julia);
-        }));
+        let outcome = catch_unwind(AssertUnwindSafe(|| payload.body.run(&mut julia)));
         match outcome {
             Ok(()) => break,
             Err(p) => {
@@ -229,6 +298,7 @@ extern "C" fn hosted_entry(data: *mut c_void) {
     busy()[shared.tid] = false;
     // Dropping the loop's state may panic too; it must not unwind into Julia.
     let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
+    drop(julia);
     shared.finished.store(true, Ordering::Release);
     shared.done.notify(usize::MAX);
 }

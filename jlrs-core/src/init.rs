@@ -114,6 +114,15 @@ pub struct Runtime {
 
 static_assertions::assert_not_impl_any!(Runtime: Send, Sync);
 
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("running", &self.julia.is_some())
+            .field("n_threads", &self.n_threads())
+            .finish()
+    }
+}
+
 impl Runtime {
     /// Initialises Julia on the current thread.
     ///
@@ -161,6 +170,10 @@ impl Runtime {
     }
 
     /// Waits for all hosted loops to return, then shuts Julia down.
+    ///
+    /// Afterwards every call into Julia through a frame that outlived the runtime (say, of
+    /// a [`RootStack`](crate::RootStack) made before) returns
+    /// [`Error::ShutDown`](crate::Error::ShutDown).
     pub fn shutdown(mut self) {
         self.shutdown_inner();
     }
@@ -176,10 +189,11 @@ impl Runtime {
             eprintln!("jlrs: waiting for hosted loops failed: {e}");
         }
         drop(julia);
-        // SAFETY: every hosted loop has returned and this is the thread that initialised
-        // Julia; nothing calls Julia after this (STATE says so).
-        unsafe { sys::jl_atexit_hook(0) };
+        // From here on every frame's call into Julia returns `Error::ShutDown`.
         STATE.store(SHUT_DOWN, Ordering::Release);
+        // SAFETY: every hosted loop has returned and this is the thread that initialised
+        // Julia; nothing calls Julia through jlrs after this (STATE says so).
+        unsafe { sys::jl_atexit_hook(0) };
     }
 }
 

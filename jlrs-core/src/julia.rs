@@ -2,7 +2,13 @@
 
 use std::{cell::Cell, marker::PhantomData};
 
-use crate::{gc::GcSafeGuard, sys, GcFrame, RootStack};
+use crate::{
+    error::JlResult,
+    gc::GcSafeGuard,
+    sys,
+    thread_state::{self, ThreadState},
+    Error, GcFrame, RootStack,
+};
 
 thread_local! {
     /// How many [`Julia`] contexts this thread holds (nested ones included).
@@ -25,6 +31,14 @@ pub struct Julia {
 }
 
 static_assertions::assert_not_impl_any!(Julia: Send, Sync);
+
+impl std::fmt::Debug for Julia {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Julia")
+            .field("thread_id", &self.thread_id())
+            .finish_non_exhaustive()
+    }
+}
 
 impl Julia {
     /// # Safety
@@ -89,20 +103,57 @@ pub(crate) fn n_threads() -> usize {
     unsafe { sys::jlrs_core_n_threads() as usize }
 }
 
-/// Runs `f`, which blocks or runs long, in a GC-safe region if the current thread holds a
-/// GC-unsafe [`Julia`] context, and plainly otherwise.
+/// Runs `f`, which blocks or runs long, in a GC-safe region if the current thread is a
+/// GC-unsafe Julia thread, and plainly otherwise.
 ///
-/// Every blocking wait in the layers above goes through this function, so a Julia thread
-/// that waits never stalls a collection. `f` must be `Send`, which keeps Julia values out.
+/// Every blocking wait in the layers above goes through this function (or through the
+/// locks of [`sync`](crate::sync)), so a Julia thread that waits never stalls a
+/// collection, whether or not it holds a [`Julia`] context: the thread's own state
+/// decides, so this is also right in a hosted loop's `panicked` hook, in a drop that runs
+/// after the loop's context is gone, and in Rust code called from a Julia task. `f` must
+/// be `Send`, which keeps Julia values out.
 pub fn blocking<T>(f: impl FnOnce() -> T + Send) -> T {
-    if in_julia() {
-        // SAFETY: the thread holds a context, so it is a Julia thread; `f` cannot reach
-        // Julia values because they are `!Send`. Entering GC-safe when already GC-safe
-        // is harmless and restored on drop.
+    wait_gc_safely(f)
+}
+
+/// [`blocking`] without the `Send` bound, for this crate's waits that provably touch no
+/// Julia value (such as waiting for a lock whose guard is returned).
+pub(crate) fn wait_gc_safely<T>(f: impl FnOnce() -> T) -> T {
+    if thread_state::current() == ThreadState::GcUnsafe {
+        // SAFETY: the thread is a GC-unsafe Julia thread; `f` only waits or runs Rust code
+        // that touches no Julia value (the callers' contract). The guard restores the
+        // state when `f` returns or panics.
         let _guard = unsafe { GcSafeGuard::enter() };
         f()
     } else {
         f()
+    }
+}
+
+/// Whether the current thread may call Julia now: Julia is running, and this is a
+/// GC-unsafe Julia thread. Every entry point into Julia of a frame or value checks it, so
+/// a frame that was smuggled into a GC-safe region (say, through a thread-local) or kept
+/// past shutdown reports an error instead of racing the collector or calling a dead
+/// runtime.
+pub(crate) fn check_callable() -> JlResult<()> {
+    if !crate::is_running() {
+        return Err(Error::ShutDown);
+    }
+    match crate::thread_state::current() {
+        ThreadState::GcUnsafe => Ok(()),
+        ThreadState::GcSafe => Err(Error::GcSafeRegion),
+        ThreadState::Foreign => Err(Error::NotAJuliaThread),
+    }
+}
+
+/// [`check_callable`], for entry points that cannot return an error.
+///
+/// # Panics
+/// If the thread may not call Julia now, with the reason.
+#[track_caller]
+pub(crate) fn assert_callable() {
+    if let Err(e) = check_callable() {
+        panic!("jlrs: {e}");
     }
 }
 

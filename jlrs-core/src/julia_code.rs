@@ -7,7 +7,7 @@ use crate::{error::JlResult, GcFrame};
 const CORE: &str = include_str!("julia/JlrsCore.jl");
 
 /// Further files evaluated inside `JlrsCore`, in order, as `(file name, code)`.
-const PARTS: &[(&str, &str)] = &[];
+const PARTS: &[(&str, &str)] = &[("event_loop.jl", include_str!("julia/event_loop.jl"))];
 
 /// Defines `JlrsCore` in `Main`.
 ///

@@ -5,16 +5,16 @@ use std::{
     future::Future,
     panic::{catch_unwind, AssertUnwindSafe},
     pin::Pin,
-    sync::{Arc, Mutex},
+    sync::Arc,
     task::{Context, Poll, Waker},
 };
 
-use crate::{error::JlResult, GcFrame, Value};
+use crate::{error::JlResult, sync::GcSafeMutex, GcFrame, Value};
 
 /// Completion state shared with the Julia task.
 #[derive(Default)]
 struct Completion {
-    state: Mutex<(bool, Option<Waker>)>,
+    state: GcSafeMutex<(bool, Option<Waker>)>,
 }
 
 /// Called from Julia (any thread) in the spawned task's `finally` block. Never unwinds.
@@ -24,7 +24,7 @@ extern "C" fn task_done(state: *const c_void) {
         // exactly once per task, so the reference it holds is released exactly once.
         let completion = unsafe { Arc::from_raw(state.cast::<Completion>()) };
         let waker = {
-            let mut s = completion.state.lock().unwrap_or_else(|e| e.into_inner());
+            let mut s = completion.state.lock();
             s.0 = true;
             s.1.take()
         };
@@ -40,7 +40,7 @@ impl Future for Done {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut s = self.0.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut s = self.0.state.lock();
         if s.0 {
             Poll::Ready(())
         } else {
@@ -62,6 +62,7 @@ impl<'scope> GcFrame<'scope> {
         f: Value<'_>,
         args: &[Value<'_>],
     ) -> JlResult<Value<'scope>> {
+        crate::julia::check_callable()?;
         let completion = Arc::new(Completion::default());
         let ptr = Arc::into_raw(completion.clone());
         let spawned = self.scope(|mut frame| {

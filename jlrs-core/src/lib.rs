@@ -12,6 +12,7 @@
 //! - boxing and unboxing of `bool`, integers, floats, `char` and strings;
 //! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]) and brief spinning before
 //!   a thread blocks ([`spin`]);
+//! - locks whose waiters are GC-safe ([`sync::GcSafeMutex`], [`sync::GcSafeRwLock`]);
 //! - [hosted loops](hosted): Rust loops running on Julia's own threads;
 //! - the runtime thread's [event loop](event_loop): waiting for work inside Julia's
 //!   scheduler, woken from any thread;
@@ -58,7 +59,9 @@ mod julia_code;
 mod julia_task;
 mod roots;
 pub mod spin;
+pub mod sync;
 mod sys;
+pub mod thread_state;
 mod value;
 
 pub use convert::{IntoJulia, Unbox};

@@ -9,13 +9,11 @@
 //! GC-unsafe state and does not reach a safepoint while changing it. The GC runs only when
 //! every thread is at a safepoint or GC-safe, so it never sees a stack mid-change.
 
-use std::{
-    cell::UnsafeCell,
-    collections::HashSet,
-    ffi::c_int,
-    marker::PhantomData,
-    sync::{Mutex, MutexGuard},
-};
+use std::{cell::UnsafeCell, collections::HashSet, ffi::c_int, marker::PhantomData};
+
+// The one std lock of jlrs-core, audited: see `REGISTRY`.
+#[allow(clippy::disallowed_types)]
+use std::sync::{Mutex, MutexGuard};
 
 use crate::sys;
 
@@ -23,8 +21,17 @@ use crate::sys;
 pub(crate) struct Slots(UnsafeCell<Vec<*mut sys::jl_value_t>>);
 
 /// Addresses of the registered [`Slots`].
+///
+/// A plain lock, not a [`GcSafeMutex`](crate::sync::GcSafeMutex): Julia's collector takes
+/// it (in [`scan_roots`], with the world stopped), so its holders must never reach a
+/// safepoint while holding it, and a `GcSafeMutex` leaves its GC-safe wait, a safepoint,
+/// holding the lock. Every critical section below is a few vector or set operations with
+/// no Julia call, no allocation by Julia and no wait, so a GC-unsafe thread waits here only
+/// for such a section of another thread, never for a collection.
+#[allow(clippy::disallowed_types)]
 static REGISTRY: Mutex<Option<HashSet<usize>>> = Mutex::new(None);
 
+#[allow(clippy::disallowed_types)]
 fn registry() -> MutexGuard<'static, Option<HashSet<usize>>> {
     // A panic while the lock is held cannot leave the set half-updated.
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
@@ -60,6 +67,14 @@ pub struct RootStack {
 }
 
 static_assertions::assert_not_impl_any!(RootStack: Send, Sync);
+
+impl std::fmt::Debug for RootStack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RootStack")
+            .field("len", &self.len())
+            .finish()
+    }
+}
 
 /// Registered, empty stacks kept for reuse by this thread, so that a task's stack costs
 /// no allocation and no change to the registry. Deregistered when the thread ends.
@@ -109,7 +124,23 @@ impl RootStack {
     ///
     /// Values rooted through the returned frame stay rooted until the stack is dropped, so
     /// they can be held across `.await` points of the future that owns the stack.
+    ///
+    /// # Panics
+    /// In a GC-safe region (a stack kept in a thread-local and taken out inside
+    /// [`Julia::gc_safe`](crate::Julia::gc_safe) or [`blocking`](crate::blocking)), where
+    /// Julia must not be touched. After shutdown the frame is made, and every call through
+    /// it returns [`Error::ShutDown`](crate::Error::ShutDown).
+    #[track_caller]
     pub fn frame(&mut self) -> crate::GcFrame<'_> {
+        match crate::thread_state::current() {
+            crate::thread_state::ThreadState::GcUnsafe => {}
+            crate::thread_state::ThreadState::GcSafe => {
+                panic!("jlrs: {}", crate::Error::GcSafeRegion)
+            }
+            crate::thread_state::ThreadState::Foreign => {
+                panic!("jlrs: {}", crate::Error::NotAJuliaThread)
+            }
+        }
         crate::GcFrame::new(self.slots())
     }
 

@@ -75,6 +75,7 @@ impl<'scope> Value<'scope> {
 
     /// Looks up the global `name` in this module.
     pub fn get<'t>(self, frame: &mut GcFrame<'t>, name: &str) -> JlResult<Value<'t>> {
+        crate::julia::check_callable()?;
         if !self.is_module() {
             return Err(Error::WrongType {
                 expected: "Module".into(),
@@ -97,6 +98,7 @@ impl<'scope> Value<'scope> {
     ///
     /// Calling something that is not callable raises Julia's `MethodError`.
     pub fn call<'t>(self, frame: &mut GcFrame<'t>, args: &[Value<'_>]) -> JlResult<Value<'t>> {
+        crate::julia::check_callable()?;
         let n = i32::try_from(args.len()).expect("fewer than 2^31 arguments");
         // `Value` is a transparent pointer, so the slice is already the array of
         // `jl_value_t*` that jl_call takes; jl_call copies it and never writes to it.

@@ -2,10 +2,15 @@
 
 use std::{
     panic::{catch_unwind, AssertUnwindSafe},
-    sync::{Arc, Mutex},
+    sync::Arc,
 };
 
-use jlrs_core::{event_loop::Notifier, panic_message, JlResult, Julia};
+use jlrs_core::{
+    event_loop::Notifier,
+    panic_message,
+    sync::{GcSafeMutex, GcSafeMutexGuard},
+    JlResult, Julia,
+};
 
 use crate::{plan::Plan, Error};
 
@@ -19,12 +24,12 @@ pub(crate) struct Shared {
     pub(crate) notifier: Notifier,
     pub(crate) plan: Plan,
     /// Which worker threads are claimed, indexed from the first worker thread.
-    claimed: Mutex<Vec<bool>>,
+    claimed: GcSafeMutex<Vec<bool>>,
 }
 
 impl Shared {
     pub(crate) fn new(jobs: async_channel::Sender<Job>, notifier: Notifier, plan: Plan) -> Self {
-        let claimed = Mutex::new(vec![false; plan.worker_threads]);
+        let claimed = GcSafeMutex::new(vec![false; plan.worker_threads]);
         Shared {
             jobs,
             notifier,
@@ -52,6 +57,17 @@ pub struct MtHandle {
 }
 
 static_assertions::assert_impl_all!(MtHandle: Send, Sync, Clone);
+
+impl std::fmt::Debug for MtHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MtHandle")
+            .field("n_julia_threads", &self.n_julia_threads())
+            .field("n_with_threads", &self.n_with_threads())
+            .field("n_worker_threads", &self.n_worker_threads())
+            .field("shut_down", &self.shared.jobs.is_closed())
+            .finish()
+    }
+}
 
 impl MtHandle {
     pub(crate) fn new(shared: Shared) -> Self {
@@ -127,15 +143,13 @@ impl MtHandle {
         })
     }
 
-    fn claimed(&self) -> std::sync::MutexGuard<'_, Vec<bool>> {
-        self.shared
-            .claimed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+    fn claimed(&self) -> GcSafeMutexGuard<'_, Vec<bool>> {
+        self.shared.claimed.lock()
     }
 }
 
 /// A claimed worker thread. It keeps the runtime alive and is released on drop.
+#[derive(Debug)]
 pub struct WorkerThread {
     tid: usize,
     index: usize,

@@ -29,6 +29,7 @@ impl PoolBuilderExt for MtHandle {
 }
 
 /// Configures a pool.
+#[derive(Debug)]
 pub struct PoolBuilder<E, const N: usize> {
     mt: MtHandle,
     executor: E,

@@ -9,7 +9,7 @@ use std::sync::{Arc, Weak};
 use event_listener::{Event, Listener};
 use jlrs_mt::MtHandle;
 
-use crate::sync::Lock;
+use jlrs_core::sync::GcSafeMutex;
 
 /// A pool, as far as spawning another one cares.
 pub(crate) trait Releasing: Send + Sync {
@@ -19,7 +19,7 @@ pub(crate) trait Releasing: Send + Sync {
 }
 
 /// Every pool of the process that is still alive.
-static POOLS: Lock<Vec<Weak<dyn Releasing>>> = Lock::new(Vec::new());
+static POOLS: GcSafeMutex<Vec<Weak<dyn Releasing>>> = GcSafeMutex::new(Vec::new());
 
 /// Fires whenever a worker has released its thread.
 static RELEASED: Event = Event::new();

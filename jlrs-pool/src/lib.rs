@@ -75,7 +75,6 @@ mod closing;
 mod error;
 mod pool;
 mod state;
-mod sync;
 
 pub use builder::{PoolBuilder, PoolBuilderExt};
 pub use error::PoolError;

@@ -11,13 +11,12 @@ use std::{
 
 use event_listener::Event;
 use jlrs_async::{Executor, Queue, Workers};
-use jlrs_core::{hosted::Hosted, hosted::HostedLoop, Julia};
+use jlrs_core::{hosted::Hosted, hosted::HostedLoop, sync::GcSafeMutex, Julia};
 use jlrs_mt::{MtHandle, WorkerThread};
 
 use crate::{
     closing,
     state::{PoolState, Removal},
-    sync::Lock,
 };
 
 thread_local! {
@@ -66,7 +65,7 @@ pub(crate) struct Pool<E, const N: usize> {
     executor: E,
     queue: OnceLock<Queue>,
     /// The one owner of the pool's bookkeeping: reservations, stop signals, counts.
-    state: Lock<PoolState<Arc<Stop>>>,
+    state: GcSafeMutex<PoolState<Arc<Stop>>>,
     prefix: String,
     this: Weak<Self>,
 }
@@ -77,7 +76,7 @@ impl<E, const N: usize> Pool<E, N> {
             mt,
             executor,
             queue: OnceLock::new(),
-            state: Lock::new(PoolState::default()),
+            state: GcSafeMutex::new(PoolState::default()),
             prefix,
             this: this.clone(),
         })

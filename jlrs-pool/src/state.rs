@@ -182,7 +182,11 @@ mod test {
         assert_eq!(s.reserve(0, || None::<()>), None);
         s.close();
         let mut claimed = false;
-        assert_eq!(s.reserve(0, || Some(claimed = true)), None);
+        let reserved = s.reserve(0, || {
+            claimed = true;
+            Some(())
+        });
+        assert_eq!(reserved, None);
         assert!(!claimed);
     }
 

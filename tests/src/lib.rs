@@ -14,6 +14,7 @@ use jlrs_core::{InitOptions, Julia, Runtime};
 type Job = Box<dyn FnOnce(&mut Julia) + Send>;
 
 /// A thread that owns the process's Julia runtime and runs jobs on it.
+#[derive(Debug)]
 pub struct JuliaThread {
     jobs: async_channel::Sender<Job>,
     n_threads: usize,
@@ -76,6 +77,7 @@ impl JuliaThread {
 }
 
 /// Fails the whole test binary with a diagnostic if it is not dropped in time.
+#[derive(Debug)]
 pub struct Watchdog {
     done: Option<mpsc::Sender<()>>,
 }
@@ -86,18 +88,24 @@ pub fn watchdog(what: &str, limit: Duration) -> Watchdog {
     let what = what.to_string();
     std::thread::spawn(move || {
         if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
-            // Written to stderr directly: the test harness captures `eprintln!` of threads
-            // a test spawns, and that output is lost when the process exits here.
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "watchdog: `{what}` did not finish within {limit:?}; it is hung (a deadlock \
-                 or a lost task). Failing the test binary."
-            );
-            std::process::exit(101);
+            fail_hung(&what, limit);
         }
     });
     Watchdog { done: Some(tx) }
+}
+
+/// Prints the watchdog's diagnostic for `what`, which did not finish within `limit`, and
+/// exits the process with status 101.
+pub fn fail_hung(what: &str, limit: Duration) -> ! {
+    // Written to stderr directly: the test harness captures `eprintln!` of threads a test
+    // spawns, and that output is lost when the process exits here.
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "watchdog: `{what}` did not finish within {limit:?}; it is hung (a deadlock or a \
+         lost task). Failing the test binary."
+    );
+    std::process::exit(101);
 }
 
 impl Drop for Watchdog {

@@ -193,12 +193,10 @@ fn exceptions_and_panics_in_each_kind_of_task_reach_the_caller() {
         matches!(&e, Error::Panicked(m) if m == "register panic"),
         "{e}"
     );
-    let e = send(handle().persistent(Accumulator {
-        panic_in_init: true,
-    }))
-    .wait_blocking()
-    .err()
-    .unwrap();
+    let e = send(handle().persistent(Accumulator::new(true).0))
+        .wait_blocking()
+        .err()
+        .unwrap();
     assert!(matches!(&e, Error::Panicked(m) if m == "init panic"), "{e}");
     // The runtime still works.
     let r =
@@ -243,11 +241,22 @@ fn register_tasks_load_code_once() {
 }
 
 /// Keeps a Julia `Dict` in its state; each call stores a value and returns the size.
+/// Its exit hook adds the final size to `exits`, a counter of its own test.
 struct Accumulator {
     panic_in_init: bool,
+    exits: Arc<AtomicUsize>,
 }
 
-static EXITS: AtomicUsize = AtomicUsize::new(0);
+impl Accumulator {
+    fn new(panic_in_init: bool) -> (Self, Arc<AtomicUsize>) {
+        let exits = Arc::new(AtomicUsize::new(0));
+        let task = Accumulator {
+            panic_in_init,
+            exits: exits.clone(),
+        };
+        (task, exits)
+    }
+}
 
 impl PersistentTask for Accumulator {
     type State<'s> = Value<'s>;
@@ -285,18 +294,17 @@ impl PersistentTask for Accumulator {
             .unwrap()
             .unbox::<i64>()
             .unwrap();
-        EXITS.fetch_add(n as usize, Ordering::SeqCst);
+        self.exits.fetch_add(n as usize, Ordering::SeqCst);
     }
 }
 
 #[test]
 fn persistent_tasks_keep_julia_state_across_calls_and_exit_when_their_handles_are_gone() {
     let _dog = watchdog("persistent task", Duration::from_secs(120));
-    let p = send(handle().persistent(Accumulator {
-        panic_in_init: false,
-    }))
-    .wait_blocking()
-    .unwrap();
+    let (accumulator, exits) = Accumulator::new(false);
+    let p = send(handle().persistent(accumulator))
+        .wait_blocking()
+        .unwrap();
     let callers: Vec<_> = (0..4i64)
         .map(|t| {
             let p = p.clone();
@@ -316,7 +324,7 @@ fn persistent_tasks_keep_julia_state_across_calls_and_exit_when_their_handles_ar
     assert_eq!(p.call((100_000, false)).wait_blocking().unwrap(), 101);
     drop(p);
     wait_until("the exit hook did not run", || {
-        EXITS.load(Ordering::SeqCst) == 101
+        exits.load(Ordering::SeqCst) == 101
     });
 }
 
@@ -351,11 +359,9 @@ fn the_budget_bounds_concurrency_and_awaiting_a_persistent_call_cannot_deadlock(
     );
 
     // Fill every slot with tasks that await a persistent task's calls.
-    let p = send(handle().persistent(Accumulator {
-        panic_in_init: false,
-    }))
-    .wait_blocking()
-    .unwrap();
+    let p = send(handle().persistent(Accumulator::new(false).0))
+        .wait_blocking()
+        .unwrap();
     let tasks: Vec<_> = (0..2 * N as i64)
         .map(|i| {
             let p = p.clone();

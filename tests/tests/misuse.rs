@@ -83,16 +83,16 @@ fn every_caller_gets_an_answer_and_the_process_exits() {
     drop(mt);
     gate_tx.send_blocking(()).unwrap();
     assert_eq!(busy.wait_blocking().unwrap(), -1);
-    let mut answered = 0;
+    // Dropping the handles closes the queue without cancelling it: every queued task runs.
+    let mut ran = 0;
     for (i, q) in queued.into_iter().enumerate() {
         match q.wait_blocking() {
             Ok(v) => assert_eq!(v, i as i64),
-            Err(Error::Cancelled | Error::Closed) => {}
-            Err(e) => panic!("task {i}: {e}"),
+            Err(e) => panic!("task {i} did not run although the queue drains: {e}"),
         }
-        answered += 1;
+        ran += 1;
     }
-    assert_eq!(answered, 10_000);
+    assert_eq!(ran, 10_000);
     runtime.join().expect("the runtime thread panicked");
     assert!(!jlrs_core::is_running());
 }

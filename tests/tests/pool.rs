@@ -6,7 +6,7 @@ use std::{
     collections::BTreeSet,
     sync::{
         atomic::{AtomicBool, Ordering},
-        Mutex, MutexGuard, OnceLock,
+        OnceLock,
     },
     time::Duration,
 };
@@ -14,6 +14,7 @@ use std::{
 use jlrs_async::{
     AsyncExecutor, AsyncHandle, AsyncLocal, Error, Executor, LocalBoxFuture, LocalExecutor,
 };
+use jlrs_core::sync::{GcSafeMutex, GcSafeMutexGuard};
 use jlrs_mt::{Builder, MtHandle};
 use jlrs_pool::{current_worker, PoolBuilderExt};
 use jlrs_tests::{wait_until, watchdog};
@@ -32,9 +33,9 @@ fn mt() -> &'static MtHandle {
 }
 
 /// Pool tests share the runtime's worker threads, so they run one at a time.
-fn exclusive() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+fn exclusive() -> GcSafeMutexGuard<'static, ()> {
+    static LOCK: GcSafeMutex<()> = GcSafeMutex::new(());
+    let guard = LOCK.lock();
     wait_until("all worker threads free", || {
         mt().n_free_worker_threads() == WORKER_THREADS
     });

@@ -5,7 +5,7 @@
 use std::{
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
-        Mutex, MutexGuard, OnceLock,
+        OnceLock,
     },
     time::Duration,
 };
@@ -14,7 +14,10 @@ use jlrs_async::{
     AsyncExecutor, AsyncHandle, AsyncLocal, Error, Executor, LocalBoxFuture, LocalExecutor,
     PersistentTask,
 };
-use jlrs_core::{GcFrame, JlResult};
+use jlrs_core::{
+    sync::{GcSafeMutex, GcSafeMutexGuard},
+    GcFrame, JlResult,
+};
 use jlrs_mt::{Builder, MtHandle};
 use jlrs_pool::PoolBuilderExt;
 use jlrs_tests::{wait_until, watchdog};
@@ -33,9 +36,9 @@ fn mt() -> &'static MtHandle {
 }
 
 /// The tests share the runtime's worker threads, so they run one at a time.
-fn exclusive() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+fn exclusive() -> GcSafeMutexGuard<'static, ()> {
+    static LOCK: GcSafeMutex<()> = GcSafeMutex::new(());
+    let guard = LOCK.lock();
     wait_until("all worker threads free", || {
         mt().n_free_worker_threads() == WORKER_THREADS
     });
@@ -226,7 +229,7 @@ fn fail_worker(pool: &AsyncHandle) -> jlrs_async::TaskHandle<()> {
 /// Counts its calls in a Julia `Ref`; its exit reads the count back and records it.
 struct Tally;
 
-static TALLY_EXITS: Mutex<Vec<i64>> = Mutex::new(Vec::new());
+static TALLY_EXITS: GcSafeMutex<Vec<i64>> = GcSafeMutex::new(Vec::new());
 
 impl PersistentTask for Tally {
     type State<'s> = jlrs_core::Value<'s>;
@@ -254,7 +257,7 @@ impl PersistentTask for Tally {
             .call("getindex", &[state])
             .and_then(|v| v.unbox::<i64>())
             .unwrap_or(-1);
-        TALLY_EXITS.lock().unwrap().push(n);
+        TALLY_EXITS.lock().push(n);
     }
 }
 
@@ -262,7 +265,7 @@ impl PersistentTask for Tally {
 fn a_restarted_worker_ends_its_persistent_tasks_with_their_exit() {
     let _dog = watchdog("persistent tasks and restarts", Duration::from_secs(60));
     let _x = exclusive();
-    TALLY_EXITS.lock().unwrap().clear();
+    TALLY_EXITS.lock().clear();
     let pool = faulty_pool();
     let tally = pool
         .persistent(Tally)
@@ -280,7 +283,7 @@ fn a_restarted_worker_ends_its_persistent_tasks_with_their_exit() {
     // The restarted worker takes this task: by then the old one has ended its tasks.
     assert_eq!(nap(&pool, Duration::ZERO).wait_blocking().unwrap(), 1);
     assert_eq!(
-        *TALLY_EXITS.lock().unwrap(),
+        *TALLY_EXITS.lock(),
         [2],
         "exit ran once, with the state the calls left"
     );

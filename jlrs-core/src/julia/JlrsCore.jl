@@ -21,21 +21,6 @@ function spawn_hosted(entry::UInt, data::UInt, tid::Int, stack_size::Int)
     return nothing
 end
 
-function run_loop(step::UInt, data::UInt)
-    cond = Base.AsyncCondition()
-    fptr = Ptr{Cvoid}(step)
-    dptr = Ptr{Cvoid}(data)
-    handle = UInt(cond.handle)
-    try
-        while ccall(fptr, Cint, (Ptr{Cvoid}, UInt), dptr, handle) != 0
-            wait(cond)
-        end
-    finally
-        close(cond)
-    end
-    return nothing
-end
-
 # The outcome is stored before `done` is called, so Rust never sees it half-written.
 function spawn_call(f, args::Tuple, done::UInt, state::UInt)
     fptr = Ptr{Cvoid}(done)

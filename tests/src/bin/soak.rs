@@ -1,6 +1,11 @@
 //! `cargo xtask soak --minutes N`: mixed load on every runtime for N minutes, with worker
 //! churn and forced collections; prints tasks done, errors by kind, restarts and RSS every
 //! minute, and fails if a result is wrong, an error is unexpected or RSS grows.
+//!
+//! A watchdog fails it (status 101, with the test watchdog's diagnostic) when a client
+//! waits longer than `--stall-seconds S` (default 60) for one answer, a lost or deadlocked
+//! task, or when shutting down takes longer than two minutes. `--lose-a-task` sends one
+//! task that never answers, to check that watchdog.
 
 use std::{
     sync::{
@@ -174,11 +179,15 @@ fn one_op(rng: &mut Rng, mt: &MtHandle, rt: &AsyncHandle, pool: &AsyncHandle, co
 fn main() {
     // Panics are part of the load; one line each is enough.
     std::panic::set_hook(Box::new(|_| {}));
-    let minutes: u64 = std::env::args()
-        .skip_while(|a| a != "--minutes")
-        .nth(1)
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(1);
+    let flag = |name: &str| {
+        std::env::args()
+            .skip_while(|a| a != name)
+            .nth(1)
+            .and_then(|m| m.parse::<u64>().ok())
+    };
+    let minutes = flag("--minutes").unwrap_or(1);
+    let stall_limit = Duration::from_secs(flag("--stall-seconds").unwrap_or(60));
+    let lose_a_task = std::env::args().any(|a| a == "--lose-a-task");
     let (mt, rt, runtime) = Builder::new()
         .n_threads(4)
         .async_runtime(AsyncExecutor::<8>::new())
@@ -199,6 +208,8 @@ fn main() {
     let counts = Arc::new(Counts::default());
     let stop = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
+    // When each client last got an answer, in milliseconds since `start`.
+    let answered: Arc<Vec<AtomicU64>> = Arc::new((0..4).map(|_| AtomicU64::new(0)).collect());
 
     let clients: Vec<_> = (0..4u64)
         .map(|c| {
@@ -209,17 +220,33 @@ fn main() {
                 counts.clone(),
                 stop.clone(),
             );
-            let total = total.clone();
+            let (total, answered) = (total.clone(), answered.clone());
             std::thread::spawn(move || {
                 let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (c + 1));
                 let mut sum = 0;
+                let mut lost = None;
                 while !stop.load(Ordering::Relaxed) {
+                    if lose_a_task && c == 0 && answered[0].load(Ordering::Relaxed) > 1000 {
+                        // A task that never answers: it waits for a sender kept alive here.
+                        let (keep, never) = async_channel::bounded::<()>(1);
+                        lost = Some(keep);
+                        let _ = pool
+                            .blocking_task(move |_f| {
+                                let _ = jlrs_core::blocking(|| never.recv_blocking());
+                                Ok(0i64)
+                            })
+                            .dispatch_blocking()
+                            .map(|h| h.wait_blocking());
+                    }
                     one_op(&mut rng, &mt, &rt, &pool, &counts);
+                    let now = start.elapsed().as_millis() as u64;
+                    answered[c as usize].store(now.max(1), Ordering::Relaxed);
                     if rng.next().is_multiple_of(16) {
                         sum += 1;
                         total.call(1).wait_blocking().unwrap();
                     }
                 }
+                drop(lost);
                 sum
             })
         })
@@ -264,9 +291,26 @@ fn main() {
             jlrs_tests::rss_kib() / 1024,
         );
     };
+    let check_stalls = || {
+        let now = start.elapsed();
+        for (c, at) in answered.iter().enumerate() {
+            let last = Duration::from_millis(at.load(Ordering::Relaxed));
+            if now.saturating_sub(last) > stall_limit {
+                report(now.as_secs() / 60);
+                jlrs_tests::fail_hung(
+                    &format!(
+                        "soak client {c}'s task (no answer since {:.1} s into the soak)",
+                        last.as_secs_f64()
+                    ),
+                    stall_limit,
+                );
+            }
+        }
+    };
     for minute in 1..=minutes {
         while start.elapsed() < Duration::from_secs(60 * minute) {
             std::thread::sleep(Duration::from_millis(100));
+            check_stalls();
         }
         report(minute);
         if minute == 1 {
@@ -274,6 +318,10 @@ fn main() {
         }
     }
     stop.store(true, Ordering::Relaxed);
+    let _dog = jlrs_tests::watchdog(
+        "the soak's shutdown (clients' last tasks, the persistent task's total, Julia's exit)",
+        Duration::from_secs(120),
+    );
     let calls: i64 = clients.into_iter().map(|c| c.join().unwrap()).sum();
     churn.join().unwrap();
     let recorded = total.call(0).wait_blocking().unwrap();

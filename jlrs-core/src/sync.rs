@@ -1,0 +1,341 @@
+//! Locks whose waiters never stall Julia's garbage collector: [`GcSafeMutex`] and
+//! [`GcSafeRwLock`].
+//!
+//! A Julia thread that waits for a lock while GC-unsafe stalls every collection: the
+//! collector waits for all threads to reach a safepoint, and a thread blocked in a lock
+//! never does. If the lock's holder then allocates (or runs any Julia code), it waits for
+//! the collection, which waits for the blocked thread, which waits for the holder: every
+//! thread hangs.
+//!
+//! The locks here wait inside a GC-safe region whenever the waiting thread is a GC-unsafe
+//! Julia thread, so holding one while calling Julia is fine. A lock that is free is taken
+//! without any GC transition; on threads that are not Julia threads they are plain locks.
+//! Neither lock is poisoned by a panic: the next holder sees the data as the panicking
+//! holder left it.
+//!
+//! The crates above `jlrs-core` use these instead of `std::sync::{Mutex, RwLock}` (clippy's
+//! `disallowed-types`, configured in the workspace's `clippy.toml`, enforces it). Wait for
+//! conditions with `event-listener` or a channel, inside [`blocking`](crate::blocking).
+//!
+//! One kind of lock cannot be one of these: a lock that Julia's collector itself takes
+//! (the root registry of [`RootStack`](crate::RootStack)). A thread that takes a lock here
+//! after waiting GC-safely leaves the GC-safe region holding it, which is a safepoint: it
+//! may wait there for a collection, and a collector that needs the same lock would wait
+//! for it forever.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use jlrs_core::sync::GcSafeMutex;
+//!
+//! let counter = Arc::new(GcSafeMutex::new(0));
+//! let threads: Vec<_> = (0..4)
+//!     .map(|_| {
+//!         let counter = counter.clone();
+//!         std::thread::spawn(move || *counter.lock() += 1)
+//!     })
+//!     .collect();
+//! threads.into_iter().for_each(|t| t.join().unwrap());
+//! assert_eq!(*counter.lock(), 4);
+//! ```
+
+// This module is where the std locks are wrapped; everything else uses the wrappers.
+#![allow(clippy::disallowed_types)]
+
+use std::{
+    fmt,
+    ops::{Deref, DerefMut},
+    sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError},
+};
+
+use crate::julia::wait_gc_safely;
+
+/// A mutual-exclusion lock whose waiters are GC-safe. See the [module docs](self).
+///
+/// Unlike `std::sync::Mutex` it is not poisoned: [`GcSafeMutex::lock`] returns the guard
+/// directly.
+#[derive(Default)]
+pub struct GcSafeMutex<T: ?Sized> {
+    inner: Mutex<T>,
+}
+
+/// The guard of a [`GcSafeMutex`]: the lock is held until it is dropped.
+#[must_use = "the lock is released when the guard is dropped"]
+pub struct GcSafeMutexGuard<'a, T: ?Sized> {
+    inner: MutexGuard<'a, T>,
+}
+
+impl<T> GcSafeMutex<T> {
+    /// A new, unlocked mutex.
+    pub const fn new(value: T) -> Self {
+        GcSafeMutex {
+            inner: Mutex::new(value),
+        }
+    }
+
+    /// The protected value.
+    pub fn into_inner(self) -> T {
+        self.inner.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T: ?Sized> GcSafeMutex<T> {
+    /// Takes the lock, waiting for it if another thread holds it. On a GC-unsafe Julia
+    /// thread the wait is GC-safe; the thread is GC-unsafe again when this returns.
+    ///
+    /// Locking a mutex that the current thread already holds deadlocks (as with
+    /// `std::sync::Mutex`).
+    pub fn lock(&self) -> GcSafeMutexGuard<'_, T> {
+        let inner = match self.inner.try_lock() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                wait_gc_safely(|| self.inner.lock().unwrap_or_else(|e| e.into_inner()))
+            }
+        };
+        GcSafeMutexGuard { inner }
+    }
+
+    /// Takes the lock if no thread holds it now.
+    pub fn try_lock(&self) -> Option<GcSafeMutexGuard<'_, T>> {
+        match self.inner.try_lock() {
+            Ok(inner) => Some(GcSafeMutexGuard { inner }),
+            Err(TryLockError::Poisoned(e)) => Some(GcSafeMutexGuard {
+                inner: e.into_inner(),
+            }),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// The protected value, through a unique borrow (no locking needed).
+    pub fn get_mut(&mut self) -> &mut T {
+        self.inner.get_mut().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T: ?Sized> Deref for GcSafeMutexGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T: ?Sized> DerefMut for GcSafeMutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for GcSafeMutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("GcSafeMutex");
+        match self.try_lock() {
+            Some(guard) => d.field("data", &&*guard),
+            None => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish_non_exhaustive()
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for GcSafeMutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+/// A reader-writer lock whose waiters are GC-safe. See the [module docs](self).
+///
+/// Not poisoned, like [`GcSafeMutex`].
+#[derive(Default)]
+pub struct GcSafeRwLock<T: ?Sized> {
+    inner: RwLock<T>,
+}
+
+/// Shared access to the value of a [`GcSafeRwLock`], until dropped.
+#[must_use = "the lock is released when the guard is dropped"]
+pub struct GcSafeReadGuard<'a, T: ?Sized> {
+    inner: RwLockReadGuard<'a, T>,
+}
+
+/// Exclusive access to the value of a [`GcSafeRwLock`], until dropped.
+#[must_use = "the lock is released when the guard is dropped"]
+pub struct GcSafeWriteGuard<'a, T: ?Sized> {
+    inner: RwLockWriteGuard<'a, T>,
+}
+
+impl<T> GcSafeRwLock<T> {
+    /// A new, unlocked lock.
+    pub const fn new(value: T) -> Self {
+        GcSafeRwLock {
+            inner: RwLock::new(value),
+        }
+    }
+
+    /// The protected value.
+    pub fn into_inner(self) -> T {
+        self.inner.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T: ?Sized> GcSafeRwLock<T> {
+    /// Shared access, waiting (GC-safely on a GC-unsafe Julia thread) while a writer holds
+    /// the lock.
+    pub fn read(&self) -> GcSafeReadGuard<'_, T> {
+        let inner = match self.inner.try_read() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                wait_gc_safely(|| self.inner.read().unwrap_or_else(|e| e.into_inner()))
+            }
+        };
+        GcSafeReadGuard { inner }
+    }
+
+    /// Exclusive access, waiting (GC-safely on a GC-unsafe Julia thread) while any other
+    /// thread holds the lock.
+    pub fn write(&self) -> GcSafeWriteGuard<'_, T> {
+        let inner = match self.inner.try_write() {
+            Ok(guard) => guard,
+            Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                wait_gc_safely(|| self.inner.write().unwrap_or_else(|e| e.into_inner()))
+            }
+        };
+        GcSafeWriteGuard { inner }
+    }
+
+    /// Shared access if no writer holds the lock now.
+    pub fn try_read(&self) -> Option<GcSafeReadGuard<'_, T>> {
+        match self.inner.try_read() {
+            Ok(inner) => Some(GcSafeReadGuard { inner }),
+            Err(TryLockError::Poisoned(e)) => Some(GcSafeReadGuard {
+                inner: e.into_inner(),
+            }),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// Exclusive access if no thread holds the lock now.
+    pub fn try_write(&self) -> Option<GcSafeWriteGuard<'_, T>> {
+        match self.inner.try_write() {
+            Ok(inner) => Some(GcSafeWriteGuard { inner }),
+            Err(TryLockError::Poisoned(e)) => Some(GcSafeWriteGuard {
+                inner: e.into_inner(),
+            }),
+            Err(TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// The protected value, through a unique borrow (no locking needed).
+    pub fn get_mut(&mut self) -> &mut T {
+        self.inner.get_mut().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T: ?Sized> Deref for GcSafeReadGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T: ?Sized> Deref for GcSafeWriteGuard<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T: ?Sized> DerefMut for GcSafeWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for GcSafeRwLock<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("GcSafeRwLock");
+        match self.try_read() {
+            Some(guard) => d.field("data", &&*guard),
+            None => d.field("data", &format_args!("<locked>")),
+        };
+        d.finish_non_exhaustive()
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for GcSafeReadGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+impl<T: ?Sized + fmt::Debug> fmt::Debug for GcSafeWriteGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}
+
+static_assertions::assert_impl_all!(GcSafeMutex<Vec<u8>>: Send, Sync, Default);
+static_assertions::assert_impl_all!(GcSafeRwLock<Vec<u8>>: Send, Sync, Default);
+static_assertions::assert_not_impl_any!(GcSafeMutexGuard<'static, u8>: Send);
+static_assertions::assert_not_impl_any!(GcSafeWriteGuard<'static, u8>: Send);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_holder_does_not_poison() {
+        let m = std::sync::Arc::new(GcSafeMutex::new(1));
+        let m2 = m.clone();
+        let _ = std::thread::spawn(move || {
+            let mut g = m2.lock();
+            *g = 2;
+            panic!("while holding the lock");
+        })
+        .join();
+        assert_eq!(*m.lock(), 2);
+    }
+
+    #[test]
+    fn contended_locks_on_plain_threads_exclude_each_other() {
+        let m = std::sync::Arc::new(GcSafeMutex::new(0u64));
+        let rw = std::sync::Arc::new(GcSafeRwLock::new(0u64));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (m, rw) = (m.clone(), rw.clone());
+                std::thread::spawn(move || {
+                    for _ in 0..10_000 {
+                        let mut g = m.lock();
+                        let v = *g;
+                        std::hint::black_box(());
+                        *g = v + 1;
+                        drop(g);
+                        *rw.write() += 1;
+                        let _ = *rw.read();
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(*m.lock(), 40_000);
+        assert_eq!(*rw.read(), 40_000);
+    }
+
+    #[test]
+    fn try_lock_fails_while_held() {
+        let m = GcSafeMutex::new(());
+        let g = m.lock();
+        assert!(m.try_lock().is_none());
+        drop(g);
+        assert!(m.try_lock().is_some());
+        let rw = GcSafeRwLock::new(());
+        let r = rw.read();
+        assert!(rw.try_read().is_some());
+        assert!(rw.try_write().is_none());
+        drop(r);
+        assert!(rw.try_write().is_some());
+    }
+}
