@@ -333,6 +333,12 @@ impl AsyncHandle {
 
     /// Closes the queue: no new tasks are accepted. Running tasks finish; queued tasks
     /// run too, unless `cancel`, in which case their callers get [`Error::Cancelled`].
+    ///
+    /// A pool's workers then exit once they have finished the tasks they run, releasing
+    /// their threads; `is_closed` is `true` at once, before that. A pool spawned after
+    /// this call returns waits for those threads (see `jlrs_pool::PoolBuilder::spawn`),
+    /// so closing a pool and starting another of the same size always gets every thread
+    /// back.
     pub fn close(&self, cancel: bool) {
         self.shared.tx.close();
         if cancel {
@@ -340,7 +346,10 @@ impl AsyncHandle {
         }
     }
 
-    /// Whether the queue is closed.
+    /// Whether the queue is closed: by [`AsyncHandle::close`], by dropping every handle,
+    /// or, for a pool, by removing its last worker. It is `true` as soon as no task can
+    /// be sent, while the workers may still finish what they run; the threads of a closed
+    /// pool are free for new pools as described on `close`.
     pub fn is_closed(&self) -> bool {
         self.shared.tx.is_closed()
     }

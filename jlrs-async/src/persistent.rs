@@ -14,8 +14,9 @@ type Call<P> = (
     Reply<<P as PersistentTask>::Output>,
 );
 
-/// Calls a persistent task. Cheap to clone; the task ends when every handle is gone (or
-/// its runtime shuts down).
+/// Calls a persistent task. Cheap to clone; the task ends (running its `exit`) when every
+/// handle is gone, its runtime or pool closes, or its pool worker is restarted (see
+/// [`PersistentTask`]).
 pub struct PersistentHandle<P: PersistentTask> {
     calls: async_channel::Sender<Call<P>>,
     /// The thread the task runs on.

@@ -79,8 +79,13 @@ impl<T> Drop for Answer<T> {
 /// It is started with [`AsyncHandle::persistent`](crate::AsyncHandle::persistent), which
 /// hands back a [`PersistentHandle`](crate::PersistentHandle). Each call runs in a scope of
 /// its own, so values rooted during a call are released when it ends; values in the state
-/// live as long as the task. When every handle to the task is gone, or the runtime shuts
-/// down, [`PersistentTask::exit`] runs.
+/// live as long as the task.
+///
+/// The task ends when every handle to it is gone, when its runtime or pool closes (once
+/// the queued tasks have been taken), or when the pool worker running it fails outside
+/// any task and is restarted. Whichever comes first, the call in progress finishes, then
+/// [`PersistentTask::exit`] runs, exactly once; later calls return
+/// [`Error::Closed`](crate::Error::Closed).
 ///
 /// A persistent task takes one of its thread's `N` task slots only while `init` runs. Its
 /// calls run without one, so a task that awaits a persistent call cannot deadlock however

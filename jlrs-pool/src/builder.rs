@@ -60,6 +60,16 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
 
     /// Spawns the pool with as many of its workers as there are free worker threads.
     ///
+    /// Threads that closed pools are still releasing count as free: if fewer threads are
+    /// free than workers were asked for while some pool whose queue is closed (see
+    /// [`AsyncHandle::close`]) still holds threads, `spawn` first waits until enough are
+    /// free or no closed pool holds any, that is until their workers have finished the
+    /// tasks they run. It never waits for threads that open pools hold, removed workers
+    /// with persistent tasks included. So a pool closed just before (`is_closed()` already
+    /// `true`) gives all its threads to a new pool of the same size. On a Julia thread
+    /// (inside a task or [`MtHandle::with`](jlrs_mt::MtHandle::with)) `spawn` does not
+    /// wait, since the thread might be one of those waited for, and takes what is free.
+    ///
     /// If no worker could start, the returned handle is closed. Check
     /// [`AsyncHandle::n_workers`], or use [`PoolBuilder::try_spawn`] to treat a shortfall
     /// as an error.
@@ -68,7 +78,8 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
     }
 
     /// Spawns the pool, or fails (starting nothing) if fewer worker threads are free than
-    /// workers were asked for.
+    /// workers were asked for. It waits for threads that closed pools are still releasing
+    /// as [`PoolBuilder::spawn`] does.
     pub fn try_spawn(self) -> Result<AsyncHandle, PoolError> {
         let requested = self.n_workers.get();
         let (handle, started) = self.spawn_inner();
