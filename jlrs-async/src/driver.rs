@@ -134,7 +134,7 @@ impl Closing {
     }
 
     /// Completes once the thread's loop has failed.
-    async fn aborted(&self) {
+    pub(crate) async fn aborted(&self) {
         wait_for(&self.event, || self.aborted.get()).await
     }
 
@@ -158,8 +158,8 @@ pub(crate) struct Started {
 
 impl Started {
     /// Ends the tasks after the thread's loop failed outside any of them: each is dropped
-    /// (its caller gets `Cancelled`), except persistent tasks, which end after the call
-    /// they run and run their `exit`. Completes once all have ended.
+    /// (its caller gets `Cancelled`), except persistent tasks, which drop the call they
+    /// run (or their `init`) and run their `exit`. Completes once all have ended.
     pub(crate) async fn abort(&self) {
         self.closing.abort();
         until(&self.budget, |b| b.alive.get() == 0).await;

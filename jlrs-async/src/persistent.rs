@@ -74,7 +74,19 @@ pub(crate) fn persistent_task<P: PersistentTask>(
                 return;
             };
             let mut frame: GcFrame<'_> = stack.frame();
-            let mut state = match caught(task.init(&mut frame)).await {
+            // If the thread's loop fails meanwhile, `init` is cut short: the caller gets
+            // `Cancelled`.
+            let init = async { Some(caught(task.init(&mut frame)).await) }
+                .or(async {
+                    ctx.closing.aborted().await;
+                    None
+                })
+                .await;
+            let Some(init) = init else {
+                ctx.cancel();
+                return;
+            };
+            let mut state = match init {
                 Ok(state) => state,
                 Err(e) => {
                     let failed: Result<(), Error> = Err(e);
@@ -105,12 +117,27 @@ pub(crate) fn persistent_task<P: PersistentTask>(
                     })
                     .await;
                 let Some((input, reply)) = next else { break };
-                let result =
-                    caught(frame.async_scope(async |mut inner| {
-                        task.call(&mut state, &mut inner, input).await
-                    }))
-                    .await;
-                let _ = reply.send(result);
+                // A call in progress when the thread's loop fails is cut short: its caller
+                // gets `Cancelled`, and `exit` runs next.
+                let result = async {
+                    Some(
+                        caught(frame.async_scope(async |mut inner| {
+                            task.call(&mut state, &mut inner, input).await
+                        }))
+                        .await,
+                    )
+                }
+                .or(async {
+                    ctx.closing.aborted().await;
+                    None
+                })
+                .await;
+                match result {
+                    Some(result) => {
+                        let _ = reply.send(result);
+                    }
+                    None => break,
+                }
             }
             calls.close();
             let ended = caught(async {

@@ -83,9 +83,10 @@ impl<T> Drop for Answer<T> {
 ///
 /// The task ends when every handle to it is gone, when its runtime or pool closes (once
 /// the queued tasks have been taken), or when the pool worker running it fails outside
-/// any task and is restarted. Whichever comes first, the call in progress finishes, then
-/// [`PersistentTask::exit`] runs, exactly once; later calls return
-/// [`Error::Closed`](crate::Error::Closed).
+/// any task and is restarted. Whichever comes first, the call in progress finishes (after
+/// a worker failure it is cut short instead and its caller gets
+/// [`Error::Cancelled`](crate::Error::Cancelled)), then [`PersistentTask::exit`] runs,
+/// exactly once; later calls return [`Error::Closed`](crate::Error::Closed).
 ///
 /// A persistent task takes one of its thread's `N` task slots only while `init` runs. Its
 /// calls run without one, so a task that awaits a persistent call cannot deadlock however

@@ -28,9 +28,9 @@
 //! - A panic inside a task is that task's error. A worker whose loop panics outside any
 //!   task (for example in a faulty executor) ends its tasks and is restarted on its thread
 //!   with a new executor: the tasks it held answer
-//!   [`Cancelled`](jlrs_async::Error::Cancelled), its persistent tasks finish the call in
-//!   progress and run their `exit` (later calls answer `Closed`), queued tasks are not
-//!   lost, and `n_workers()` is unchanged. A removed worker is not restarted.
+//!   [`Cancelled`](jlrs_async::Error::Cancelled), its persistent tasks end and run their
+//!   `exit` (a call in progress answers `Cancelled`, later calls `Closed`), queued tasks
+//!   are not lost, and `n_workers()` is unchanged. A removed worker is not restarted.
 //!
 //! A blocking task holds its worker until it returns, and so does an async task between two
 //! `.await` points: keep long synchronous work in blocking tasks, and other tasks go to

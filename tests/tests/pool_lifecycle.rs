@@ -261,6 +261,41 @@ impl PersistentTask for Tally {
     }
 }
 
+/// Its call waits for a message that never comes; its exit records that it ran.
+struct Stuck {
+    started: async_channel::Sender<()>,
+}
+
+static STUCK_EXITS: AtomicUsize = AtomicUsize::new(0);
+
+impl PersistentTask for Stuck {
+    type State<'s> = jlrs_core::Value<'s>;
+    type Input = async_channel::Receiver<()>;
+    type Output = ();
+
+    async fn init<'s>(&mut self, frame: &mut GcFrame<'s>) -> JlResult<jlrs_core::Value<'s>> {
+        frame.eval("[1, 2, 3]")
+    }
+
+    async fn call<'s, 'c>(
+        &mut self,
+        _state: &mut Self::State<'s>,
+        frame: &mut GcFrame<'c>,
+        never: async_channel::Receiver<()>,
+    ) -> JlResult<()> {
+        let _rooted = frame.eval("Ref(1)")?;
+        self.started.send(()).await.unwrap();
+        let _ = never.recv().await;
+        Ok(())
+    }
+
+    async fn exit<'s>(&mut self, state: jlrs_core::Value<'s>, frame: &mut GcFrame<'s>) {
+        let sum = frame.call("sum", &[state]).and_then(|v| v.unbox::<i64>());
+        assert_eq!(sum.unwrap(), 6, "the state is intact");
+        STUCK_EXITS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 #[test]
 fn a_restarted_worker_ends_its_persistent_tasks_with_their_exit() {
     let _dog = watchdog("persistent tasks and restarts", Duration::from_secs(60));
@@ -275,11 +310,29 @@ fn a_restarted_worker_ends_its_persistent_tasks_with_their_exit() {
         .unwrap();
     assert_eq!(tally.call(()).wait_blocking().unwrap(), 1);
     assert_eq!(tally.call(()).wait_blocking().unwrap(), 2);
+    // Another one is inside a call when the worker fails.
+    let (started_tx, started_rx) = async_channel::bounded(1);
+    let stuck = pool
+        .persistent(Stuck {
+            started: started_tx,
+        })
+        .dispatch_blocking()
+        .unwrap()
+        .wait_blocking()
+        .unwrap();
+    let (_never_tx, never_rx) = async_channel::bounded::<()>(1);
+    let in_call = stuck.call(never_rx);
+    started_rx.recv_blocking().unwrap();
+    let stuck_exits = STUCK_EXITS.load(Ordering::SeqCst);
 
     assert!(matches!(
         fail_worker(&pool).wait_blocking(),
         Err(Error::Cancelled)
     ));
+    assert!(
+        matches!(in_call.wait_blocking(), Err(Error::Cancelled)),
+        "the call in progress is cut short"
+    );
     // The restarted worker takes this task: by then the old one has ended its tasks.
     assert_eq!(nap(&pool, Duration::ZERO).wait_blocking().unwrap(), 1);
     assert_eq!(
@@ -287,7 +340,11 @@ fn a_restarted_worker_ends_its_persistent_tasks_with_their_exit() {
         [2],
         "exit ran once, with the state the calls left"
     );
-    assert!(tally.is_closed(), "the task has ended");
+    assert_eq!(STUCK_EXITS.load(Ordering::SeqCst), stuck_exits + 1);
+    assert!(
+        tally.is_closed() && stuck.is_closed(),
+        "the tasks have ended"
+    );
     assert!(matches!(tally.call(()).wait_blocking(), Err(Error::Closed)));
     let s = pool.stats();
     assert_eq!((s.restarted, s.workers), (1, 1), "{s:?}");
