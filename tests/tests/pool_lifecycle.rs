@@ -3,6 +3,8 @@
 //! tasks on it, and the statistics that count all of this.
 
 use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    cell::Cell,
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
         OnceLock,
@@ -61,6 +63,42 @@ fn nap(pool: &AsyncHandle, pause: Duration) -> jlrs_async::TaskHandle<i64> {
     .unwrap()
 }
 
+/// Stretches every allocation of a thread that asks for it, to widen the race windows of
+/// the code under test: no thread's schedule can be forced from outside, but each step
+/// that allocates can be made slow, as a busy machine makes it now and then.
+struct SlowAlloc;
+
+thread_local! {
+    static SLOW: Cell<bool> = const { Cell::new(false) };
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator.
+unsafe impl GlobalAlloc for SlowAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if SLOW.try_with(Cell::get).unwrap_or(false) {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        // SAFETY: the caller upholds `alloc`'s contract, which `System` has too.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: SlowAlloc = SlowAlloc;
+
+/// Runs `f` with this thread's allocations slowed down.
+fn slowly<T>(f: impl FnOnce() -> T) -> T {
+    SLOW.with(|s| s.set(true));
+    let result = f();
+    SLOW.with(|s| s.set(false));
+    result
+}
+
 #[test]
 fn adding_and_removing_a_worker_at_once_leaks_no_worker() {
     let _dog = watchdog("add and remove at once", Duration::from_secs(240));
@@ -78,7 +116,9 @@ fn adding_and_removing_a_worker_at_once_leaks_no_worker() {
                 pool.try_remove_worker()
             })
         };
-        assert!(pool.try_add_worker(), "round {round}: a thread is free");
+        // Every step of the addition is slow: the removal lands between any two of them.
+        let added = slowly(|| pool.try_add_worker());
+        assert!(added, "round {round}: a thread is free");
         assert!(
             remover.join().unwrap(),
             "round {round}: a worker was removed"
