@@ -45,12 +45,13 @@ pub(crate) struct TaskCtx {
     done: bool,
 }
 
-/// Task counts of one queue, shared by all its workers.
+/// Task counts of one queue, shared by all its workers (see [`Stats`](crate::Stats)).
 #[derive(Default)]
 pub(crate) struct Counters {
     pub(crate) running: AtomicUsize,
     pub(crate) completed: AtomicUsize,
     pub(crate) panicked: AtomicUsize,
+    pub(crate) cancelled: AtomicUsize,
 }
 
 impl TaskCtx {
@@ -62,6 +63,15 @@ impl TaskCtx {
         }
         self.counters.completed.fetch_add(1, Ordering::Relaxed);
         self.finish();
+    }
+
+    /// Counts a task that ends without an answer (its caller sees `Cancelled`); call it
+    /// before the caller's reply is dropped.
+    pub(crate) fn cancel(&mut self) {
+        if !self.done {
+            self.counters.cancelled.fetch_add(1, Ordering::Relaxed);
+            self.finish();
+        }
     }
 
     /// Lets another task take this task's slot.
@@ -79,7 +89,7 @@ impl TaskCtx {
 
 impl Drop for TaskCtx {
     fn drop(&mut self) {
-        self.finish();
+        self.cancel();
     }
 }
 
@@ -105,22 +115,51 @@ impl Drop for Alive {
     }
 }
 
-/// Set once the queue is closed and drained: persistent tasks then end.
+/// Set once the queue is closed and drained: persistent tasks then end. Or once the
+/// thread's loop has failed: then the other tasks are dropped as well.
 #[derive(Default)]
 pub(crate) struct Closing {
     closed: Cell<bool>,
+    aborted: Cell<bool>,
     event: Event,
 }
 
 impl Closing {
-    /// Completes once the thread's queue is closed and drained.
+    /// Completes once the thread's queue is closed and drained, or its loop has failed.
     pub(crate) async fn wait(&self) {
         wait_for(&self.event, || self.closed.get()).await
+    }
+
+    /// Completes once the thread's loop has failed.
+    pub(crate) async fn aborted(&self) {
+        wait_for(&self.event, || self.aborted.get()).await
     }
 
     fn close(&self) {
         self.closed.set(true);
         self.event.notify(usize::MAX);
+    }
+
+    fn abort(&self) {
+        self.aborted.set(true);
+        self.close();
+    }
+}
+
+/// The tasks one thread has started: their budget, and the signal that ends them.
+#[derive(Clone, Default)]
+pub(crate) struct Started {
+    budget: Rc<Budget>,
+    closing: Rc<Closing>,
+}
+
+impl Started {
+    /// Ends the tasks after the thread's loop failed outside any of them: each is dropped
+    /// (its caller gets `Cancelled`), except persistent tasks, which drop the call they
+    /// run (or their `init`) and run their `exit`. Completes once all have ended.
+    pub(crate) async fn abort(&self) {
+        self.closing.abort();
+        until(&self.budget, |b| b.alive.get() == 0).await;
     }
 }
 
@@ -163,9 +202,9 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
     n: usize,
     counters: Arc<Counters>,
     stop: impl Future<Output = ()>,
+    started: Started,
 ) {
-    let closing = Rc::new(Closing::default());
-    let budget = Rc::new(Budget::default());
+    let Started { budget, closing } = started;
     let n = n.max(1);
     let mut stop = std::pin::pin!(stop);
     loop {
@@ -212,6 +251,8 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
         let alive = Alive(budget.clone());
         counters.running.fetch_add(1, Ordering::Relaxed);
         let blocking = factory.blocking;
+        let persistent = factory.persistent;
+        let ends = closing.clone();
         let task = factory.make(TaskCtx {
             slot: Some(Slot {
                 budget: budget.clone(),
@@ -221,7 +262,12 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
             done: false,
         });
         local.spawn_local(Box::pin(async move {
-            task.await;
+            if persistent {
+                // It ends by itself, running its `exit`, once `closing` is set.
+                task.await;
+            } else {
+                task.or(ends.aborted()).await;
+            }
             drop(alive);
         }));
         if blocking {

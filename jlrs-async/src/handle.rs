@@ -3,6 +3,7 @@
 use std::{
     cell::RefCell,
     future::Future,
+    panic::AssertUnwindSafe,
     pin::Pin,
     sync::{
         atomic::{AtomicUsize, Ordering},
@@ -12,9 +13,10 @@ use std::{
 };
 
 use jlrs_core::{GcFrame, JlResult};
+use smol::future::FutureExt;
 
 use crate::{
-    driver::{serve, Counters},
+    driver::{serve, Counters, Started},
     persistent::{persistent_task, PersistentHandle},
     task::{async_task, blocking_task, register_task, Registry, TaskFactory},
     DispatchError, Error, Executor, LocalExecutor, PersistentTask, Register,
@@ -36,19 +38,30 @@ pub trait Workers: Send + Sync + 'static {
 }
 
 /// A snapshot of a runtime's or pool's counters.
+///
+/// Every task taken from the queue is counted in `running` until it ends, then exactly
+/// once in `completed` or in `cancelled`; a task dropped from the queue unrun is counted in
+/// `cancelled` only. A task is counted before its caller sees its result.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     /// Workers serving the queue.
     pub workers: usize,
     /// Tasks waiting in the queue.
     pub queued: usize,
-    /// Tasks started and not yet finished (persistent tasks count while alive).
+    /// Tasks taken from the queue that have not ended (a persistent task counts while it
+    /// lives, until after its `exit`).
     pub running: usize,
-    /// Tasks finished, with any outcome.
+    /// Tasks that ran to their end and answered: with a value, a Julia error or a panic.
+    /// A persistent task counts once it has ended (after its `exit`); its calls are not
+    /// tasks.
     pub completed: usize,
-    /// Tasks that panicked (counted in `completed` too).
+    /// Of `completed`, the tasks that panicked (a persistent task: its `init` or `exit`).
     pub panicked: usize,
-    /// Workers restarted after a panic outside any task.
+    /// Tasks that answered [`Error::Cancelled`] because they were dropped: unrun, by
+    /// [`AsyncHandle::close`] with `cancel` (or a pool left with no worker to run them), or
+    /// cut short when their worker's loop failed outside any task (see `restarted`).
+    pub cancelled: usize,
+    /// Workers restarted after a failure outside any task.
     pub restarted: usize,
 }
 
@@ -183,8 +196,26 @@ impl Queue {
     ) {
         let previous = SERVING.with(|s| s.borrow_mut().replace(self.self_waits.clone()));
         let _serving = ServingGuard(previous);
-        let main = serve(local, self.rx.clone(), N, self.counters.clone(), stop);
-        local.run(Box::pin(main)).await
+        let started = Started::default();
+        let main = serve(
+            local,
+            self.rx.clone(),
+            N,
+            self.counters.clone(),
+            stop,
+            started.clone(),
+        );
+        let served = AssertUnwindSafe(local.run(Box::pin(main)))
+            .catch_unwind()
+            .await;
+        if let Err(panic) = served {
+            // The loop failed outside any task. Before the executor goes, the tasks it
+            // runs end: persistent ones run their `exit`, the others answer `Cancelled`.
+            let _ = AssertUnwindSafe(local.run(Box::pin(started.abort())))
+                .catch_unwind()
+                .await;
+            std::panic::resume_unwind(panic);
+        }
     }
 
     /// Serves this queue on the current Julia thread with a new executor made by
@@ -203,6 +234,12 @@ impl Queue {
     /// Closes the queue: senders get `Closed`; queued tasks still run.
     pub fn close(&self) {
         self.rx.close();
+    }
+
+    /// Drops the queued tasks: their callers get [`Error::Cancelled`] (counted in
+    /// [`Stats::cancelled`]).
+    pub fn cancel_queued(&self) {
+        cancel_queued(&self.rx, &self.counters);
     }
 
     /// Whether the queue is closed.
@@ -296,14 +333,23 @@ impl AsyncHandle {
 
     /// Closes the queue: no new tasks are accepted. Running tasks finish; queued tasks
     /// run too, unless `cancel`, in which case their callers get [`Error::Cancelled`].
+    ///
+    /// A pool's workers then exit once they have finished the tasks they run, releasing
+    /// their threads; `is_closed` is `true` at once, before that. A pool spawned after
+    /// this call returns waits for those threads (see `jlrs_pool::PoolBuilder::spawn`),
+    /// so closing a pool and starting another of the same size always gets every thread
+    /// back.
     pub fn close(&self, cancel: bool) {
         self.shared.tx.close();
         if cancel {
-            while self.shared.rx.try_recv().is_ok() {}
+            cancel_queued(&self.shared.rx, &self.shared.counters);
         }
     }
 
-    /// Whether the queue is closed.
+    /// Whether the queue is closed: by [`AsyncHandle::close`], by dropping every handle,
+    /// or, for a pool, by removing its last worker. It is `true` as soon as no task can
+    /// be sent, while the workers may still finish what they run; the threads of a closed
+    /// pool are free for new pools as described on `close`.
     pub fn is_closed(&self) -> bool {
         self.shared.tx.is_closed()
     }
@@ -337,8 +383,19 @@ impl AsyncHandle {
             running: c.running.load(std::sync::atomic::Ordering::Relaxed),
             completed: c.completed.load(std::sync::atomic::Ordering::Relaxed),
             panicked: c.panicked.load(std::sync::atomic::Ordering::Relaxed),
+            cancelled: c.cancelled.load(std::sync::atomic::Ordering::Relaxed),
             restarted: self.shared.workers.restarts(),
         }
+    }
+}
+
+/// Drops the tasks waiting in `rx`, each counted as cancelled before its caller sees it.
+fn cancel_queued(rx: &async_channel::Receiver<TaskFactory>, counters: &Counters) {
+    while let Ok(factory) = rx.try_recv() {
+        counters
+            .cancelled
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        drop(factory);
     }
 }
 

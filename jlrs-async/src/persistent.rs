@@ -14,8 +14,9 @@ type Call<P> = (
     Reply<<P as PersistentTask>::Output>,
 );
 
-/// Calls a persistent task. Cheap to clone; the task ends when every handle is gone (or
-/// its runtime shuts down).
+/// Calls a persistent task. Cheap to clone; the task ends (running its `exit`) when every
+/// handle is gone, its runtime or pool closes, or its pool worker is restarted (see
+/// [`PersistentTask`]).
 pub struct PersistentHandle<P: PersistentTask> {
     calls: async_channel::Sender<Call<P>>,
     /// The thread the task runs on.
@@ -63,15 +64,29 @@ pub(crate) fn persistent_task<P: PersistentTask>(
     reply: Reply<PersistentHandle<P>>,
 ) -> TaskFactory {
     let (calls_tx, calls) = async_channel::unbounded::<Call<P>>();
-    TaskFactory::new(false, move |ctx: TaskCtx| {
+    TaskFactory::persistent(move |ctx: TaskCtx| {
         Box::pin(async move {
             let mut ctx = ctx;
             let Some(mut stack) = jlrs_core::root_stack() else {
-                let _ = reply.send(no_julia());
+                let failed = no_julia();
+                ctx.record(&failed);
+                let _ = reply.send(failed);
                 return;
             };
             let mut frame: GcFrame<'_> = stack.frame();
-            let mut state = match caught(task.init(&mut frame)).await {
+            // If the thread's loop fails meanwhile, `init` is cut short: the caller gets
+            // `Cancelled`.
+            let init = async { Some(caught(task.init(&mut frame)).await) }
+                .or(async {
+                    ctx.closing.aborted().await;
+                    None
+                })
+                .await;
+            let Some(init) = init else {
+                ctx.cancel();
+                return;
+            };
+            let mut state = match init {
                 Ok(state) => state,
                 Err(e) => {
                     let failed: Result<(), Error> = Err(e);
@@ -102,19 +117,36 @@ pub(crate) fn persistent_task<P: PersistentTask>(
                     })
                     .await;
                 let Some((input, reply)) = next else { break };
-                let result =
-                    caught(frame.async_scope(async |mut inner| {
-                        task.call(&mut state, &mut inner, input).await
-                    }))
-                    .await;
-                let _ = reply.send(result);
+                // A call in progress when the thread's loop fails is cut short: its caller
+                // gets `Cancelled`, and `exit` runs next.
+                let result = async {
+                    Some(
+                        caught(frame.async_scope(async |mut inner| {
+                            task.call(&mut state, &mut inner, input).await
+                        }))
+                        .await,
+                    )
+                }
+                .or(async {
+                    ctx.closing.aborted().await;
+                    None
+                })
+                .await;
+                match result {
+                    Some(result) => {
+                        let _ = reply.send(result);
+                    }
+                    None => break,
+                }
             }
             calls.close();
-            let _ = caught(async {
+            let ended = caught(async {
                 task.exit(state, &mut frame).await;
                 Ok::<(), jlrs_core::Error>(())
             })
             .await;
+            // The task ended normally (a panic in `exit` counts as its panic).
+            ctx.record(&ended);
         })
     })
 }

@@ -13,6 +13,9 @@ pub(crate) struct TaskFactory {
     make: Box<dyn FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send>,
     /// Whether the task holds its thread until it returns.
     pub(crate) blocking: bool,
+    /// Whether it is a persistent task, which ends by itself (running its `exit`) when
+    /// told to, instead of being dropped.
+    pub(crate) persistent: bool,
 }
 
 impl TaskFactory {
@@ -23,6 +26,18 @@ impl TaskFactory {
         TaskFactory {
             make: Box::new(make),
             blocking,
+            persistent: false,
+        }
+    }
+
+    /// A persistent task's factory.
+    pub(crate) fn persistent(
+        make: impl FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send + 'static,
+    ) -> Self {
+        TaskFactory {
+            make: Box::new(make),
+            blocking: false,
+            persistent: true,
         }
     }
 
@@ -35,13 +50,43 @@ impl TaskFactory {
 /// Where a task's result goes.
 pub(crate) type Reply<T> = oneshot::Sender<Result<T, Error>>;
 
+/// A task's way back to its caller: the outcome is counted, then sent. Dropped unsent
+/// (the task was dropped before it ended), it counts the task as cancelled before the
+/// caller sees [`Error::Cancelled`].
+struct Answer<T> {
+    ctx: TaskCtx,
+    reply: Option<Reply<T>>,
+}
+
+impl<T> Answer<T> {
+    fn send(mut self, result: Result<T, Error>) {
+        self.ctx.record(&result);
+        if let Some(reply) = self.reply.take() {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+impl<T> Drop for Answer<T> {
+    fn drop(&mut self) {
+        // Before the fields: the reply is dropped after the count.
+        self.ctx.cancel();
+    }
+}
+
 /// A task that keeps state, which may hold Julia values, across many calls.
 ///
 /// It is started with [`AsyncHandle::persistent`](crate::AsyncHandle::persistent), which
 /// hands back a [`PersistentHandle`](crate::PersistentHandle). Each call runs in a scope of
 /// its own, so values rooted during a call are released when it ends; values in the state
-/// live as long as the task. When every handle to the task is gone, or the runtime shuts
-/// down, [`PersistentTask::exit`] runs.
+/// live as long as the task.
+///
+/// The task ends when every handle to it is gone, when its runtime or pool closes (once
+/// the queued tasks have been taken), or when the pool worker running it fails outside
+/// any task and is restarted. Whichever comes first, the call in progress finishes (after
+/// a worker failure it is cut short instead and its caller gets
+/// [`Error::Cancelled`](crate::Error::Cancelled)), then [`PersistentTask::exit`] runs,
+/// exactly once; later calls return [`Error::Closed`](crate::Error::Closed).
 ///
 /// A persistent task takes one of its thread's `N` task slots only while `init` runs. Its
 /// calls run without one, so a task that awaits a persistent call cannot deadlock however
@@ -183,14 +228,17 @@ where
     T: Send + 'static,
     F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
 {
-    TaskFactory::new(blocking, move |mut ctx| {
+    TaskFactory::new(blocking, move |ctx| {
+        let answer = Answer {
+            ctx,
+            reply: Some(reply),
+        };
         Box::pin(async move {
             let result = match jlrs_core::root_stack() {
                 Some(mut stack) => caught(async { f(stack.frame()).await }).await,
                 None => no_julia(),
             };
-            ctx.record(&result);
-            let _ = reply.send(result);
+            answer.send(result);
         })
     })
 }

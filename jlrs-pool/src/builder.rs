@@ -1,11 +1,14 @@
 //! [`PoolBuilder`]: configures and spawns a pool from an [`MtHandle`].
 
-use std::{num::NonZeroUsize, sync::Arc};
+use std::{
+    num::NonZeroUsize,
+    sync::{Arc, Weak},
+};
 
 use jlrs_async::{AsyncHandle, Executor, Queue};
 use jlrs_mt::MtHandle;
 
-use crate::{pool::Pool, PoolError};
+use crate::{closing, pool::Pool, PoolError};
 
 /// Adds [`pool_builder`](PoolBuilderExt::pool_builder) to [`MtHandle`].
 pub trait PoolBuilderExt {
@@ -57,6 +60,16 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
 
     /// Spawns the pool with as many of its workers as there are free worker threads.
     ///
+    /// Threads that closed pools are still releasing count as free: if fewer threads are
+    /// free than workers were asked for while some pool whose queue is closed (see
+    /// [`AsyncHandle::close`]) still holds threads, `spawn` first waits until enough are
+    /// free or no closed pool holds any, that is until their workers have finished the
+    /// tasks they run. It never waits for threads that open pools hold, removed workers
+    /// with persistent tasks included. So a pool closed just before (`is_closed()` already
+    /// `true`) gives all its threads to a new pool of the same size. On a Julia thread
+    /// (inside a task or [`MtHandle::with`](jlrs_mt::MtHandle::with)) `spawn` does not
+    /// wait, since the thread might be one of those waited for, and takes what is free.
+    ///
     /// If no worker could start, the returned handle is closed. Check
     /// [`AsyncHandle::n_workers`], or use [`PoolBuilder::try_spawn`] to treat a shortfall
     /// as an error.
@@ -65,7 +78,8 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
     }
 
     /// Spawns the pool, or fails (starting nothing) if fewer worker threads are free than
-    /// workers were asked for.
+    /// workers were asked for. It waits for threads that closed pools are still releasing
+    /// as [`PoolBuilder::spawn`] does.
     pub fn try_spawn(self) -> Result<AsyncHandle, PoolError> {
         let requested = self.n_workers.get();
         let (handle, started) = self.spawn_inner();
@@ -77,9 +91,12 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
     }
 
     fn spawn_inner(self) -> (AsyncHandle, usize) {
+        let mt = self.mt.clone();
         let pool = Pool::<E, N>::new(self.mt, self.executor, self.prefix);
         let (queue, handle) = Queue::new(self.capacity, pool.clone());
         pool.set_queue(queue);
+        closing::register(Arc::downgrade(&pool) as Weak<dyn closing::Releasing>);
+        closing::wait_for_threads(&mt, self.n_workers.get());
         let started = (0..self.n_workers.get())
             .take_while(|_| pool.add_worker())
             .count();

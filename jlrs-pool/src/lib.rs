@@ -20,19 +20,27 @@
 //! - [`AsyncHandle::try_remove_worker`](jlrs_async::AsyncHandle::try_remove_worker) tells a
 //!   worker to stop; it finishes the tasks it holds. A persistent task it runs lives on
 //!   there until its handles are gone or the pool closes (the thread stays claimed until
-//!   then). Removing the last worker closes the pool; that worker first runs the tasks
-//!   still queued.
+//!   then). It removes the newest worker, even one whose start is still under way (that
+//!   one stops as soon as it starts). Removing the last worker closes the pool; that
+//!   worker first runs the tasks still queued.
+//! - Both may be called from any threads at once: one lock guards the pool's books, so
+//!   every worker that runs is either counted by `n_workers()` or told to stop.
 //! - A panic inside a task is that task's error. A worker whose loop panics outside any
-//!   task (for example in a faulty executor) is restarted on its thread: the tasks it held
-//!   answer [`Cancelled`](jlrs_async::Error::Cancelled), queued tasks are not lost, and
-//!   `n_workers()` is unchanged.
+//!   task (for example in a faulty executor) ends its tasks and is restarted on its thread
+//!   with a new executor: the tasks it held answer
+//!   [`Cancelled`](jlrs_async::Error::Cancelled), its persistent tasks end and run their
+//!   `exit` (a call in progress answers `Cancelled`, later calls `Closed`), queued tasks
+//!   are not lost, and `n_workers()` is unchanged. A removed worker is not restarted.
 //!
 //! A blocking task holds its worker until it returns, and so does an async task between two
 //! `.await` points: keep long synchronous work in blocking tasks, and other tasks go to
 //! the idle workers.
 //!
 //! A pool shuts down when all its workers are removed, all its handles are dropped, or it
-//! is closed; its threads then serve new workers or pools. A pool keeps its runtime alive.
+//! is closed; its threads then serve new workers or pools. Its workers first finish the
+//! tasks they run, so its threads come back a little later; a pool spawned meanwhile waits
+//! for them (see [`PoolBuilder::spawn`]), so closing a pool and starting another of the
+//! same size always gets every thread back. A pool keeps its runtime alive.
 //!
 //! # Example
 //!
@@ -71,9 +79,8 @@
 #![forbid(unsafe_code)]
 
 mod builder;
+mod closing;
 mod error;
-// Its std locks are replaced with jlrs_core::sync on the pool branch.
-#[allow(clippy::disallowed_types)]
 mod pool;
 mod state;
 

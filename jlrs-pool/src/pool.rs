@@ -4,17 +4,20 @@
 use std::{
     cell::RefCell,
     sync::{
-        atomic::{AtomicBool, AtomicUsize, Ordering},
-        Arc, Mutex, MutexGuard, OnceLock, Weak,
+        atomic::{AtomicBool, Ordering},
+        Arc, OnceLock, Weak,
     },
 };
 
 use event_listener::Event;
 use jlrs_async::{Executor, Queue, Workers};
-use jlrs_core::{hosted::Hosted, hosted::HostedLoop, Julia};
+use jlrs_core::{hosted::Hosted, hosted::HostedLoop, sync::GcSafeMutex, Julia};
 use jlrs_mt::{MtHandle, WorkerThread};
 
-use crate::state::{PoolState, Removal};
+use crate::{
+    closing,
+    state::{PoolState, Removal},
+};
 
 thread_local! {
     static WORKER_NAME: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -27,7 +30,7 @@ pub fn current_worker() -> Option<String> {
 
 /// Tells one worker to stop taking tasks.
 #[derive(Default)]
-struct Stop {
+pub(crate) struct Stop {
     set: AtomicBool,
     event: Event,
 }
@@ -61,9 +64,8 @@ pub(crate) struct Pool<E, const N: usize> {
     mt: MtHandle,
     executor: E,
     queue: OnceLock<Queue>,
-    state: Mutex<PoolState>,
-    stops: Mutex<Vec<(usize, Arc<Stop>)>>,
-    restarts: AtomicUsize,
+    /// The one owner of the pool's bookkeeping: reservations, stop signals, counts.
+    state: GcSafeMutex<PoolState<Arc<Stop>>>,
     prefix: String,
     this: Weak<Self>,
 }
@@ -74,9 +76,7 @@ impl<E, const N: usize> Pool<E, N> {
             mt,
             executor,
             queue: OnceLock::new(),
-            state: Mutex::new(PoolState::default()),
-            stops: Mutex::new(Vec::new()),
-            restarts: AtomicUsize::new(0),
+            state: GcSafeMutex::new(PoolState::default()),
             prefix,
             this: this.clone(),
         })
@@ -90,22 +90,26 @@ impl<E, const N: usize> Pool<E, N> {
         self.queue.get().expect("the queue is set at spawn")
     }
 
-    fn state(&self) -> MutexGuard<'_, PoolState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn stops(&self) -> MutexGuard<'_, Vec<(usize, Arc<Stop>)>> {
-        self.stops.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
+    /// Worker `id` has ended for good (or never started) and released its thread.
     fn exited(&self, id: usize) {
-        self.stops().retain(|(w, _)| *w != id);
-        let mut state = self.state();
-        state.exited(id);
-        if state.is_closed() {
-            drop(state);
-            // No worker is left to take tasks: refuse new ones.
+        let exited = self.state.lock().exited(id);
+        if exited.close_queue {
+            // No counted worker is left to take tasks: refuse new ones.
             self.queue().close();
+        }
+        if exited.cancel_queued {
+            // Nobody is left to drain the queue.
+            self.queue().cancel_queued();
+        }
+        closing::released();
+    }
+}
+
+impl<E: Send + Sync + 'static, const N: usize> closing::Releasing for Pool<E, N> {
+    fn releasing(&self) -> usize {
+        match self.queue.get() {
+            Some(queue) if queue.is_closed() => self.state.lock().held(),
+            _ => 0,
         }
     }
 }
@@ -117,17 +121,19 @@ impl<E: Executor<N>, const N: usize> Pool<E, N> {
         if self.queue().is_closed() {
             return false;
         }
-        let Some(thread) = self.mt.claim_worker_thread() else {
-            return false;
-        };
-        let Some(id) = self.state().reserve() else {
-            return false;
-        };
         let Some(pool) = self.this.upgrade() else {
             return false;
         };
         let stop = Arc::new(Stop::default());
-        self.stops().push((id, stop.clone()));
+        // One critical section: from here the worker is counted, holds its thread and can
+        // be told to stop, even while its start is still under way.
+        let reserved = self
+            .state
+            .lock()
+            .reserve(stop.clone(), || self.mt.claim_worker_thread());
+        let Some((id, thread)) = reserved else {
+            return false;
+        };
         let tid = thread.tid();
         let worker = Worker {
             pool,
@@ -135,28 +141,21 @@ impl<E: Executor<N>, const N: usize> Pool<E, N> {
             stop,
             thread: Some(thread),
         };
-        let started = self
-            .mt
-            .with(move |julia| Hosted::on_thread(tid).spawn(julia, worker).map(|_| ()));
-        if started.is_err() {
-            self.state().unreserve(id);
-            self.stops().retain(|(w, _)| *w != id);
-            return false;
-        }
-        true
+        // If the loop cannot start, `worker` is dropped: that is its exit.
+        self.mt
+            .with(move |julia| Hosted::on_thread(tid).spawn(julia, worker).map(|_| ()))
+            .is_ok()
     }
 
     fn remove_worker(&self) -> bool {
-        let removal = self.state().remove();
+        let removal = self.state.lock().remove();
         match removal {
             Removal::None => false,
-            Removal::Stop(id) => {
-                if let Some((_, stop)) = self.stops().iter().find(|(w, _)| *w == id) {
-                    stop.set();
-                }
+            Removal::Stop(stop) => {
+                stop.set();
                 true
             }
-            Removal::Last(_) => {
+            Removal::Last => {
                 // The last worker drains the queue, then exits.
                 self.queue().close();
                 true
@@ -167,7 +166,7 @@ impl<E: Executor<N>, const N: usize> Pool<E, N> {
 
 impl<E: Executor<N>, const N: usize> Workers for Pool<E, N> {
     fn n_workers(&self) -> usize {
-        self.state().n_workers()
+        self.state.lock().n_workers()
     }
 
     fn try_add_worker(&self) -> bool {
@@ -179,13 +178,13 @@ impl<E: Executor<N>, const N: usize> Workers for Pool<E, N> {
     }
 
     fn restarts(&self) -> usize {
-        self.restarts.load(Ordering::Relaxed)
+        self.state.lock().restarts()
     }
 }
 
 impl<E, const N: usize> Drop for Pool<E, N> {
     fn drop(&mut self) {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).close();
+        self.state.lock().close();
     }
 }
 
@@ -210,23 +209,29 @@ impl<E: Executor<N>, const N: usize> HostedLoop for Worker<E, N> {
 
     fn panicked(&mut self, payload: Box<dyn std::any::Any + Send>) -> bool {
         WORKER_NAME.with(|n| *n.borrow_mut() = None);
+        let again = self.pool.state.lock().restart(self.id);
         eprintln!(
-            "jlrs-pool: worker {}-{} panicked outside a task ({}); restarting it",
+            "jlrs-pool: worker {}-{} panicked outside a task ({}); {}",
             self.pool.prefix,
             self.id,
-            jlrs_core::panic_message(&*payload)
+            jlrs_core::panic_message(&*payload),
+            if again {
+                "restarting it"
+            } else {
+                "it was told to stop"
+            }
         );
-        self.pool.restarts.fetch_add(1, Ordering::Relaxed);
-        // Tasks it held were dropped (their callers see `Cancelled`); queued tasks wait in
+        // The tasks it ran have ended (see `Queue::serve_blocking`); queued tasks wait in
         // the shared queue for the restarted worker or the others.
-        !self.stop.is_set()
+        again
     }
 }
 
 impl<E, const N: usize> Drop for Worker<E, N> {
     fn drop(&mut self) {
-        // Runs on the worker's Julia thread once its loop has ended for good: the thread
-        // is free for new workers or pools.
+        // Runs on the worker's Julia thread once its loop has ended for good (or wherever
+        // a worker that never started is dropped): the thread is free for new workers or
+        // pools before the pool hears of the exit.
         drop(self.thread.take());
         self.pool.exited(self.id);
     }
