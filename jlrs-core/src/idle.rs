@@ -188,17 +188,23 @@ fn wait_in_julia(state: &Arc<IdleWaker>) {
         julia.scope(|mut frame| {
             let ready = frame.box_value(woken as *const () as usize);
             let data = frame.box_value(data as usize);
-            frame.call("JlrsCore.idle_wait", &[ready, data]).map(|_| ())
+            let wait = frame.global("JlrsCore.idle_wait")?;
+            // Ctrl-C interrupts tasks' calls, never a loop's waiting.
+            wait.call_uninterruptible(&mut frame, &[ready, data])
+                .map(|_| ())
         })
     });
-    // An exception thrown into the waiting task (an interrupt) only ends this wait early:
-    // the caller polls again and waits again.
+    // An exception thrown into the waiting task only ends this wait early: the caller
+    // polls again and waits again.
     let _ = waited;
 }
 
 /// Runs the Julia tasks queued for this thread, if there are any.
 fn yield_to_queued() {
     let _ = crate::reenter(|julia| {
-        julia.scope(|mut frame| frame.call("JlrsCore.yield_to_queued", &[]).map(|_| ()))
+        julia.scope(|mut frame| {
+            let yield_to = frame.global("JlrsCore.yield_to_queued")?;
+            yield_to.call_uninterruptible(&mut frame, &[]).map(|_| ())
+        })
     });
 }

@@ -103,18 +103,42 @@ impl<'scope> Value<'scope> {
     ///
     /// Calling something that is not callable raises Julia's `MethodError`.
     pub fn call<'t>(self, frame: &mut GcFrame<'t>, args: &[Value<'_>]) -> JlResult<Value<'t>> {
+        self.call_sectioned(frame, args, true)
+    }
+
+    /// [`Value::call`] for this crate's own waiting (an idle hosted loop in Julia's
+    /// scheduler): Ctrl-C never interrupts it, since it runs no caller's code.
+    pub(crate) fn call_uninterruptible<'t>(
+        self,
+        frame: &mut GcFrame<'t>,
+        args: &[Value<'_>],
+    ) -> JlResult<Value<'t>> {
+        self.call_sectioned(frame, args, false)
+    }
+
+    fn call_sectioned<'t>(
+        self,
+        frame: &mut GcFrame<'t>,
+        args: &[Value<'_>],
+        interruptible: bool,
+    ) -> JlResult<Value<'t>> {
         crate::julia::check_callable()?;
         let n = i32::try_from(args.len()).expect("fewer than 2^31 arguments");
         // `Value` is a transparent pointer, so the slice is already the array of
         // `jl_value_t*` that jl_call takes; jl_call copies it and never writes to it.
         let raw_args = args.as_ptr().cast::<*mut sys::jl_value_t>().cast_mut();
         // SAFETY: all arguments are rooted; jl_call catches exceptions and returns null;
-        // the result is rooted at once.
+        // the result is rooted at once. The sections are entered on this GC-unsafe Julia
+        // thread right around the call.
         unsafe {
-            // Ctrl-C may interrupt the Julia code of this call, and only that code.
-            let section = crate::signals::JuliaSection::enter();
-            let raw = sys::jl_call(self.raw(), raw_args, n);
-            drop(section);
+            let raw = if interruptible {
+                // Ctrl-C may interrupt the Julia code of this call, and only that code.
+                let _section = crate::signals::JuliaSection::enter();
+                sys::jl_call(self.raw(), raw_args, n)
+            } else {
+                let _section = crate::signals::RustSection::enter();
+                sys::jl_call(self.raw(), raw_args, n)
+            };
             frame.root(raw)
         }
     }
