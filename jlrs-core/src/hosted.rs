@@ -38,7 +38,10 @@ pub const DEFAULT_STACK_SIZE: usize = 64 << 20;
 /// A Rust loop that runs on a Julia thread.
 pub trait HostedLoop: Send + 'static {
     /// Runs the loop. It must wait only in GC-safe regions (see [`Julia::gc_safe`] and
-    /// [`blocking`](crate::blocking)).
+    /// [`blocking`](crate::blocking)). A loop that waits for work with
+    /// [`idle::block_on`](crate::idle::block_on) gives its thread to Julia's scheduler
+    /// meanwhile, so `Threads.@threads` and `Threads.@spawn` work can use it; a loop that
+    /// waits in Rust keeps the thread from them until it returns.
     fn run(&mut self, julia: &mut Julia);
 
     /// Called on the same thread after [`HostedLoop::run`] panicked, with the panic's
