@@ -257,16 +257,6 @@ impl std::fmt::Debug for Queue {
     }
 }
 
-impl Clone for Queue {
-    fn clone(&self) -> Self {
-        Queue {
-            rx: self.rx.clone(),
-            counters: self.counters.clone(),
-            self_waits: self.self_waits.clone(),
-        }
-    }
-}
-
 /// Sends tasks to the async runtime thread or to a pool. Cheap to clone, `Send + Sync`.
 ///
 /// The runtime (or pool) shuts down when every handle is dropped or it is closed: running

@@ -71,11 +71,6 @@ fn busy() -> GcSafeMutexGuard<'static, Vec<bool>> {
     BUSY.lock()
 }
 
-/// Whether Julia thread `tid` (1-based) hosts a loop now.
-pub fn is_hosting(tid: usize) -> bool {
-    busy().get(tid).copied().unwrap_or(false)
-}
-
 /// The shared state of one hosted loop.
 struct Shared {
     tid: usize,

@@ -182,12 +182,6 @@ impl<E: Executor<N>, const N: usize> Workers for Pool<E, N> {
     }
 }
 
-impl<E, const N: usize> Drop for Pool<E, N> {
-    fn drop(&mut self) {
-        self.state.lock().close();
-    }
-}
-
 /// One worker: a hosted loop on a claimed Julia thread.
 struct Worker<E, const N: usize> {
     pool: Arc<Pool<E, N>>,

@@ -125,11 +125,6 @@ impl<S: Clone> PoolState<S> {
         exited
     }
 
-    /// The pool was dropped.
-    pub(crate) fn close(&mut self) {
-        self.closed = true;
-    }
-
     /// Workers counted: started or starting, neither removed nor exited.
     pub(crate) fn n_workers(&self) -> usize {
         self.workers.iter().filter(|w| w.counted).count()
@@ -180,7 +175,9 @@ mod test {
     fn a_thread_is_claimed_only_by_an_open_pool() {
         let mut s = PoolState::<usize>::default();
         assert_eq!(s.reserve(0, || None::<()>), None);
-        s.close();
+        // Removing the only worker closes the pool.
+        reserve(&mut s, 0).unwrap();
+        assert_eq!(s.remove(), Removal::Last);
         let mut claimed = false;
         let reserved = s.reserve(0, || {
             claimed = true;
