@@ -80,6 +80,11 @@ impl<E: Executor<N>, const N: usize> AsyncBuilder<E, N> {
     /// Starts Julia and the async runtime on a new thread. The thread ends after every
     /// handle is gone (or the runtime is closed), its tasks are done and Julia has shut
     /// down.
+    ///
+    /// No [`MtHandle`] is returned, so nothing could call `MtHandle::with`: the runtime
+    /// starts no `with` threads, whatever the builder's
+    /// [`with_threads`](jlrs_mt::Builder::with_threads) says. Use
+    /// [`AsyncBuilder::spawn_mt`] to have both.
     pub fn spawn(self) -> Result<(AsyncHandle, JoinHandle<()>), jlrs_mt::Error> {
         let (builder, work, handle) = self.work();
         let (mt, thread) = builder.with_threads(0).spawn_mt_with(Some(work))?;
@@ -89,6 +94,10 @@ impl<E: Executor<N>, const N: usize> AsyncBuilder<E, N> {
 
     /// Starts Julia and the async runtime on the current thread, and runs `f` on a new
     /// thread; returns `f`'s result after Julia has shut down.
+    ///
+    /// As with [`AsyncBuilder::spawn`], no `with` threads start, whatever the builder's
+    /// [`with_threads`](jlrs_mt::Builder::with_threads) says; use
+    /// [`AsyncBuilder::start_mt`] to have both.
     pub fn start<T, F>(self, f: F) -> Result<T, jlrs_mt::Error>
     where
         T: Send + 'static,

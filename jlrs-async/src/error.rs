@@ -12,9 +12,10 @@ pub enum Error {
     /// The task panicked; other tasks and the runtime are unharmed.
     #[error("the task panicked: {0}")]
     Panicked(String),
-    /// The task was dropped before it ran: the runtime was closed with `cancel`, or its
-    /// worker died.
-    #[error("the task was cancelled before it ran")]
+    /// The task was dropped before it could answer: unrun, because the runtime or pool was
+    /// closed with `cancel` (or a pool was left with no worker to run it), or cut short,
+    /// because the pool worker running it failed outside any task and was restarted.
+    #[error("the task was cancelled before it could finish")]
     Cancelled,
     /// The runtime (or the persistent task) is closed.
     #[error("the runtime is closed")]

@@ -143,8 +143,10 @@ impl std::fmt::Debug for Runtime {
 impl Runtime {
     /// Initialises Julia on the current thread.
     ///
-    /// The thread's stack should be at most 8 MiB: Julia sizes its root task's stack from
-    /// `RLIMIT_STACK`.
+    /// The thread's stack should be no larger than `RLIMIT_STACK` (8 MiB by default, the
+    /// main thread's usual size): Julia takes the thread that initialises it to have a
+    /// stack of exactly that size, and turns an overflow into a `StackOverflowError` only
+    /// within it. A larger stack is not used safely; a smaller one only leaves less room.
     pub fn init(options: InitOptions) -> Result<Runtime, InitError> {
         if options.n_threads == 0 {
             return Err(InitError::BadThreadCount(0));

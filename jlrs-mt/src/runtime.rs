@@ -13,8 +13,10 @@ use crate::{
     Error, MtHandle,
 };
 
-/// The stack of a spawned runtime thread. Julia sizes its root task's stack from
-/// `RLIMIT_STACK` (8 MiB by default), so the thread must have at least that much.
+/// The stack of a spawned runtime thread: `RLIMIT_STACK`'s default. Julia takes the thread
+/// that initialises it to have a stack of `RLIMIT_STACK` bytes (see `Runtime::init`): no
+/// more, so that an overflow lands where Julia reports it as a `StackOverflowError`, and
+/// no less than it needs, so that Julia code on the runtime thread has all of it.
 pub(crate) const RUNTIME_STACK: usize = 8 << 20;
 
 /// A hosted loop that runs `with` jobs until the queue is closed and empty.
