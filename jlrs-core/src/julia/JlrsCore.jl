@@ -1,11 +1,16 @@
 # The Julia half of jlrs-core: the module the Rust side calls into. Evaluated once at
 # start-up, on the thread that initialises Julia, before any other thread runs Julia code.
 module JlrsCore
+# Every hosted task not yet seen done (hosted.rs), for `wait_hosted` at shutdown; any
+# thread may spawn one, so the list has a lock.
 const HOSTED = Task[]
 const HOSTED_LOCK = Threads.SpinLock()
 # The newest hosted task of each thread.
 const HOSTED_ON = Dict{Int,Task}()
 
+# Starts a hosted loop: a sticky task with a stack of `stack_size` bytes, pinned to Julia
+# thread `tid` (1-based), that `ccall`s the Rust entry `entry` (through the shim's guard)
+# with the loop's payload `data`.
 function spawn_hosted(entry::UInt, data::UInt, tid::Int, stack_size::Int)
     fptr = Ptr{Cvoid}(entry)
     dptr = Ptr{Cvoid}(data)
@@ -49,6 +54,7 @@ function spawn_call(f, args::Tuple, done::UInt, state::UInt)
     end
 end
 
+# The result of a task of `spawn_call`, rooted by the Rust frame that awaited it.
 fetch_result(t::Task) = fetch(t)
 
 # Evaluates every top-level expression of `code` in Main; errors are thrown as
@@ -61,6 +67,8 @@ function eval_string(code::String)
     end
 end
 
+# Shutdown (init.rs): waits, inside Julia's scheduler, until every hosted task has
+# returned, including tasks spawned while it waits.
 function wait_hosted()
     while true
         lock(HOSTED_LOCK)

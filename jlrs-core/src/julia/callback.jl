@@ -32,6 +32,7 @@ Base.showerror(io::IO, e::RustPanic) = print(io, "RustPanic: ", e.msg)
     return r
 end
 
+# `name(args...)` in `m`: calls the Rust closure `data` through `entry` (callback.rs).
 function define_function(m::Module, name::Symbol, entry::UInt, data::UInt)
     e = Ptr{Cvoid}(entry)
     d = Ptr{Cvoid}(data)

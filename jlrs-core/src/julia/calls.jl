@@ -35,6 +35,7 @@ end
 # Types whose layout Rust has checked and cached (bits.rs): kept alive for good.
 const KEPT_TYPES = Any[]
 const KEPT_TYPES_LOCK = Threads.SpinLock()
+# Keeps `t` alive, once, whichever thread asks.
 function keep_type(t)
     lock(KEPT_TYPES_LOCK)
     try

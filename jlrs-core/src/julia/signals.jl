@@ -4,6 +4,7 @@
 # there (csrc/signals.c).
 const INTERRUPTS = Ref{Any}(nothing)
 
+# Starts the task and hands its condition's handle to the SIGINT handler (`set_handle`).
 function start_interrupts(set_handle::UInt)
     cond = Base.AsyncCondition()
     INTERRUPTS[] = cond
@@ -20,6 +21,7 @@ function start_interrupts(set_handle::UInt)
     return nothing
 end
 
+# Shutdown: closes the condition, which ends the task.
 function stop_interrupts()
     cond = INTERRUPTS[]
     cond === nothing && return nothing
