@@ -121,7 +121,7 @@ pub(crate) fn install(frame: &mut crate::GcFrame<'_>) -> crate::JlResult<()> {
 
 /// Whether the current thread is a hosted Julia thread that may call Julia now (it holds a
 /// context, is GC-unsafe and is not thread 1, whose waiting belongs to the event loop).
-fn on_hosted_thread() -> bool {
+pub(crate) fn on_hosted_thread() -> bool {
     // SAFETY: asked only on a thread that holds a context, i.e. a Julia thread.
     crate::in_julia() && !unsafe { crate::gc::is_gc_safe() } && current_tid() > 1
 }
