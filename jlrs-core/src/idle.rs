@@ -44,6 +44,15 @@
 //! `csrc/idle.c`), which is why it lives in this crate beside the other version-dependent
 //! code; `tests/tests/julia_parallelism.rs` fails if the protocol changes under it.
 //!
+//! The waker uses only what Julia's own `jl_wakeup_thread` uses to wake a sleeping
+//! thread: an atomic compare-and-swap of that thread's `sleep_check_state` and libuv's
+//! thread-safe mutex and condition variable (`uv_mutex_lock`, `uv_cond_signal`) on that
+//! thread's `sleep_lock` and `wake_signal`. It does not call `jl_wakeup_thread` itself,
+//! because that function reads the *caller's* thread state: on a thread Julia did not
+//! start it would take the caller for thread 1 and could stop thread 1's event loop from
+//! the wrong thread. `jlrs_core_idle_wake` is `wake_thread` of `src/partr.c` alone, with
+//! the state values checked against libjulia 1.5.3's machine code.
+//!
 //! Before it goes through Julia, a waiting loop spins for [`SPIN`](crate::spin::SPIN) in a
 //! GC-safe region: back-to-back work never pays for a sleep. A loop that never gets idle
 //! lets the Julia tasks queued for its thread run at least every [`YIELD_EVERY`], so a
@@ -121,7 +130,7 @@ pub(crate) fn install(frame: &mut crate::GcFrame<'_>) -> crate::JlResult<()> {
 
 /// Whether the current thread is a hosted Julia thread that may call Julia now (it holds a
 /// context, is GC-unsafe and is not thread 1, whose waiting belongs to the event loop).
-fn on_hosted_thread() -> bool {
+pub(crate) fn on_hosted_thread() -> bool {
     // SAFETY: asked only on a thread that holds a context, i.e. a Julia thread.
     crate::in_julia() && !unsafe { crate::gc::is_gc_safe() } && current_tid() > 1
 }

@@ -40,8 +40,14 @@ pub fn spin_then<S, T>(
     }
 }
 
-/// Waits for a oneshot's value: spins first, then blocks (GC-safely on a Julia thread).
+/// Waits for a oneshot's value: spins first, then blocks (GC-safely on a Julia thread; on a
+/// hosted thread, inside Julia's scheduler, see [`idle`](crate::idle)).
 pub fn wait_oneshot<T: Send>(rx: oneshot::Receiver<T>) -> Result<T, oneshot::RecvError> {
+    if crate::idle::on_hosted_thread() {
+        // A hosted thread waits in Julia's scheduler, so that Julia tasks queued for it
+        // (such as a `Threads.@threads` chunk of the very task it waits for) still run.
+        return crate::idle::block_on(rx);
+    }
     crate::blocking(move || {
         spin_then(
             rx,

@@ -237,3 +237,31 @@ fn threads_a_thousand_times_from_four_clients_under_forced_collections() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     collector.join().unwrap();
 }
+
+#[test]
+fn a_pool_task_waiting_for_threads_on_the_runtime_thread_does_not_deadlock() {
+    let _dog = watchdog("pool task waiting for @threads", Duration::from_secs(60));
+    // The pool task's worker holds one of the threads `@threads` hands a chunk to, and it
+    // waits for that very call: it must run its chunk while it waits.
+    let sums: Vec<_> = (0..POOL_WORKERS * 2)
+        .map(|_| {
+            runtimes()
+                .pool
+                .blocking_task(|_frame| {
+                    let on_runtime = runtimes()
+                        .rt
+                        .blocking_task(|mut frame| threads_sum(&mut frame))
+                        .dispatch_blocking()
+                        .expect("the runtime thread takes the task");
+                    Ok(on_runtime
+                        .wait_blocking()
+                        .expect("@threads on the runtime thread"))
+                })
+                .dispatch_blocking()
+                .unwrap()
+        })
+        .collect();
+    for s in sums {
+        assert_eq!(s.wait_blocking().unwrap(), 5050);
+    }
+}
