@@ -30,6 +30,15 @@ pub enum Error {
     WouldDeadlock,
 }
 
+impl From<jlrs_core::panics::Failure> for Error {
+    fn from(failure: jlrs_core::panics::Failure) -> Self {
+        match failure {
+            jlrs_core::panics::Failure::Julia(e) => Error::Julia(e),
+            jlrs_core::panics::Failure::Panicked(message) => Error::Panicked(message),
+        }
+    }
+}
+
 /// Why a dispatch failed; the dispatcher is handed back.
 pub enum DispatchError<D> {
     /// The channel is full (only from `try_dispatch`).

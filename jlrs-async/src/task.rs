@@ -1,10 +1,9 @@
 //! The kinds of task: async, blocking, persistent and register tasks, and how each runs
 //! on a worker thread.
 
-use std::{any::TypeId, collections::HashSet, future::Future, panic::AssertUnwindSafe, sync::Arc};
+use std::{any::TypeId, collections::HashSet, future::Future, sync::Arc};
 
-use jlrs_core::{panic_message, sync::GcSafeMutex, GcFrame, JlResult};
-use smol::future::FutureExt;
+use jlrs_core::{panics, sync::GcSafeMutex, GcFrame, JlResult};
 
 use crate::{driver::TaskCtx, executor::LocalBoxFuture, Error};
 
@@ -207,11 +206,7 @@ pub trait Register: 'static {
 
 /// Runs `fut` with panics caught, as a task result.
 pub(crate) async fn caught<T>(fut: impl Future<Output = JlResult<T>>) -> Result<T, Error> {
-    match AssertUnwindSafe(fut).catch_unwind().await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(Error::Julia(e)),
-        Err(p) => Err(Error::Panicked(panic_message(&*p))),
-    }
+    panics::catch_async(fut).await.map_err(Error::from)
 }
 
 /// The error of a task polled where Julia may not be called (never by the runtimes).

@@ -201,14 +201,3 @@ pub fn cpu_limit() -> usize {
     let n = unsafe { sys::jlrs_core_cpu_limit() };
     usize::try_from(n).unwrap_or(1).max(1)
 }
-
-/// The message of a caught panic's payload (`"<non-string panic payload>"` if it has none).
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "<non-string panic payload>".to_string()
-    }
-}

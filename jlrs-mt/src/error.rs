@@ -40,3 +40,12 @@ pub enum Error {
     #[error("cannot spawn the runtime thread: {0}")]
     Spawn(#[source] std::io::Error),
 }
+
+impl From<jlrs_core::panics::Failure> for Error {
+    fn from(failure: jlrs_core::panics::Failure) -> Self {
+        match failure {
+            jlrs_core::panics::Failure::Julia(e) => Error::Julia(e),
+            jlrs_core::panics::Failure::Panicked(message) => Error::Panicked(message),
+        }
+    }
+}

@@ -1,13 +1,10 @@
 //! [`MtHandle`]: call Julia from any Rust thread.
 
-use std::{
-    panic::{catch_unwind, AssertUnwindSafe},
-    sync::Arc,
-};
+use std::sync::Arc;
 
 use jlrs_core::{
     event_loop::Notifier,
-    panic_message,
+    panics,
     sync::{GcSafeMutex, GcSafeMutexGuard},
     JlResult, Julia,
 };
@@ -175,9 +172,5 @@ impl Drop for WorkerThread {
 }
 
 fn run_caught<T>(julia: &mut Julia, f: impl FnOnce(&mut Julia) -> JlResult<T>) -> Result<T, Error> {
-    match catch_unwind(AssertUnwindSafe(|| f(julia))) {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(Error::Julia(e)),
-        Err(p) => Err(Error::Panicked(panic_message(&*p))),
-    }
+    panics::catch(|| f(julia)).map_err(Error::from)
 }

@@ -8,7 +8,12 @@ use std::{
 use jlrs_async::{AsyncHandle, Executor, Queue};
 use jlrs_mt::MtHandle;
 
-use crate::{closing, pool::Pool, PoolError};
+use crate::{
+    closing,
+    hooks::{Hooks, WorkerExit, WorkerPanic},
+    pool::Pool,
+    PoolError,
+};
 
 /// Adds [`pool_builder`](PoolBuilderExt::pool_builder) to [`MtHandle`].
 pub trait PoolBuilderExt {
@@ -24,6 +29,7 @@ impl PoolBuilderExt for MtHandle {
             n_workers: NonZeroUsize::MIN,
             capacity: 0,
             prefix: "jlrs-pool".into(),
+            hooks: Hooks::default(),
         }
     }
 }
@@ -36,6 +42,7 @@ pub struct PoolBuilder<E, const N: usize> {
     n_workers: NonZeroUsize,
     capacity: usize,
     prefix: String,
+    hooks: Hooks,
 }
 
 impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
@@ -55,6 +62,40 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
     /// [`current_worker`](crate::current_worker)).
     pub fn name_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
+        self
+    }
+
+    /// Called on a worker's thread when its loop panics outside any task (a task's own
+    /// panic is that task's error), after the worker's tasks have ended and before it
+    /// restarts. By default the panic is printed to stderr. With the feature `tracing`, an
+    /// event is emitted as well (see `jlrs_core::diagnostics`). A panic in the hook is
+    /// printed and changes nothing.
+    ///
+    /// ```
+    /// use jlrs_async::AsyncExecutor;
+    /// use jlrs_pool::PoolBuilderExt;
+    ///
+    /// let (mt, runtime) = jlrs_mt::Builder::new().n_threads(1).spawn_mt().unwrap();
+    /// let pool = mt
+    ///     .pool_builder(AsyncExecutor::<1>::new())
+    ///     .on_worker_panic(|event| {
+    ///         eprintln!("{} failed: {} (restarting: {})", event.name, event.message, event.restarting)
+    ///     })
+    ///     .on_worker_exit(|event| eprintln!("{} stopped", event.name))
+    ///     .spawn();
+    /// drop((pool, mt));
+    /// runtime.join().unwrap();
+    /// ```
+    pub fn on_worker_panic(mut self, hook: impl Fn(&WorkerPanic) + Send + Sync + 'static) -> Self {
+        self.hooks.on_panic = Some(Arc::new(hook));
+        self
+    }
+
+    /// Called on a worker's thread when the worker has stopped for good and released its
+    /// thread (it was removed, its pool closed, or it could not start). A panic in the
+    /// hook is printed and changes nothing.
+    pub fn on_worker_exit(mut self, hook: impl Fn(&WorkerExit) + Send + Sync + 'static) -> Self {
+        self.hooks.on_exit = Some(Arc::new(hook));
         self
     }
 
@@ -92,7 +133,7 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
 
     fn spawn_inner(self) -> (AsyncHandle, usize) {
         let mt = self.mt.clone();
-        let pool = Pool::<E, N>::new(self.mt, self.executor, self.prefix);
+        let pool = Pool::<E, N>::new(self.mt, self.executor, self.prefix, self.hooks);
         let (queue, handle) = Queue::new(self.capacity, pool.clone());
         pool.set_queue(queue);
         closing::register(Arc::downgrade(&pool) as Weak<dyn closing::Releasing>);

@@ -31,6 +31,9 @@
 //!   [`Cancelled`](jlrs_async::Error::Cancelled), its persistent tasks end and run their
 //!   `exit` (a call in progress answers `Cancelled`, later calls `Closed`), queued tasks
 //!   are not lost, and `n_workers()` is unchanged. A removed worker is not restarted.
+//!   [`PoolBuilder::on_worker_panic`] and [`PoolBuilder::on_worker_exit`] hear of
+//!   restarts and exits (by default a panic is printed to stderr); with the feature
+//!   `tracing`, `jlrs_core::diagnostics` reports them as events too.
 //!
 //! A blocking task holds its worker until it returns, and so does an async task between two
 //! `.await` points: keep long synchronous work in blocking tasks, and other tasks go to
@@ -81,9 +84,11 @@
 mod builder;
 mod closing;
 mod error;
+mod hooks;
 mod pool;
 mod state;
 
 pub use builder::{PoolBuilder, PoolBuilderExt};
 pub use error::PoolError;
+pub use hooks::{WorkerExit, WorkerPanic};
 pub use pool::current_worker;

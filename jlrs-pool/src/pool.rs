@@ -16,6 +16,7 @@ use jlrs_mt::{MtHandle, WorkerThread};
 
 use crate::{
     closing,
+    hooks::{Hooks, WorkerExit, WorkerPanic},
     state::{PoolState, Removal},
 };
 
@@ -67,17 +68,19 @@ pub(crate) struct Pool<E, const N: usize> {
     /// The one owner of the pool's bookkeeping: reservations, stop signals, counts.
     state: GcSafeMutex<PoolState<Arc<Stop>>>,
     prefix: String,
+    hooks: Hooks,
     this: Weak<Self>,
 }
 
 impl<E, const N: usize> Pool<E, N> {
-    pub(crate) fn new(mt: MtHandle, executor: E, prefix: String) -> Arc<Self> {
+    pub(crate) fn new(mt: MtHandle, executor: E, prefix: String, hooks: Hooks) -> Arc<Self> {
         Arc::new_cyclic(|this| Pool {
             mt,
             executor,
             queue: OnceLock::new(),
             state: GcSafeMutex::new(PoolState::default()),
             prefix,
+            hooks,
             this: this.clone(),
         })
     }
@@ -136,6 +139,7 @@ impl<E: Executor<N>, const N: usize> Pool<E, N> {
         };
         let tid = thread.tid();
         let worker = Worker {
+            name: format!("{}-{id}", self.prefix).into(),
             pool,
             id,
             stop,
@@ -186,14 +190,17 @@ impl<E: Executor<N>, const N: usize> Workers for Pool<E, N> {
 struct Worker<E, const N: usize> {
     pool: Arc<Pool<E, N>>,
     id: usize,
+    /// `"{prefix}-{id}"`.
+    name: Arc<str>,
     stop: Arc<Stop>,
     thread: Option<WorkerThread>,
 }
 
 impl<E: Executor<N>, const N: usize> HostedLoop for Worker<E, N> {
     fn run(&mut self, _julia: &mut Julia) {
-        let name = format!("{}-{}", self.pool.prefix, self.id);
-        WORKER_NAME.with(|n| *n.borrow_mut() = Some(name));
+        let tid = self.thread.as_ref().map_or(0, WorkerThread::tid);
+        jlrs_core::diagnostics::worker_started(&self.name, tid);
+        WORKER_NAME.with(|n| *n.borrow_mut() = Some(self.name.to_string()));
         let stop = self.stop.clone();
         self.pool
             .queue()
@@ -204,17 +211,12 @@ impl<E: Executor<N>, const N: usize> HostedLoop for Worker<E, N> {
     fn panicked(&mut self, payload: Box<dyn std::any::Any + Send>) -> bool {
         WORKER_NAME.with(|n| *n.borrow_mut() = None);
         let again = self.pool.state.lock().restart(self.id);
-        eprintln!(
-            "jlrs-pool: worker {}-{} panicked outside a task ({}); {}",
-            self.pool.prefix,
-            self.id,
-            jlrs_core::panic_message(&*payload),
-            if again {
-                "restarting it"
-            } else {
-                "it was told to stop"
-            }
-        );
+        self.pool.hooks.panicked(&WorkerPanic {
+            index: self.id,
+            name: self.name.clone(),
+            message: jlrs_core::panic_message(&*payload),
+            restarting: again,
+        });
         // The tasks it ran have ended (see `Queue::serve_blocking`); queued tasks wait in
         // the shared queue for the restarted worker or the others.
         again
@@ -228,5 +230,9 @@ impl<E, const N: usize> Drop for Worker<E, N> {
         // pools before the pool hears of the exit.
         drop(self.thread.take());
         self.pool.exited(self.id);
+        self.pool.hooks.exited(&WorkerExit {
+            index: self.id,
+            name: self.name.clone(),
+        });
     }
 }

@@ -1,0 +1,202 @@
+//! A pool's worker hooks: `on_worker_panic` hears of a worker whose loop panicked outside
+//! any task (and whether it restarts), `on_worker_exit` of every worker that stopped; a
+//! hook that panics changes nothing. And the `tracing` events of the same.
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        OnceLock,
+    },
+    time::Duration,
+};
+
+use jlrs_async::{
+    AsyncExecutor, AsyncHandle, AsyncLocal, Error, Executor, LocalBoxFuture, LocalExecutor,
+};
+use jlrs_core::sync::{GcSafeMutex, GcSafeMutexGuard};
+use jlrs_mt::{Builder, MtHandle};
+use jlrs_pool::{PoolBuilderExt, WorkerExit, WorkerPanic};
+use jlrs_tests::{wait_until, watchdog};
+
+const WORKER_THREADS: usize = 2;
+
+fn mt() -> &'static MtHandle {
+    static MT: OnceLock<MtHandle> = OnceLock::new();
+    MT.get_or_init(|| {
+        Builder::new()
+            .n_threads(WORKER_THREADS)
+            .spawn_mt()
+            .expect("cannot start Julia")
+            .0
+    })
+}
+
+/// The tests share the runtime's worker threads, and the executor's failure switch, so
+/// they run one at a time.
+fn exclusive() -> GcSafeMutexGuard<'static, ()> {
+    static LOCK: GcSafeMutex<()> = GcSafeMutex::new(());
+    let guard = LOCK.lock();
+    wait_until("all worker threads free", || {
+        mt().n_free_worker_threads() == WORKER_THREADS
+    });
+    guard
+}
+
+/// The default executor, except that its next `spawn_local` panics when told to: a
+/// failure of a worker's loop outside any task.
+#[derive(Clone)]
+struct Faulty;
+
+static FAIL_NEXT_SPAWN: AtomicBool = AtomicBool::new(false);
+
+struct FaultyLocal(AsyncLocal);
+
+impl<const N: usize> Executor<N> for Faulty {
+    type Local = FaultyLocal;
+
+    fn local(&self) -> FaultyLocal {
+        FaultyLocal(<AsyncExecutor<N> as Executor<N>>::local(
+            &AsyncExecutor::<N>::new(),
+        ))
+    }
+}
+
+impl LocalExecutor for FaultyLocal {
+    fn spawn_local(&self, future: LocalBoxFuture<'static, ()>) {
+        if FAIL_NEXT_SPAWN.swap(false, Ordering::SeqCst) {
+            panic!("deliberate executor failure");
+        }
+        self.0.spawn_local(future)
+    }
+
+    fn run<'a>(&'a self, future: LocalBoxFuture<'a, ()>) -> LocalBoxFuture<'a, ()> {
+        self.0.run(future)
+    }
+}
+
+/// Fails the only worker of `pool` once (the task whose admission failed is cancelled)
+/// and waits until the worker has been restarted.
+fn fail_worker(pool: &AsyncHandle) {
+    FAIL_NEXT_SPAWN.store(true, Ordering::SeqCst);
+    let lost = pool.blocking_task(|_f| Ok(())).dispatch_blocking().unwrap();
+    assert!(matches!(lost.wait_blocking(), Err(Error::Cancelled)));
+    // The worker's tasks end before its restart is decided.
+    wait_until("the worker restarts", || pool.stats().restarted == 1);
+}
+
+#[test]
+fn hooks_hear_of_a_restart_and_of_every_exit() {
+    let _dog = watchdog("pool hooks", Duration::from_secs(60));
+    let _x = exclusive();
+    static PANICS: GcSafeMutex<Vec<WorkerPanic>> = GcSafeMutex::new(Vec::new());
+    static EXITS: GcSafeMutex<Vec<WorkerExit>> = GcSafeMutex::new(Vec::new());
+    let pool = mt()
+        .pool_builder::<_, 2>(Faulty)
+        .name_prefix("hooked")
+        .on_worker_panic(|event| PANICS.lock().push(event.clone()))
+        .on_worker_exit(|event| EXITS.lock().push(event.clone()))
+        .spawn();
+    assert_eq!(pool.n_workers(), 1);
+    fail_worker(&pool);
+    wait_until("the hook hears of the panic", || !PANICS.lock().is_empty());
+    {
+        let panics = PANICS.lock();
+        assert_eq!(panics.len(), 1, "{panics:?}");
+        let event = &panics[0];
+        assert_eq!((event.index, &*event.name), (0, "hooked-0"));
+        assert!(event.message.contains("deliberate executor failure"));
+        assert!(event.restarting);
+    }
+    assert!(EXITS.lock().is_empty(), "a restarted worker did not exit");
+    // The restarted worker still runs tasks.
+    let one = pool.blocking_task(|mut f| f.eval("1")?.unbox::<i64>());
+    assert_eq!(one.dispatch_blocking().unwrap().wait_blocking().unwrap(), 1);
+
+    assert!(pool.try_add_worker());
+    assert!(pool.try_remove_worker());
+    wait_until("the removed worker exits", || EXITS.lock().len() == 1);
+    assert_eq!(&*EXITS.lock()[0].name, "hooked-1");
+    pool.close(false);
+    wait_until("the last worker exits", || EXITS.lock().len() == 2);
+    assert_eq!(&*EXITS.lock()[1].name, "hooked-0");
+    assert_eq!(PANICS.lock().len(), 1);
+}
+
+#[test]
+fn a_panicking_hook_does_not_stop_the_restart() {
+    let _dog = watchdog("a panicking hook", Duration::from_secs(60));
+    let _x = exclusive();
+    let pool = mt()
+        .pool_builder::<_, 2>(Faulty)
+        .on_worker_panic(|_| panic!("deliberate hook failure"))
+        .spawn();
+    fail_worker(&pool);
+    let s = pool.stats();
+    assert_eq!((s.restarted, s.workers), (1, 1), "{s:?}");
+    let two = pool.blocking_task(|mut f| f.eval("2")?.unbox::<i64>());
+    assert_eq!(two.dispatch_blocking().unwrap().wait_blocking().unwrap(), 2);
+    pool.close(false);
+}
+
+/// Every `tracing` event of the process, as `"target message field=value ..."`.
+static EVENTS: GcSafeMutex<Vec<String>> = GcSafeMutex::new(Vec::new());
+
+struct Recorder;
+
+impl tracing::Subscriber for Recorder {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut line = event.metadata().target().to_string();
+        event.record(
+            &mut |field: &tracing::field::Field, value: &dyn std::fmt::Debug| {
+                line.push_str(&format!(" {}={value:?}", field.name()));
+            },
+        );
+        EVENTS.lock().push(line);
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+fn events_matching(pattern: &str) -> usize {
+    EVENTS.lock().iter().filter(|e| e.contains(pattern)).count()
+}
+
+#[test]
+fn tracing_reports_worker_starts_restarts_stops_and_task_panics() {
+    let _dog = watchdog("tracing events", Duration::from_secs(60));
+    let _x = exclusive();
+    tracing::subscriber::set_global_default(Recorder).expect("the only subscriber");
+    let pool = mt()
+        .pool_builder::<_, 2>(Faulty)
+        .name_prefix("traced")
+        .on_worker_panic(|_| {})
+        .spawn();
+    wait_until("a start event", || {
+        events_matching("jlrs::pool message=worker started worker=\"traced-0\"") == 1
+    });
+    let panicked =
+        pool.blocking_task(|_f| -> jlrs_core::JlResult<()> { panic!("traced task panic") });
+    let panicked = panicked.dispatch_blocking().unwrap().wait_blocking();
+    assert!(matches!(panicked, Err(Error::Panicked(_))));
+    assert_eq!(
+        events_matching("jlrs::task message=a task panicked panic=\"traced task panic\""),
+        1
+    );
+    fail_worker(&pool);
+    wait_until("a restart event", || {
+        events_matching("worker=\"traced-0\" panic=\"deliberate executor failure\" restarting=true")
+            == 1
+    });
+    pool.close(false);
+    wait_until("a stop event", || {
+        events_matching("message=worker stopped worker=\"traced-0\"") == 1
+    });
+}
