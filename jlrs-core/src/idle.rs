@@ -24,7 +24,7 @@
 //! 3. it runs a Julia task it found (and comes back at the end of its thread's queue), or
 //!    returns if its flag was set, or sleeps, GC-safe, until its state is swapped back.
 //!
-//! A Rust waker ([`IdleWaker`]), called from any thread (Julia's or not, GC-safe or not),
+//! A Rust waker (`IdleWaker`), called from any thread (Julia's or not, GC-safe or not),
 //! sets the flag, then does what `jl_wakeup_thread` does: swap the state to *not sleeping*
 //! and signal if it was *sleeping*. Flag and state are both sequentially consistent, so
 //! either the loop sees the flag in step 2 or the waker sees *sleeping* and signals: no
@@ -53,7 +53,7 @@
 //! the wrong thread. `jlrs_core_idle_wake` is `wake_thread` of `src/partr.c` alone, with
 //! the state values checked against libjulia 1.5.3's machine code.
 //!
-//! Before it goes through Julia, a waiting loop spins for [`SPIN`](crate::spin::SPIN) in a
+//! Before it goes through Julia, a waiting loop spins for [`SPIN`] in a
 //! GC-safe region: back-to-back work never pays for a sleep. A loop that never gets idle
 //! lets the Julia tasks queued for its thread run at least every [`YIELD_EVERY`], so a
 //! sticky chunk waits a bounded time even on a busy worker. A task that runs long Rust or

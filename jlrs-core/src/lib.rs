@@ -12,7 +12,7 @@
 //! - boxing and unboxing of `bool`, integers, floats, `char`, strings, `()`, `Option`,
 //!   tuples, `num_complex::Complex` (feature `complex`) and user bits types ([`bits`],
 //!   with `#[derive(IntoJulia, Unbox)]` from `jlrs-macros`);
-//! - [arrays](array): typed N-dimensional [`Array`]s shared with Rust memory without
+//! - [arrays](mod@array): typed N-dimensional [`Array`]s shared with Rust memory without
 //!   copying, borrow-checked across threads (feature `ndarray` adds `ndarray` views);
 //! - keyword calls ([`GcFrame::call_kw`]), tuples and named tuples
 //!   ([`GcFrame::new_tuple`], [`GcFrame::new_named_tuple`]), fields ([`Value::field`]),

@@ -13,7 +13,7 @@
 //! - [`pool`] (feature `async-rt`): pools of workers on Julia's threads, each running an
 //!   executor, made with [`pool_builder`](pool::PoolBuilderExt::pool_builder).
 //!
-//! - [`derive`] (feature `derive`): `#[derive(IntoJulia, Unbox)]` for `#[repr(C)]`
+//! - [`derive`](mod@derive) (feature `derive`): `#[derive(IntoJulia, Unbox)]` for `#[repr(C)]`
 //!   structs stored as Julia isbits structs (also in the prelude).
 //!
 //! Arrays ([`core::array`]) come with the core: typed N-dimensional Julia arrays shared

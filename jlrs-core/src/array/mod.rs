@@ -1,15 +1,15 @@
 //! Julia arrays shared with Rust: typed N-dimensional [`Array`]s of bits elements,
 //! created from Rust memory without copying, borrow-checked across threads.
 //!
-//! - Make arrays with [`GcFrame::new_array`] (zero-filled), [`GcFrame::array_from_slice`]
-//!   (a copy), [`GcFrame::array_from_vec`] (Julia takes the `Vec`, no copy) and
-//!   [`GcFrame::borrow_array`] (Julia sees a Rust buffer while a closure runs).
+//! - Make arrays with [`GcFrame::new_array`](crate::GcFrame::new_array) (zero-filled), [`GcFrame::array_from_slice`](crate::GcFrame::array_from_slice)
+//!   (a copy), [`GcFrame::array_from_vec`](crate::GcFrame::array_from_vec) (Julia takes the `Vec`, no copy) and
+//!   [`GcFrame::borrow_array`](crate::GcFrame::borrow_array) (Julia sees a Rust buffer while a closure runs).
 //! - View an existing Julia array with [`Value::array`] (typed, bits elements) or
 //!   [`Value::array_any`] (any element type, one boxed element at a time).
 //! - Read and write the elements through [`Array::data`] and [`Array::data_mut`], in
 //!   column-major order: Julia's `A[i, j]` is element `(i - 1) + (j - 1) * rows`.
 //! - With feature `ndarray`: [`Array::view`], [`Array::view_mut`] and
-//!   [`GcFrame::array_from_ndarray`].
+//!   [`GcFrame::array_from_ndarray`](crate::GcFrame::array_from_ndarray).
 //!
 //! # What the safe API guarantees
 //!
@@ -20,9 +20,9 @@
 //!   is held for a few instructions with no Julia call inside, so waiting for it never
 //!   holds up a collection.
 //! - **Rust memory is never freed under Julia.** A `Vec` given to
-//!   [`GcFrame::array_from_vec`] is dropped exactly once, by a GC finalizer, after the
+//!   [`GcFrame::array_from_vec`](crate::GcFrame::array_from_vec) is dropped exactly once, by a GC finalizer, after the
 //!   last Julia reference is gone; the finalizer frees memory only (no Julia call, no
-//!   panic), on whichever thread collects. A buffer lent with [`GcFrame::borrow_array`]
+//!   panic), on whichever thread collects. A buffer lent with [`GcFrame::borrow_array`](crate::GcFrame::borrow_array)
 //!   is detached from its Julia array before the borrow ends. Julia cannot resize arrays
 //!   over Rust memory ("cannot resize array with shared data").
 //! - **Types are checked.** A typed view of a Julia array with another element type, or
