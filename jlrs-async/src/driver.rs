@@ -14,7 +14,10 @@ use std::{
 };
 
 use event_listener::Event;
-use jlrs_core::event_loop::{Notifier, Step};
+use jlrs_core::{
+    event_loop::{Notifier, Step},
+    latch::{wait_until, Latch},
+};
 use smol::future::FutureExt;
 
 use crate::{
@@ -37,8 +40,11 @@ pub(crate) struct Budget {
 pub(crate) struct TaskCtx {
     /// The task's slot; releasing it lets another task start.
     slot: Option<Slot>,
-    /// Completes when the thread's queue is closed and drained.
-    pub(crate) closing: Rc<Closing>,
+    /// Set when the thread's queue is closed and drained, or its loop has failed:
+    /// persistent tasks then end.
+    pub(crate) closed: Rc<Latch>,
+    /// Set when the thread's loop has failed outside any task: every task then ends.
+    pub(crate) aborted: Rc<Latch>,
     /// Where the task's outcome is counted.
     counters: Arc<Counters>,
     /// Whether the task is no longer counted as running.
@@ -115,42 +121,12 @@ impl Drop for Alive {
     }
 }
 
-/// Set once the queue is closed and drained: persistent tasks then end. Or once the
-/// thread's loop has failed: then the other tasks are dropped as well.
-#[derive(Default)]
-pub(crate) struct Closing {
-    closed: Cell<bool>,
-    aborted: Cell<bool>,
-    event: Event,
-}
-
-impl Closing {
-    /// Completes once the thread's queue is closed and drained, or its loop has failed.
-    pub(crate) async fn wait(&self) {
-        wait_for(&self.event, || self.closed.get()).await
-    }
-
-    /// Completes once the thread's loop has failed.
-    pub(crate) async fn aborted(&self) {
-        wait_for(&self.event, || self.aborted.get()).await
-    }
-
-    fn close(&self) {
-        self.closed.set(true);
-        self.event.notify(usize::MAX);
-    }
-
-    fn abort(&self) {
-        self.aborted.set(true);
-        self.close();
-    }
-}
-
-/// The tasks one thread has started: their budget, and the signal that ends them.
+/// The tasks one thread has started: their budget, and the latches that end them.
 #[derive(Clone, Default)]
 pub(crate) struct Started {
     budget: Rc<Budget>,
-    closing: Rc<Closing>,
+    closed: Rc<Latch>,
+    aborted: Rc<Latch>,
 }
 
 impl Started {
@@ -158,28 +134,14 @@ impl Started {
     /// (its caller gets `Cancelled`), except persistent tasks, which drop the call they
     /// run (or their `init`) and run their `exit`. Completes once all have ended.
     pub(crate) async fn abort(&self) {
-        self.closing.abort();
+        self.aborted.set();
+        self.closed.set();
         until(&self.budget, |b| b.alive.get() == 0).await;
     }
 }
 
-/// Completes once `ready` holds, re-checking whenever `event` fires: listen, check again,
-/// then await, so no notification between the check and the wait is missed.
-async fn wait_for(event: &Event, ready: impl Fn() -> bool) {
-    loop {
-        if ready() {
-            return;
-        }
-        let listener = event.listen();
-        if ready() {
-            return;
-        }
-        listener.await;
-    }
-}
-
 async fn until(budget: &Budget, ready: impl Fn(&Budget) -> bool) {
-    wait_for(&budget.changed, || ready(budget)).await
+    wait_until(&budget.changed, || ready(budget)).await
 }
 
 /// What the serving loop got next.
@@ -189,22 +151,23 @@ enum Next {
     Stopped,
 }
 
-/// How often a stopped worker that still runs persistent tasks checks whether its queue
-/// has closed.
-const CLOSED_POLL: std::time::Duration = std::time::Duration::from_millis(20);
-
 /// Takes tasks from `queue` and runs them on `local`, at most `n` holding a slot at once,
 /// until the queue is closed and drained (or `stop` completes) and every task it started
-/// has ended.
+/// has ended. `queue_closed` is set once `queue` is closed.
 pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
     local: &L,
     queue: async_channel::Receiver<TaskFactory>,
+    queue_closed: &Latch,
     n: usize,
     counters: Arc<Counters>,
     stop: impl Future<Output = ()>,
     started: Started,
 ) {
-    let Started { budget, closing } = started;
+    let Started {
+        budget,
+        closed,
+        aborted,
+    } = started;
     let n = n.max(1);
     let mut stop = std::pin::pin!(stop);
     loop {
@@ -237,12 +200,9 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
             Next::Stopped => {
                 // Told to stop: the tasks started here finish, but a persistent task lives
                 // on (its handles still call it) until it ends or the queue closes.
-                let closed = async {
-                    while !queue.is_closed() {
-                        smol::Timer::after(CLOSED_POLL).await;
-                    }
-                };
-                until(&budget, |b| b.alive.get() == 0).or(closed).await;
+                until(&budget, |b| b.alive.get() == 0)
+                    .or(queue_closed.wait())
+                    .await;
                 break;
             }
         };
@@ -252,21 +212,22 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
         counters.running.fetch_add(1, Ordering::Relaxed);
         let blocking = factory.blocking;
         let persistent = factory.persistent;
-        let ends = closing.clone();
+        let ends = aborted.clone();
         let task = factory.make(TaskCtx {
             slot: Some(Slot {
                 budget: budget.clone(),
             }),
-            closing: closing.clone(),
+            closed: closed.clone(),
+            aborted: aborted.clone(),
             counters: counters.clone(),
             done: false,
         });
         local.spawn_local(Box::pin(async move {
             if persistent {
-                // It ends by itself, running its `exit`, once `closing` is set.
+                // It ends by itself, running its `exit`, once `closed` is set.
                 task.await;
             } else {
-                task.or(ends.aborted()).await;
+                task.or(ends.wait()).await;
             }
             drop(alive);
         }));
@@ -276,7 +237,7 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
             local.yield_now().await;
         }
     }
-    closing.close();
+    closed.set();
     until(&budget, |b| b.alive.get() == 0).await;
 }
 

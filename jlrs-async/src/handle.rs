@@ -12,7 +12,7 @@ use std::{
     task::{Context, Poll},
 };
 
-use jlrs_core::{GcFrame, JlResult};
+use jlrs_core::{latch::Latch, GcFrame, JlResult};
 use smol::future::FutureExt;
 
 use crate::{
@@ -134,9 +134,12 @@ impl Drop for ServingGuard {
     }
 }
 
-/// The sending side of a task queue, shared by all clones of a handle.
+/// The sending side of a task queue, shared by all clones of a handle and by undispatched
+/// tasks: the queue's only sender, so the queue closes when it is dropped.
 struct Shared {
     tx: async_channel::Sender<TaskFactory>,
+    /// Set once the queue is closed, by whichever way.
+    closed: Arc<Latch>,
     /// Kept to drop queued tasks when the queue is closed with `cancel`.
     rx: async_channel::Receiver<TaskFactory>,
     registry: Registry,
@@ -145,9 +148,18 @@ struct Shared {
     self_waits: Arc<SelfWaits>,
 }
 
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The last sender goes: the queue is closed.
+        self.tx.close();
+        self.closed.set();
+    }
+}
+
 /// The receiving side of a task queue, for the layers that make workers.
 pub struct Queue {
     rx: async_channel::Receiver<TaskFactory>,
+    closed: Arc<Latch>,
     counters: Arc<Counters>,
     self_waits: Arc<SelfWaits>,
 }
@@ -162,6 +174,7 @@ impl Queue {
             async_channel::bounded(capacity)
         };
         let counters = Arc::new(Counters::default());
+        let closed = Arc::new(Latch::new());
         let self_waits = Arc::new(SelfWaits {
             blocked: AtomicUsize::new(0),
             workers: Arc::downgrade(&workers),
@@ -169,6 +182,7 @@ impl Queue {
         let handle = AsyncHandle {
             shared: Arc::new(Shared {
                 tx,
+                closed: closed.clone(),
                 rx: rx.clone(),
                 registry: Registry::default(),
                 workers,
@@ -179,6 +193,7 @@ impl Queue {
         (
             Queue {
                 rx,
+                closed,
                 counters,
                 self_waits,
             },
@@ -200,6 +215,7 @@ impl Queue {
         let main = serve(
             local,
             self.rx.clone(),
+            &self.closed,
             N,
             self.counters.clone(),
             stop,
@@ -234,6 +250,7 @@ impl Queue {
     /// Closes the queue: senders get `Closed`; queued tasks still run.
     pub fn close(&self) {
         self.rx.close();
+        self.closed.set();
     }
 
     /// Drops the queued tasks: their callers get [`Error::Cancelled`] (counted in
@@ -284,10 +301,9 @@ impl AsyncHandle {
     ) -> Dispatch<T> {
         let (reply, rx) = oneshot::channel();
         Dispatch {
-            tx: self.shared.tx.clone(),
+            queue: self.shared.clone(),
             factory: make(reply),
             rx,
-            queue: self.shared.self_waits.clone(),
         }
     }
 
@@ -331,6 +347,7 @@ impl AsyncHandle {
     /// back.
     pub fn close(&self, cancel: bool) {
         self.shared.tx.close();
+        self.shared.closed.set();
         if cancel {
             cancel_queued(&self.shared.rx, &self.shared.counters);
         }
@@ -392,64 +409,48 @@ fn cancel_queued(rx: &async_channel::Receiver<TaskFactory>, counters: &Counters)
 /// A task ready to be sent. Nothing runs until it is dispatched.
 #[must_use = "a task runs only once it is dispatched"]
 pub struct Dispatch<T> {
-    tx: async_channel::Sender<TaskFactory>,
+    /// The queue's sending side: an undispatched task keeps the queue open.
+    queue: Arc<Shared>,
     factory: TaskFactory,
     rx: oneshot::Receiver<Result<T, Error>>,
-    queue: Arc<SelfWaits>,
 }
 
 impl<T> std::fmt::Debug for Dispatch<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Dispatch")
             .field("blocking", &self.factory.blocking)
-            .field("closed", &self.tx.is_closed())
+            .field("closed", &self.queue.tx.is_closed())
             .finish_non_exhaustive()
     }
 }
 
 impl<T> Dispatch<T> {
+    /// The handle of a sent task.
+    fn sent(queue: Arc<Shared>, rx: oneshot::Receiver<Result<T, Error>>) -> TaskHandle<T> {
+        TaskHandle::new(rx, Some(queue.self_waits.clone()))
+    }
+
     /// Sends the task, waiting for room in the channel.
     pub async fn dispatch(self) -> Result<TaskHandle<T>, DispatchError<Self>> {
-        let Dispatch {
-            tx,
-            factory,
-            rx,
-            queue,
-        } = self;
-        match tx.send(factory).await {
-            Ok(()) => Ok(TaskHandle::new(rx, Some(queue))),
-            Err(async_channel::SendError(factory)) => Err(DispatchError::Closed(Dispatch {
-                tx,
-                factory,
-                rx,
-                queue,
-            })),
+        let Dispatch { queue, factory, rx } = self;
+        match queue.tx.send(factory).await {
+            Ok(()) => Ok(Self::sent(queue, rx)),
+            Err(async_channel::SendError(factory)) => {
+                Err(DispatchError::Closed(Dispatch { queue, factory, rx }))
+            }
         }
     }
 
     /// Sends the task if there is room now; otherwise hands the dispatcher back.
     pub fn try_dispatch(self) -> Result<TaskHandle<T>, DispatchError<Self>> {
-        let Dispatch {
-            tx,
-            factory,
-            rx,
-            queue,
-        } = self;
-        match tx.try_send(factory) {
-            Ok(()) => Ok(TaskHandle::new(rx, Some(queue))),
-            Err(async_channel::TrySendError::Full(factory)) => Err(DispatchError::Full(Dispatch {
-                tx,
-                factory,
-                rx,
-                queue,
-            })),
+        let Dispatch { queue, factory, rx } = self;
+        match queue.tx.try_send(factory) {
+            Ok(()) => Ok(Self::sent(queue, rx)),
+            Err(async_channel::TrySendError::Full(factory)) => {
+                Err(DispatchError::Full(Dispatch { queue, factory, rx }))
+            }
             Err(async_channel::TrySendError::Closed(factory)) => {
-                Err(DispatchError::Closed(Dispatch {
-                    tx,
-                    factory,
-                    rx,
-                    queue,
-                }))
+                Err(DispatchError::Closed(Dispatch { queue, factory, rx }))
             }
         }
     }
@@ -466,41 +467,23 @@ impl<T> Dispatch<T> {
     where
         T: Send,
     {
-        let Dispatch {
-            tx,
-            factory,
-            rx,
-            queue,
-        } = self;
-        let factory = match tx.try_send(factory) {
-            Ok(()) => return Ok(TaskHandle::new(rx, Some(queue))),
+        let Dispatch { queue, factory, rx } = self;
+        let factory = match queue.tx.try_send(factory) {
+            Ok(()) => return Ok(Self::sent(queue, rx)),
             Err(async_channel::TrySendError::Closed(factory)) => {
-                return Err(DispatchError::Closed(Dispatch {
-                    tx,
-                    factory,
-                    rx,
-                    queue,
-                }))
+                return Err(DispatchError::Closed(Dispatch { queue, factory, rx }))
             }
             Err(async_channel::TrySendError::Full(factory)) => factory,
         };
-        let Ok(_self_wait) = queue.enter() else {
-            return Err(DispatchError::Full(Dispatch {
-                tx,
-                factory,
-                rx,
-                queue,
-            }));
+        let Ok(_self_wait) = queue.self_waits.enter() else {
+            return Err(DispatchError::Full(Dispatch { queue, factory, rx }));
         };
-        let sent = jlrs_core::blocking(|| tx.send_blocking(factory));
+        let sent = jlrs_core::blocking(|| queue.tx.send_blocking(factory));
         match sent {
-            Ok(()) => Ok(TaskHandle::new(rx, Some(queue))),
-            Err(async_channel::SendError(factory)) => Err(DispatchError::Closed(Dispatch {
-                tx,
-                factory,
-                rx,
-                queue,
-            })),
+            Ok(()) => Ok(Self::sent(queue, rx)),
+            Err(async_channel::SendError(factory)) => {
+                Err(DispatchError::Closed(Dispatch { queue, factory, rx }))
+            }
         }
     }
 }

@@ -78,7 +78,7 @@ pub(crate) fn persistent_task<P: PersistentTask>(
             // `Cancelled`.
             let init = async { Some(caught(task.init(&mut frame)).await) }
                 .or(async {
-                    ctx.closing.aborted().await;
+                    ctx.aborted.wait().await;
                     None
                 })
                 .await;
@@ -112,7 +112,7 @@ pub(crate) fn persistent_task<P: PersistentTask>(
             loop {
                 let next = async { calls.recv().await.ok() }
                     .or(async {
-                        ctx.closing.wait().await;
+                        ctx.closed.wait().await;
                         None
                     })
                     .await;
@@ -128,7 +128,7 @@ pub(crate) fn persistent_task<P: PersistentTask>(
                     )
                 }
                 .or(async {
-                    ctx.closing.aborted().await;
+                    ctx.aborted.wait().await;
                     None
                 })
                 .await;

@@ -11,15 +11,14 @@ use std::{
     io::Write as _,
     panic::{catch_unwind, AssertUnwindSafe},
     sync::{
-        atomic::{AtomicBool, AtomicUsize, Ordering},
+        atomic::{AtomicUsize, Ordering},
         Arc,
     },
 };
 
-use event_listener::{Event, Listener};
-
 use crate::{
     error::JlResult,
+    latch::Latch,
     sync::{GcSafeMutex, GcSafeMutexGuard},
     Error, Julia,
 };
@@ -74,10 +73,10 @@ fn busy() -> GcSafeMutexGuard<'static, Vec<bool>> {
 /// The shared state of one hosted loop.
 struct Shared {
     tid: usize,
-    finished: AtomicBool,
+    /// Set once the loop has returned for good and its state is dropped.
+    finished: Latch,
     restarts: AtomicUsize,
     panics: AtomicUsize,
-    done: Event,
 }
 
 /// A handle to a hosted loop.
@@ -107,7 +106,7 @@ impl HostedThread {
 
     /// Whether the loop has returned for good.
     pub fn is_finished(&self) -> bool {
-        self.shared.finished.load(Ordering::Acquire)
+        self.shared.finished.is_set()
     }
 
     /// How many times the loop was restarted after a panic.
@@ -123,16 +122,7 @@ impl HostedThread {
     /// Blocks until the loop has returned for good. On a Julia thread the wait is
     /// GC-safe.
     pub fn join(&self) {
-        crate::blocking(|| loop {
-            if self.is_finished() {
-                return;
-            }
-            let listener = self.shared.done.listen();
-            if self.is_finished() {
-                return;
-            }
-            listener.wait();
-        })
+        self.shared.finished.wait_blocking()
     }
 }
 
@@ -191,10 +181,9 @@ impl Hosted {
         }
         let shared = Arc::new(Shared {
             tid,
-            finished: AtomicBool::new(false),
+            finished: Latch::new(),
             restarts: AtomicUsize::new(0),
             panics: AtomicUsize::new(0),
-            done: Event::new(),
         });
         let data = Box::into_raw(Box::new(Payload {
             run: hosted_entry,
@@ -299,6 +288,5 @@ extern "C" fn hosted_entry(data: *mut c_void) {
     // Dropping the loop's state may panic too; it must not unwind into Julia.
     let _ = catch_unwind(AssertUnwindSafe(move || drop(payload)));
     drop(julia);
-    shared.finished.store(true, Ordering::Release);
-    shared.done.notify(usize::MAX);
+    shared.finished.set();
 }

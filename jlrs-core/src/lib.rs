@@ -23,6 +23,8 @@
 //!   [`GcFrame::define_cfunction`]);
 //! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]) and brief spinning before
 //!   a thread blocks ([`spin`]);
+//! - [one waiting primitive](latch): a [`Latch`](latch::Latch) set once and waited for,
+//!   with its wake-up protocol;
 //! - locks whose waiters are GC-safe ([`sync::GcSafeMutex`], [`sync::GcSafeRwLock`]);
 //! - [hosted loops](hosted): Rust loops running on Julia's own threads;
 //! - the runtime thread's [event loop](event_loop): waiting for work inside Julia's
@@ -81,6 +83,7 @@ mod julia;
 mod julia_code;
 mod julia_task;
 mod kw;
+pub mod latch;
 pub mod panics;
 mod roots;
 mod signals;

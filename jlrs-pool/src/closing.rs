@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Weak};
 
-use event_listener::{Event, Listener};
+use event_listener::Event;
 use jlrs_mt::MtHandle;
 
 use jlrs_core::sync::GcSafeMutex;
@@ -49,11 +49,7 @@ pub(crate) fn wait_for_threads(mt: &MtHandle, wanted: usize) {
     if jlrs_core::in_julia() {
         return;
     }
-    jlrs_core::blocking(|| loop {
-        let listener = RELEASED.listen();
-        if mt.n_free_worker_threads() >= wanted || releasing() == 0 {
-            return;
-        }
-        listener.wait();
+    jlrs_core::latch::wait_until_blocking(&RELEASED, || {
+        mt.n_free_worker_threads() >= wanted || releasing() == 0
     })
 }

@@ -3,15 +3,11 @@
 
 use std::{
     cell::RefCell,
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Arc, OnceLock, Weak,
-    },
+    sync::{Arc, OnceLock, Weak},
 };
 
-use event_listener::Event;
 use jlrs_async::{Executor, Queue, Workers};
-use jlrs_core::{hosted::Hosted, hosted::HostedLoop, sync::GcSafeMutex, Julia};
+use jlrs_core::{hosted::Hosted, hosted::HostedLoop, latch::Latch, sync::GcSafeMutex, Julia};
 use jlrs_mt::{MtHandle, WorkerThread};
 
 use crate::{
@@ -29,44 +25,14 @@ pub fn current_worker() -> Option<String> {
     WORKER_NAME.with(|n| n.borrow().clone())
 }
 
-/// Tells one worker to stop taking tasks.
-#[derive(Default)]
-pub(crate) struct Stop {
-    set: AtomicBool,
-    event: Event,
-}
-
-impl Stop {
-    fn set(&self) {
-        self.set.store(true, Ordering::Release);
-        self.event.notify(usize::MAX);
-    }
-
-    fn is_set(&self) -> bool {
-        self.set.load(Ordering::Acquire)
-    }
-
-    async fn wait(&self) {
-        loop {
-            if self.is_set() {
-                return;
-            }
-            let listener = self.event.listen();
-            if self.is_set() {
-                return;
-            }
-            listener.await;
-        }
-    }
-}
-
 /// Everything a pool's workers and handles share.
 pub(crate) struct Pool<E, const N: usize> {
     mt: MtHandle,
     executor: E,
     queue: OnceLock<Queue>,
     /// The one owner of the pool's bookkeeping: reservations, stop signals, counts.
-    state: GcSafeMutex<PoolState<Arc<Stop>>>,
+    /// A worker's stop signal is a latch: set to make it stop taking tasks.
+    state: GcSafeMutex<PoolState<Arc<Latch>>>,
     prefix: String,
     hooks: Hooks,
     this: Weak<Self>,
@@ -127,7 +93,7 @@ impl<E: Executor<N>, const N: usize> Pool<E, N> {
         let Some(pool) = self.this.upgrade() else {
             return false;
         };
-        let stop = Arc::new(Stop::default());
+        let stop = Arc::new(Latch::new());
         // One critical section: from here the worker is counted, holds its thread and can
         // be told to stop, even while its start is still under way.
         let reserved = self
@@ -192,7 +158,7 @@ struct Worker<E, const N: usize> {
     id: usize,
     /// `"{prefix}-{id}"`.
     name: Arc<str>,
-    stop: Arc<Stop>,
+    stop: Arc<Latch>,
     thread: Option<WorkerThread>,
 }
 
