@@ -72,22 +72,32 @@
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
 
-mod builder;
-mod driver;
+mod dispatch;
+mod engine;
 mod error;
-mod executor;
 mod handle;
-mod persistent;
-mod task;
-#[cfg(feature = "tokio-rt")]
-mod tokio;
+mod runtime_thread;
+mod task_handle;
 
-pub use builder::{AsyncBuilder, AsyncRuntimeExt};
-pub use error::{DispatchError, Error};
-pub use executor::{AsyncExecutor, AsyncLocal, Executor, LocalBoxFuture, LocalExecutor};
-pub use handle::{AsyncHandle, Dispatch, Queue, Stats, TaskHandle, Workers};
-pub use jlrs_core::idle::block_on;
-pub use persistent::PersistentHandle;
-pub use task::{PersistentTask, Register};
+pub use dispatch::Dispatch;
 #[cfg(feature = "tokio-rt")]
-pub use tokio::{Tokio, TokioLocal};
+pub use engine::tokio::{Tokio, TokioLocal};
+pub use engine::{
+    executor::{AsyncExecutor, AsyncLocal, Executor, LocalBoxFuture, LocalExecutor},
+    persistent::{PersistentHandle, PersistentTask},
+    register::Register,
+};
+pub use error::{DispatchError, Error};
+pub use handle::{AsyncHandle, Stats};
+pub use runtime_thread::{AsyncBuilder, AsyncRuntimeExt};
+pub use task_handle::TaskHandle;
+
+/// For the layers that make workers (`jlrs-pool`): the receiving side of a task queue and
+/// what its handle asks of the workers. Not needed to use the runtime or a pool.
+#[doc(hidden)]
+pub use engine::{queue::Queue, workers::Workers};
+
+/// Drives a future on the current thread, serving Julia's own tasks meanwhile on a hosted
+/// thread; for the layers above (see [`jlrs_core::idle::block_on`]).
+#[doc(hidden)]
+pub use jlrs_core::idle::block_on;

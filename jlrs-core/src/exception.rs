@@ -2,7 +2,7 @@
 
 use std::ffi::CStr;
 
-use crate::{error::JuliaException, frame::symbol, roots::Slots, sys, Error};
+use crate::{error::JuliaException, roots::Slots, symbol::symbol, sys, Error};
 
 /// Takes the pending exception of this thread: its type name and `showerror` text.
 ///

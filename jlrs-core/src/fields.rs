@@ -2,7 +2,7 @@
 
 use std::ffi::CStr;
 
-use crate::{error::JlResult, frame::symbol, sys_calls as c, Error, GcFrame, Value};
+use crate::{error::JlResult, symbol::symbol, sys_calls as c, Error, GcFrame, Value};
 
 impl<'scope> Value<'scope> {
     /// The number of fields of this value's type.

@@ -226,10 +226,3 @@ fn rename_undefined(e: Error, path: &str) -> Error {
         other => other,
     }
 }
-
-/// Makes a symbol; symbols are never collected.
-pub(crate) fn symbol(name: &str) -> JlResult<*mut sys::jl_sym_t> {
-    let c = CString::new(name).map_err(|_| Error::NulByte(name.to_string()))?;
-    // SAFETY: the string is NUL-terminated; symbols are permanently rooted.
-    Ok(unsafe { sys::jl_symbol(c.as_ptr()) })
-}

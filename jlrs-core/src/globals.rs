@@ -1,6 +1,6 @@
 //! Symbols, setting globals, loading packages, and types: `apply_type` and `isa`.
 
-use crate::{error::JlResult, frame::symbol, Error, GcFrame, Value};
+use crate::{error::JlResult, symbol::symbol, Error, GcFrame, Value};
 
 impl<'scope> GcFrame<'scope> {
     /// The symbol `name` (`:name` in Julia). Symbols are never collected.

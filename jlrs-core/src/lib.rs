@@ -88,6 +88,7 @@ pub mod panics;
 mod roots;
 mod signals;
 pub mod spin;
+mod symbol;
 pub mod sync;
 mod sys;
 mod sys_calls;

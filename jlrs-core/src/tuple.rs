@@ -4,7 +4,7 @@
 use crate::{
     convert::{BoxOutput, IntoJulia, Unbox},
     error::JlResult,
-    frame::symbol,
+    symbol::symbol,
     sys, sys_calls as c, Error, GcFrame, RootStack, Value,
 };
 

@@ -6,7 +6,7 @@ use crate::{
     convert::Unbox,
     error::{Error, JlResult},
     exception,
-    frame::symbol,
+    symbol::symbol,
     sys, GcFrame,
 };
 

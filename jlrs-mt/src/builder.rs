@@ -100,6 +100,7 @@ impl Builder {
 
     /// [`Builder::spawn_mt`], with more work for the runtime thread (see
     /// [`RuntimeThreadWork`]). For the layers above this crate.
+    #[doc(hidden)]
     pub fn spawn_mt_with(
         self,
         work: Option<Box<dyn RuntimeThreadWork>>,
@@ -143,6 +144,7 @@ impl Builder {
 
     /// [`Builder::start_mt`], with more work for the runtime thread (see
     /// [`RuntimeThreadWork`]). For the layers above this crate.
+    #[doc(hidden)]
     pub fn start_mt_with<T, F>(
         self,
         work: Option<Box<dyn RuntimeThreadWork>>,

@@ -128,7 +128,9 @@ impl MtHandle {
     }
 
     /// Claims a free worker thread, for a pool worker; `None` when all are claimed.
-    /// The thread is free again when the returned slot is dropped.
+    /// The thread is free again when the returned slot is dropped. For the layers above
+    /// this crate.
+    #[doc(hidden)]
     pub fn claim_worker_thread(&self) -> Option<WorkerThread> {
         let mut claimed = self.claimed();
         let index = claimed.iter().position(|c| !*c)?;

@@ -14,7 +14,7 @@
 //! |----------------|------|
 //! | 1              | the **runtime thread**: it initialised Julia and waits inside Julia's scheduler, so Julia's timers, IO, `@async` tasks and `Threads.@spawn` work run there; with `w = 0` it also serves `with` |
 //! | 2 ..= 1+w      | **`with` threads** (default `w = 1`): each runs a hosted loop that takes closures from one shared queue |
-//! | 2+w ..= 1+w+n  | **worker threads**: claimed by pool workers ([`MtHandle::claim_worker_thread`]); while unclaimed, they serve Julia's `Threads.@spawn` |
+//! | 2+w ..= 1+w+n  | **worker threads**: claimed by pool workers; while unclaimed, they serve Julia's `Threads.@spawn` |
 //!
 //! `n_threads(0)`, the default, takes every thread the machine allows: Julia 1.5 starts
 //! at most one thread per CPU the machine shows ([`jlrs_core::cpu_limit`]). A
@@ -70,7 +70,13 @@ mod runtime;
 
 pub use builder::Builder;
 pub use error::Error;
-pub use handle::{MtHandle, WorkerThread};
+pub use handle::MtHandle;
+/// A claimed worker thread, for the layers above this crate.
+#[doc(hidden)]
+pub use handle::WorkerThread;
+/// For the layers above this crate: the async runtime plugs its executor into the runtime
+/// thread through it.
+#[doc(hidden)]
 pub use runtime::RuntimeThreadWork;
 
 /// What SIGINT (Ctrl-C) does; set with [`Builder::sigint`].

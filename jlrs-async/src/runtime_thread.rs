@@ -1,6 +1,13 @@
-//! [`AsyncBuilder`]: the async runtime thread, alone or with the multithreaded runtime.
+//! The async runtime thread: [`AsyncBuilder`] starts the task engine on Julia's thread 1,
+//! the multithreaded runtime's runtime thread, where the executor is polled once per step
+//! of the thread's event loop and the thread waits inside Julia's scheduler. The only part
+//! of this crate that knows which thread runs the engine.
 
-use std::{sync::Arc, thread::JoinHandle};
+use std::{
+    sync::Arc,
+    task::{Context, Poll, Wake, Waker},
+    thread::JoinHandle,
+};
 
 use jlrs_core::{
     event_loop::{Notifier, Step},
@@ -9,9 +16,12 @@ use jlrs_core::{
 use jlrs_mt::{Builder, MtHandle, RuntimeThreadWork};
 
 use crate::{
-    driver::event_loop_step,
-    handle::{Queue, RuntimeThread},
-    AsyncHandle, Executor,
+    engine::{
+        executor::{Executor, LocalBoxFuture},
+        queue::Queue,
+        workers::Workers,
+    },
+    AsyncHandle,
 };
 
 /// Adds [`async_runtime`](AsyncRuntimeExt::async_runtime) to [`jlrs_mt::Builder`].
@@ -128,5 +138,57 @@ impl<E: Executor<N>, const N: usize> AsyncBuilder<E, N> {
     {
         let (builder, work, handle) = self.work();
         builder.start_mt_with(Some(work), move |mt| f(mt, handle))
+    }
+}
+
+/// The only worker of the async runtime thread.
+pub(crate) struct RuntimeThread;
+
+impl Workers for RuntimeThread {
+    fn n_workers(&self) -> usize {
+        1
+    }
+
+    fn try_add_worker(&self) -> bool {
+        false
+    }
+
+    fn try_remove_worker(&self) -> bool {
+        false
+    }
+}
+
+/// Wakes the runtime thread's event loop.
+struct NotifyWaker(Notifier);
+
+impl Wake for NotifyWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.notify();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.notify();
+    }
+}
+
+/// Polls the executor once per step of the runtime thread's event loop.
+pub(crate) fn event_loop_step(
+    mut main: LocalBoxFuture<'static, ()>,
+    notifier: Notifier,
+) -> impl FnMut() -> Step {
+    let waker = Waker::from(Arc::new(NotifyWaker(notifier)));
+    let mut done = false;
+    move || {
+        if done {
+            return Step::Stop;
+        }
+        let mut cx = Context::from_waker(&waker);
+        match main.as_mut().poll(&mut cx) {
+            Poll::Ready(()) => {
+                done = true;
+                Step::Stop
+            }
+            Poll::Pending => Step::Wait,
+        }
     }
 }

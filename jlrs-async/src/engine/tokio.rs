@@ -1,6 +1,6 @@
 //! [`Tokio`]: tokio as the executor (feature `tokio-rt`).
 
-use crate::executor::{Executor, LocalBoxFuture, LocalExecutor};
+use crate::engine::executor::{Executor, LocalBoxFuture, LocalExecutor};
 
 /// Tokio as the executor: tasks run in a `LocalSet` on the Julia thread, with tokio's
 /// timers (and IO, if enabled) driven by one tokio thread of their own. At most `N` tasks

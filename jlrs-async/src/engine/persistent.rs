@@ -1,13 +1,113 @@
-//! Running a [`PersistentTask`] and calling it through a [`PersistentHandle`].
+//! Persistent tasks: a [`PersistentTask`], how it runs, and calling it through a
+//! [`PersistentHandle`].
 
-use jlrs_core::GcFrame;
+use std::future::Future;
+
+use jlrs_core::{GcFrame, JlResult};
 use smol::future::FutureExt;
 
 use crate::{
-    driver::TaskCtx,
-    task::{caught, no_julia, Reply, TaskFactory},
-    Error, PersistentTask, TaskHandle,
+    engine::{
+        budget::TaskCtx,
+        task::{caught, no_julia, Reply, TaskFactory},
+    },
+    Error, TaskHandle,
 };
+
+/// A task that keeps state, which may hold Julia values, across many calls.
+///
+/// It is started with [`AsyncHandle::persistent`](crate::AsyncHandle::persistent), which
+/// hands back a [`PersistentHandle`](crate::PersistentHandle). Each call runs in a scope of
+/// its own, so values rooted during a call are released when it ends; values in the state
+/// live as long as the task.
+///
+/// The task ends when every handle to it is gone, when its runtime or pool closes (once
+/// the queued tasks have been taken), or when the pool worker running it fails outside
+/// any task and is restarted. Whichever comes first, the call in progress finishes (after
+/// a worker failure it is cut short instead and its caller gets
+/// [`Error::Cancelled`](crate::Error::Cancelled)), then [`PersistentTask::exit`] runs,
+/// exactly once; later calls return [`Error::Closed`](crate::Error::Closed).
+///
+/// A persistent task takes one of its thread's `N` task slots only while `init` runs. Its
+/// calls run without one, so a task that awaits a persistent call cannot deadlock however
+/// full the budget is.
+///
+/// In an implementation, write the state's type in `call` as `Self::State<'s>`, as the
+/// trait does (Rust requires the same kind of lifetime parameter on both sides):
+///
+/// ```
+/// use jlrs_async::PersistentTask;
+/// use jlrs_core::{GcFrame, JlResult, Value};
+///
+/// /// Sums everything it is called with, in a Julia `Ref`.
+/// struct Total;
+///
+/// impl PersistentTask for Total {
+///     type State<'s> = Value<'s>;
+///     type Input = i64;
+///     type Output = i64;
+///
+///     async fn init<'s>(&mut self, frame: &mut GcFrame<'s>) -> JlResult<Value<'s>> {
+///         frame.eval("Ref(0)")
+///     }
+///
+///     async fn call<'s, 'c>(
+///         &mut self,
+///         state: &mut Self::State<'s>,
+///         frame: &mut GcFrame<'c>,
+///         input: i64,
+///     ) -> JlResult<i64> {
+///         let old = frame.call("getindex", &[*state])?.unbox::<i64>()?;
+///         let new = frame.box_value(old + input);
+///         frame.call("setindex!", &[*state, new])?;
+///         Ok(old + input)
+///     }
+/// }
+///
+/// use jlrs_async::{AsyncExecutor, AsyncRuntimeExt};
+///
+/// let (handle, runtime) = jlrs_mt::Builder::new()
+///     .async_runtime(AsyncExecutor::<2>::new())
+///     .spawn()
+///     .expect("cannot start Julia");
+/// let total = handle.persistent(Total).dispatch_blocking().unwrap().wait_blocking().unwrap();
+/// assert_eq!(total.call(3).wait_blocking().unwrap(), 3);
+/// assert_eq!(total.call(4).wait_blocking().unwrap(), 7);
+/// drop((total, handle));
+/// runtime.join().unwrap();
+/// ```
+pub trait PersistentTask: Send + 'static {
+    /// The state, with Julia values rooted for `'s`.
+    type State<'s>;
+    /// What a call takes.
+    type Input: Send + 'static;
+    /// What a call returns.
+    type Output: Send + 'static;
+
+    /// Makes the state.
+    fn init<'s>(
+        &mut self,
+        frame: &mut GcFrame<'s>,
+    ) -> impl Future<Output = JlResult<Self::State<'s>>>;
+
+    /// Handles one call; `frame` is a scope that ends with the call.
+    fn call<'s, 'c>(
+        &mut self,
+        state: &mut Self::State<'s>,
+        frame: &mut GcFrame<'c>,
+        input: Self::Input,
+    ) -> impl Future<Output = JlResult<Self::Output>>;
+
+    /// Runs when the task ends (default: nothing).
+    fn exit<'s>(
+        &mut self,
+        state: Self::State<'s>,
+        frame: &mut GcFrame<'s>,
+    ) -> impl Future<Output = ()> {
+        let _ = (state, frame);
+        async {}
+    }
+}
 
 type Call<P> = (
     <P as PersistentTask>::Input,

@@ -1,0 +1,159 @@
+//! A task queue: its receiving side ([`Queue`]), which the threads that serve it run, and
+//! its sending side, which handles and undispatched tasks share.
+
+use std::{panic::AssertUnwindSafe, sync::Arc};
+
+use jlrs_core::latch::Latch;
+use smol::future::FutureExt;
+
+use crate::engine::{
+    budget::{Counters, Started},
+    executor::{Executor, LocalExecutor},
+    register::Registry,
+    self_wait::SelfWaits,
+    serve::serve,
+    task::TaskFactory,
+    workers::Workers,
+};
+
+/// The sending side of a task queue, shared by all clones of a handle and by undispatched
+/// tasks: the queue's only sender, so the queue closes when it is dropped.
+pub(crate) struct Shared {
+    pub(crate) tx: async_channel::Sender<TaskFactory>,
+    /// Set once the queue is closed, by whichever way.
+    pub(crate) closed: Arc<Latch>,
+    /// Kept to drop queued tasks when the queue is closed with `cancel`.
+    pub(crate) rx: async_channel::Receiver<TaskFactory>,
+    pub(crate) registry: Registry,
+    pub(crate) workers: Arc<dyn Workers>,
+    pub(crate) counters: Arc<Counters>,
+    pub(crate) self_waits: Arc<SelfWaits>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The last sender goes: the queue is closed.
+        self.tx.close();
+        self.closed.set();
+    }
+}
+
+/// The receiving side of a task queue, for the layers that make workers.
+pub struct Queue {
+    rx: async_channel::Receiver<TaskFactory>,
+    closed: Arc<Latch>,
+    counters: Arc<Counters>,
+    self_waits: Arc<SelfWaits>,
+}
+
+/// A queue holding at most `capacity` tasks (0: unbounded): its receiving side, and its
+/// sending side for a handle; `workers` answers the handle's worker questions.
+pub(crate) fn channel(capacity: usize, workers: Arc<dyn Workers>) -> (Queue, Shared) {
+    let (tx, rx) = if capacity == 0 {
+        async_channel::unbounded()
+    } else {
+        async_channel::bounded(capacity)
+    };
+    let counters = Arc::new(Counters::default());
+    let closed = Arc::new(Latch::new());
+    let self_waits = Arc::new(SelfWaits::new(Arc::downgrade(&workers)));
+    let sender = Shared {
+        tx,
+        closed: closed.clone(),
+        rx: rx.clone(),
+        registry: Registry::default(),
+        workers,
+        counters: counters.clone(),
+        self_waits: self_waits.clone(),
+    };
+    let queue = Queue {
+        rx,
+        closed,
+        counters,
+        self_waits,
+    };
+    (queue, sender)
+}
+
+impl Queue {
+    /// The future that serves this queue on the current thread with `local`, at most `N`
+    /// tasks holding a slot at once, until the queue is closed and drained or `stop`
+    /// completes, and then until the tasks it started have ended.
+    pub(crate) async fn serve<L: LocalExecutor, const N: usize>(
+        &self,
+        local: &L,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
+        let _serving = self.self_waits.serve_here();
+        let started = Started::default();
+        let main = serve(
+            local,
+            self.rx.clone(),
+            &self.closed,
+            N,
+            self.counters.clone(),
+            stop,
+            started.clone(),
+        );
+        let served = AssertUnwindSafe(local.run(Box::pin(main)))
+            .catch_unwind()
+            .await;
+        if let Err(panic) = served {
+            // The loop failed outside any task. Before the executor goes, the tasks it
+            // runs end: persistent ones run their `exit`, the others answer `Cancelled`.
+            let _ = AssertUnwindSafe(local.run(Box::pin(started.abort())))
+                .catch_unwind()
+                .await;
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    /// Serves this queue on the current Julia thread with a new executor made by
+    /// `executor`, at most `N` tasks holding a slot at once, parking GC-safely while no
+    /// task is ready. Returns once the queue is closed and drained or `stop` completes,
+    /// and the tasks this thread started have ended.
+    pub fn serve_blocking<E: Executor<N>, const N: usize>(
+        &self,
+        executor: &E,
+        stop: impl std::future::Future<Output = ()>,
+    ) {
+        let local = executor.local();
+        jlrs_core::idle::block_on(self.serve::<_, N>(&local, stop));
+    }
+
+    /// Closes the queue: senders get `Closed`; queued tasks still run.
+    pub fn close(&self) {
+        self.rx.close();
+        self.closed.set();
+    }
+
+    /// Drops the queued tasks: their callers get [`Error::Cancelled`](crate::Error::Cancelled) (counted in
+    /// [`Stats::cancelled`](crate::Stats::cancelled)).
+    pub fn cancel_queued(&self) {
+        cancel_queued(&self.rx, &self.counters);
+    }
+
+    /// Whether the queue is closed.
+    pub fn is_closed(&self) -> bool {
+        self.rx.is_closed()
+    }
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queue")
+            .field("queued", &self.rx.len())
+            .field("closed", &self.rx.is_closed())
+            .finish()
+    }
+}
+
+/// Drops the tasks waiting in `rx`, each counted as cancelled before its caller sees it.
+pub(crate) fn cancel_queued(rx: &async_channel::Receiver<TaskFactory>, counters: &Counters) {
+    while let Ok(factory) = rx.try_recv() {
+        counters
+            .cancelled
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        drop(factory);
+    }
+}

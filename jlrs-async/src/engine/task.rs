@@ -1,0 +1,127 @@
+//! Tasks as they travel to a worker ([`TaskFactory`]) and answer their caller, and the two
+//! kinds made of one closure: async and blocking tasks.
+
+use std::future::Future;
+
+use jlrs_core::{panics, GcFrame, JlResult};
+
+use crate::{
+    engine::{budget::TaskCtx, executor::LocalBoxFuture},
+    Error,
+};
+
+/// A task as it travels to a worker: made into a future there.
+pub(crate) struct TaskFactory {
+    make: Box<dyn FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send>,
+    /// Whether the task holds its thread until it returns.
+    pub(crate) blocking: bool,
+    /// Whether it is a persistent task, which ends by itself (running its `exit`) when
+    /// told to, instead of being dropped.
+    pub(crate) persistent: bool,
+}
+
+impl TaskFactory {
+    pub(crate) fn new(
+        blocking: bool,
+        make: impl FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send + 'static,
+    ) -> Self {
+        TaskFactory {
+            make: Box::new(make),
+            blocking,
+            persistent: false,
+        }
+    }
+
+    /// A persistent task's factory.
+    pub(crate) fn persistent(
+        make: impl FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send + 'static,
+    ) -> Self {
+        TaskFactory {
+            make: Box::new(make),
+            blocking: false,
+            persistent: true,
+        }
+    }
+
+    /// Makes the task's future on the worker.
+    pub(crate) fn make(self, ctx: TaskCtx) -> LocalBoxFuture<'static, ()> {
+        (self.make)(ctx)
+    }
+}
+
+/// Where a task's result goes.
+pub(crate) type Reply<T> = oneshot::Sender<Result<T, Error>>;
+
+/// A task's way back to its caller: the outcome is counted, then sent. Dropped unsent
+/// (the task was dropped before it ended), it counts the task as cancelled before the
+/// caller sees [`Error::Cancelled`].
+struct Answer<T> {
+    ctx: TaskCtx,
+    reply: Option<Reply<T>>,
+}
+
+impl<T> Answer<T> {
+    fn send(mut self, result: Result<T, Error>) {
+        self.ctx.record(&result);
+        if let Some(reply) = self.reply.take() {
+            let _ = reply.send(result);
+        }
+    }
+}
+
+impl<T> Drop for Answer<T> {
+    fn drop(&mut self) {
+        // Before the fields: the reply is dropped after the count.
+        self.ctx.cancel();
+    }
+}
+
+/// Runs `fut` with panics caught, as a task result.
+pub(crate) async fn caught<T>(fut: impl Future<Output = JlResult<T>>) -> Result<T, Error> {
+    panics::catch_async(fut).await.map_err(Error::from)
+}
+
+/// The error of a task polled where Julia may not be called (never by the runtimes).
+pub(crate) fn no_julia<T>() -> Result<T, Error> {
+    Err(Error::Panicked(
+        "a task was polled on a thread that may not call Julia".into(),
+    ))
+}
+
+/// A task that runs `f` with a frame of its own and answers `reply`; `blocking` says
+/// whether it holds its thread until it returns.
+fn task<T, F>(blocking: bool, f: F, reply: Reply<T>) -> TaskFactory
+where
+    T: Send + 'static,
+    F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+{
+    TaskFactory::new(blocking, move |ctx| {
+        let answer = Answer {
+            ctx,
+            reply: Some(reply),
+        };
+        Box::pin(async move {
+            let result = match jlrs_core::root_stack() {
+                Some(mut stack) => caught(async { f(stack.frame()).await }).await,
+                None => no_julia(),
+            };
+            answer.send(result);
+        })
+    })
+}
+
+pub(crate) fn async_task<T, F>(f: F, reply: Reply<T>) -> TaskFactory
+where
+    T: Send + 'static,
+    F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+{
+    task(false, f, reply)
+}
+
+pub(crate) fn blocking_task<T, F>(f: F, reply: Reply<T>) -> TaskFactory
+where
+    T: Send + 'static,
+    F: for<'s> FnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+{
+    task(true, async move |frame| f(frame), reply)
+}
