@@ -124,17 +124,18 @@ function dist_add(n::Int, hosts::Tuple, counts::Tuple, threads::Int, exeflags::S
     isempty(exename) && pushfirst!(flags, "--sysimage=" * unsafe_string(Base.JLOptions().image_file))
     cmd = dist_worker_cmd(exename, Tuple(pairs))
     kw[:exename] = cmd.exec[1]
-    kw[:exeflags] = Cmd(vcat(cmd.exec[2:end], flags))
     kw[:sshflags] = Cmd(Base.shell_split(sshflags))
-    machines = Any[]
-    for (h, c) in zip(hosts, counts)
-        # A worker on this machine's loopback interface listens there too, so the
-        # cluster's traffic stays on it.
-        spec = dist_is_loopback(h) && !occursin(' ', h) ? string(h, " 127.0.0.1") : h
-        push!(machines, (spec, c))
+    # Workers on this machine's loopback interface listen there too, so the cluster's
+    # traffic stays on it. (A bind address in the host string would be put before
+    # `exename`'s arguments, that is before `julia`, so it is given as a flag.)
+    loopback = [dist_is_loopback(h) && !occursin(' ', h) for h in hosts]
+    added = Int[]
+    for (group, extra) in ((loopback, ["--bind-to", "127.0.0.1"]), (.!loopback, String[]))
+        machines = Any[(h, c) for (h, c, g) in zip(hosts, counts, group) if g]
+        isempty(machines) && continue
+        kw[:exeflags] = Cmd(vcat(cmd.exec[2:end], flags, extra))
+        append!(added, D.addprocs(machines; kw...))
     end
-    before = Set(D.workers())
-    added = D.addprocs(machines; kw...)
     # The SSH manager reports a host it could not launch on by printing, not throwing:
     # remove the workers that did start, and fail.
     if length(added) != sum(counts)
