@@ -167,7 +167,9 @@ pub enum Error {
     /// `ProcessExitedException`). Distributed has dropped it from the cluster; the other
     /// workers are still usable.
     #[cfg(feature = "distributed")]
-    #[error("worker {worker} exited during the call (ProcessExitedException); it has left the cluster")]
+    #[error(
+        "worker {worker} exited during the call (ProcessExitedException); it has left the cluster"
+    )]
     WorkerExited {
         /// The worker that exited.
         worker: crate::distributed::WorkerId,

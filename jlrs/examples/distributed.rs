@@ -56,7 +56,10 @@ fn main() -> anyhow::Result<()> {
             let pid = frame.remotecall_fetch(worker, getpid, &[]).await?;
             let sqrt = frame.global("sqrt")?;
             let x = frame.box_value(-1.0f64);
-            let err = frame.remotecall_fetch(worker, sqrt, &[x]).await.unwrap_err();
+            let err = frame
+                .remotecall_fetch(worker, sqrt, &[x])
+                .await
+                .unwrap_err();
             Ok((pid.unbox::<i32>()?, err))
         })
         .dispatch_blocking()
@@ -64,7 +67,10 @@ fn main() -> anyhow::Result<()> {
         .wait_blocking()?;
     println!("worker {worker} is process {pid}");
     match &err {
-        Error::Remote { worker: w, exception } => {
+        Error::Remote {
+            worker: w,
+            exception,
+        } => {
             println!("worker {w} threw {}", exception.type_name());
             assert_eq!(exception.type_name(), "DomainError");
         }

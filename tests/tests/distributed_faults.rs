@@ -42,7 +42,10 @@ fn a_killed_worker_fails_the_pmap_the_cluster_survives_and_nothing_is_left_behin
             let getpid = frame.global("getpid")?;
             let mut out = Vec::new();
             for id in ids {
-                let pid = frame.remotecall_fetch(id, getpid, &[]).await?.unbox::<i32>()?;
+                let pid = frame
+                    .remotecall_fetch(id, getpid, &[])
+                    .await?
+                    .unbox::<i32>()?;
                 out.push((id, pid));
             }
             Ok(out)
@@ -67,7 +70,9 @@ fn a_killed_worker_fails_the_pmap_the_cluster_survives_and_nothing_is_left_behin
     let marker_str = marker.display().to_string();
     let pmap = rt
         .task(async move |mut frame| {
-            frame.everywhere(&format!("md(x) = marked_double({marker_str:?}, x)")).await?;
+            frame
+                .everywhere(&format!("md(x) = marked_double({marker_str:?}, x)"))
+                .await?;
             let f = frame.global("md")?;
             let items = frame.eval("1:100")?;
             frame.pmap(f, items).await.map(|_| ())
@@ -103,13 +108,19 @@ fn a_killed_worker_fails_the_pmap_the_cluster_survives_and_nothing_is_left_behin
     let new = added[0];
     let new_pid = run(&rt, async move |mut frame| {
         let getpid = frame.global("getpid")?;
-        frame.remotecall_fetch(new, getpid, &[]).await?.unbox::<i32>()
+        frame
+            .remotecall_fetch(new, getpid, &[])
+            .await?
+            .unbox::<i32>()
     })
     .unwrap();
 
     // The killed worker was reaped; removing the survivor ends its process.
     wait_gone("the killed worker to be reaped", &[victim_pid], false);
-    run(&rt, async move |mut frame| frame.remove_workers(&[survivor]).await).unwrap();
+    run(&rt, async move |mut frame| {
+        frame.remove_workers(&[survivor]).await
+    })
+    .unwrap();
     assert_eq!(proc_state(survivor_pid), ProcState::Gone, "removed worker");
     let left = run(&rt, async |mut frame| frame.workers()).unwrap();
     assert_eq!(left, vec![new]);

@@ -73,9 +73,8 @@ fn pmap_and_remote_calls_from_the_runtime_thread_a_pool_and_with_at_once() {
     let (w1, w2) = (c.ids[0], c.ids[1]);
 
     // An async task on the runtime thread: pmap over 100 items, then a remote call.
-    let on_runtime = c
-        .rt
-        .task(async move |mut frame| {
+    let on_runtime =
+        c.rt.task(async move |mut frame| {
             let triple = frame.global("triple")?;
             let items = frame.eval("collect(1:100)")?;
             let out = frame.pmap(triple, items).await?;
@@ -95,7 +94,10 @@ fn pmap_and_remote_calls_from_the_runtime_thread_a_pool_and_with_at_once() {
             for i in 0..20i64 {
                 let x = frame.box_value(i);
                 let w = if i % 2 == 0 { w1 } else { w2 };
-                sums += frame.remotecall_fetch(w, triple, &[x]).await?.unbox::<i64>()?;
+                sums += frame
+                    .remotecall_fetch(w, triple, &[x])
+                    .await?
+                    .unbox::<i64>()?;
             }
             let whoami = frame.global("whoami")?;
             let future = frame.remotecall(w2, whoami, &[])?;
@@ -125,13 +127,12 @@ fn pmap_and_remote_calls_from_the_runtime_thread_a_pool_and_with_at_once() {
     assert_eq!(who, w2.get());
     assert_eq!(with.join().unwrap().unwrap(), 42);
 
-    let workers = c
-        .rt
-        .task(async |mut frame| frame.workers())
-        .dispatch_blocking()
-        .unwrap()
-        .wait_blocking()
-        .unwrap();
+    let workers =
+        c.rt.task(async |mut frame| frame.workers())
+            .dispatch_blocking()
+            .unwrap()
+            .wait_blocking()
+            .unwrap();
     assert!(c.ids.iter().all(|id| workers.contains(id)), "{workers:?}");
 }
 
@@ -168,12 +169,18 @@ fn a_remote_exception_comes_back_with_its_worker_type_and_message() {
             Error::Remote { worker, exception } => {
                 assert_eq!(*worker, w, "{what}");
                 assert_eq!(exception.type_name(), "DomainError", "{what}");
-                assert!(exception.message().contains("negative"), "{what}: {exception}");
+                assert!(
+                    exception.message().contains("negative"),
+                    "{what}: {exception}"
+                );
             }
             other => panic!("{what}: expected Error::Remote, got {other:?}"),
         }
     }
-    assert!(direct.to_string().contains(&format!("worker {w}")), "{direct}");
+    assert!(
+        direct.to_string().contains(&format!("worker {w}")),
+        "{direct}"
+    );
     match &mapped {
         Error::Remote { worker, exception } => {
             assert!(c.ids.contains(worker), "{mapped}");
@@ -198,18 +205,14 @@ fn a_remote_exception_comes_back_with_its_worker_type_and_message() {
 fn bad_worker_ids_are_clear_errors() {
     let c = cluster();
     let _dog = watchdog("bad worker ids", Duration::from_secs(120));
-    let (call, remove_master, remove_unknown, spec) = c
-        .rt
-        .task(async |mut frame| {
+    let (call, remove_master, remove_unknown, spec) =
+        c.rt.task(async |mut frame| {
             let f = frame.global("whoami")?;
             let call = frame
                 .remotecall_fetch(WorkerId::new(999), f, &[])
                 .await
                 .unwrap_err();
-            let master = frame
-                .remove_workers(&[WorkerId::MASTER])
-                .await
-                .unwrap_err();
+            let master = frame.remove_workers(&[WorkerId::MASTER]).await.unwrap_err();
             let unknown = frame
                 .remove_workers(&[WorkerId::new(999)])
                 .await
@@ -225,8 +228,14 @@ fn bad_worker_ids_are_clear_errors() {
         .wait_blocking()
         .unwrap();
     assert!(call.to_string().contains("999"), "{call}");
-    assert!(remove_master.to_string().contains("master"), "{remove_master}");
-    assert!(remove_unknown.to_string().contains("no worker 999"), "{remove_unknown}");
+    assert!(
+        remove_master.to_string().contains("master"),
+        "{remove_master}"
+    );
+    assert!(
+        remove_unknown.to_string().contains("no worker 999"),
+        "{remove_unknown}"
+    );
     assert!(spec.to_string().contains("empty"), "{spec}");
 }
 
@@ -243,9 +252,8 @@ fn pool_remote_calls_flow_while_the_runtime_thread_awaits_a_long_remote_call() {
     let (started_tx, started_rx) = std::sync::mpsc::channel::<()>();
 
     let done = long_done.clone();
-    let long = c
-        .rt
-        .task(async move |mut frame| {
+    let long =
+        c.rt.task(async move |mut frame| {
             let slow = frame.global("slow")?;
             let two = frame.box_value(2.0f64);
             started_tx.send(()).unwrap();

@@ -64,7 +64,10 @@ fn workers_over_ssh_run_a_pmap_exactly() {
     assert_eq!(ids.len(), 2);
     assert_eq!(squares, (1..=100).map(|x| x * x).collect::<Vec<i64>>());
     assert_eq!(pids.len(), 2, "both SSH workers took part: {pids:?}");
-    assert_eq!(addrs, "127.0.0.1127.0.0.1", "the workers listen on the loopback address");
+    assert_eq!(
+        addrs, "127.0.0.1127.0.0.1",
+        "the workers listen on the loopback address"
+    );
     let pids: Vec<i32> = pids.iter().map(|&p| p as i32).collect();
     wait_gone("the SSH workers to exit", &pids, false);
 

@@ -38,7 +38,10 @@ pub(crate) fn ensure(verbose: bool) -> Result<()> {
     }
     install().context("installing OpenSSH for the SSH test")?;
     if !ready() {
-        bail!("{} are installed but sshd, ssh or the sshd user is still missing", PACKAGES.join(" "));
+        bail!(
+            "{} are installed but sshd, ssh or the sshd user is still missing",
+            PACKAGES.join(" ")
+        );
     }
     Ok(())
 }
@@ -62,7 +65,10 @@ fn install() -> Result<()> {
     let policy = Path::new("/usr/sbin/policy-rc.d");
     let own_policy = !policy.exists();
     if own_policy {
-        fs::write(policy, "#!/bin/sh\n# Written by cargo xtask while installing OpenSSH.\nexit 101\n")?;
+        fs::write(
+            policy,
+            "#!/bin/sh\n# Written by cargo xtask while installing OpenSSH.\nexit 101\n",
+        )?;
         set_executable(policy)?;
     }
     let result = apt_install().or_else(|_| {

@@ -241,7 +241,11 @@ impl<'scope> GcFrame<'scope> {
     }
 
     /// Runs the helper at `path` as [`distributed_call_value`](Self::distributed_call_value) does.
-    async fn distributed_call(&mut self, path: &str, args: &[Value<'_>]) -> JlResult<Value<'scope>> {
+    async fn distributed_call(
+        &mut self,
+        path: &str,
+        args: &[Value<'_>],
+    ) -> JlResult<Value<'scope>> {
         let helper = self.global(path)?;
         self.distributed_call_value(helper, args).await
     }
