@@ -5,8 +5,9 @@
 //! temporary directory; nothing here starts a daemon. An `sshd` started by root needs the
 //! privilege-separation user `sshd`, which the package creates, so as root the packages
 //! are installed with the host's `apt-get` (with any service start refused, so the
-//! system gets the programs, not a running daemon). Without root the programs must
-//! already be installed.
+//! system gets the programs, not a running daemon). Without root nothing is installed and
+//! the SSH test fails with advice: inside the CPU namespace the user is mapped to root,
+//! and `sshd` started as that root needs the `sshd` user and a root-owned `/run/sshd`.
 
 use std::{
     fs,
@@ -27,11 +28,14 @@ pub(crate) fn ensure(verbose: bool) -> Result<()> {
         return Ok(());
     }
     if !is_root() {
-        bail!(
-            "the SSH test of Distributed workers needs OpenSSH's server and client (sshd, \
-             ssh, ssh-keygen); install them with `sudo apt-get install openssh-server \
-             openssh-client`"
+        // The other tests are still worth running: the SSH test fails with this advice.
+        eprintln!(
+            "xtask: warning: the SSH test of Distributed workers needs OpenSSH's server and \
+             client (sshd, ssh, ssh-keygen) and root (sshd, started as root inside the CPU \
+             namespace, needs its privilege-separation user); install them with `sudo \
+             apt-get install openssh-server openssh-client`"
         );
+        return Ok(());
     }
     if verbose {
         eprintln!("xtask: installing {} for the SSH test", PACKAGES.join(" "));
