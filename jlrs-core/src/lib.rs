@@ -28,6 +28,8 @@
 //! - the runtime thread's [event loop](event_loop): waiting for work inside Julia's
 //!   scheduler, woken from any thread;
 //! - [`GcFrame::call_async`]: a Julia function run as a Julia task and awaited from Rust;
+//! - [Distributed](distributed) workers, local and over SSH, with async remote calls
+//!   (feature `distributed`);
 //! - [`SigintPolicy`]: what Ctrl-C does once Julia has started (by default the process
 //!   ends, as in a Rust program without a handler).
 //!
@@ -66,6 +68,8 @@ mod catch;
 #[cfg(feature = "complex")]
 mod complex;
 mod convert;
+#[cfg(feature = "distributed")]
+pub mod distributed;
 mod error;
 pub mod event_loop;
 mod exception;
