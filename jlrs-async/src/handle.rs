@@ -83,6 +83,13 @@ impl AsyncHandle {
     }
 
     /// A blocking task: `f` runs to completion on the worker thread, holding it.
+    ///
+    /// **On the runtime thread, keep blocking tasks short.** In Julia 1.5 the runtime
+    /// thread (thread 1) runs libuv's event loop, which serves *all* of Julia's network
+    /// IO, timers and `@async` tasks: while a blocking task holds it, every remote call
+    /// of a Distributed cluster stalls, also those made from pool workers (a 47 ms
+    /// `remotecall_fetch` took 1.93 s behind a 2 s blocking task). Run long work on a pool,
+    /// or as an async task that awaits.
     pub fn blocking_task<T, F>(&self, f: F) -> Dispatch<T>
     where
         T: Send + 'static,

@@ -153,6 +153,27 @@ pub enum Error {
     /// Julia was called from a thread that is not one of Julia's threads.
     #[error("Julia cannot be called from this thread: it is not one of Julia's threads")]
     NotAJuliaThread,
+    /// Julia code on a Distributed worker threw (Julia's `RemoteException`): the worker
+    /// and the exception it threw.
+    #[cfg(feature = "distributed")]
+    #[error("worker {worker} threw: {exception}")]
+    Remote {
+        /// The worker the exception was thrown on.
+        worker: crate::distributed::WorkerId,
+        /// The exception thrown there (its type and message).
+        exception: JuliaException,
+    },
+    /// A Distributed worker exited or was killed while a call waited on it (Julia's
+    /// `ProcessExitedException`). Distributed has dropped it from the cluster; the other
+    /// workers are still usable.
+    #[cfg(feature = "distributed")]
+    #[error(
+        "worker {worker} exited during the call (ProcessExitedException); it has left the cluster"
+    )]
+    WorkerExited {
+        /// The worker that exited.
+        worker: crate::distributed::WorkerId,
+    },
 }
 
 /// Why Julia could not be initialised.

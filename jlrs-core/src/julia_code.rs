@@ -13,6 +13,7 @@ const PARTS: &[(&str, &str)] = &[
     ("signals.jl", include_str!("julia/signals.jl")),
     ("calls.jl", include_str!("julia/calls.jl")),
     ("callback.jl", include_str!("julia/callback.jl")),
+    ("distributed.jl", include_str!("julia/distributed.jl")),
 ];
 
 /// Defines `JlrsCore` in `Main`.

@@ -65,6 +65,18 @@ impl<'scope> GcFrame<'scope> {
         f: Value<'_>,
         args: &[Value<'_>],
     ) -> JlResult<Value<'scope>> {
+        self.call_async_with("JlrsCore.spawn_call", f, args).await
+    }
+
+    /// [`call_async`](Self::call_async) with the task started by the Julia function at
+    /// `spawner`, called as `spawner(f, args, done, state)`; it must return the task and
+    /// make it call `done(state)` exactly once, when `f` has returned or thrown.
+    pub(crate) async fn call_async_with(
+        &mut self,
+        spawner: &str,
+        f: Value<'_>,
+        args: &[Value<'_>],
+    ) -> JlResult<Value<'scope>> {
         crate::julia::check_callable()?;
         let completion = Arc::new(Completion::default());
         let ptr = Arc::into_raw(completion.clone());
@@ -73,7 +85,7 @@ impl<'scope> GcFrame<'scope> {
             let state = frame.box_value(ptr as usize);
             let tuple = frame.call("tuple", args)?;
             frame
-                .call("JlrsCore.spawn_call", &[f, tuple, done, state])
+                .call(spawner, &[f, tuple, done, state])
                 .map(|t| t.raw())
         });
         let outcome = match spawned {

@@ -30,6 +30,8 @@
 //! - the runtime thread's [event loop](event_loop): waiting for work inside Julia's
 //!   scheduler, woken from any thread;
 //! - [`GcFrame::call_async`]: a Julia function run as a Julia task and awaited from Rust;
+//! - [Distributed](distributed) workers, local and over SSH, with async remote calls
+//!   (feature `distributed`);
 //! - [`SigintPolicy`]: what Ctrl-C does once Julia has started (by default the process
 //!   ends, as in a Rust program without a handler).
 //!
@@ -69,6 +71,8 @@ mod catch;
 mod complex;
 mod convert;
 pub mod diagnostics;
+#[cfg(feature = "distributed")]
+pub mod distributed;
 mod error;
 pub mod event_loop;
 mod exception;

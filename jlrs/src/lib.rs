@@ -16,12 +16,15 @@
 //! - [`derive`](mod@derive) (feature `derive`): `#[derive(IntoJulia, Unbox)]` for `#[repr(C)]`
 //!   structs stored as Julia isbits structs (also in the prelude).
 //!
+//! - [`distributed`] (feature `distributed`): Julia's Distributed workers, on this
+//!   machine or over SSH, with async remote calls and `pmap`.
+//!
 //! Arrays ([`core::array`]) come with the core: typed N-dimensional Julia arrays shared
 //! with Rust memory without copying, borrow-checked across threads.
 //!
 //! Features: `multi-rt`, `async-rt` (which enables `multi-rt`), `tokio-rt`, `ndarray`
 //! (`ndarray` views of arrays), `derive`, `complex` (`num_complex::Complex` as
-//! `ComplexF32/64`), and `full` for everything. None is on by default.
+//! `ComplexF32/64`), `distributed`, and `full` for everything. None is on by default.
 //!
 //! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
 //! start and starts at most as many threads as the machine shows CPUs; run programs
@@ -60,6 +63,11 @@ pub use jlrs_pool as pool;
 #[cfg(feature = "derive")]
 #[doc(inline)]
 pub use jlrs_macros as derive;
+
+/// Julia's Distributed workers, local and over SSH (see [`jlrs_core::distributed`]).
+#[cfg(feature = "distributed")]
+#[doc(inline)]
+pub use jlrs_core::distributed;
 
 pub mod prelude;
 

@@ -34,3 +34,7 @@ pub use jlrs_async::Tokio;
 #[cfg(feature = "ndarray")]
 #[doc(inline)]
 pub use jlrs_core::array::{ArrayView, ArrayViewMut};
+
+#[cfg(feature = "distributed")]
+#[doc(inline)]
+pub use jlrs_core::distributed::{WorkerId, WorkerSpec};

@@ -11,6 +11,8 @@ use std::{
 
 use jlrs_core::{InitOptions, Julia, Runtime};
 
+pub mod distributed;
+
 type Job = Box<dyn FnOnce(&mut Julia) + Send>;
 
 /// A thread that owns the process's Julia runtime and runs jobs on it.

@@ -2,7 +2,8 @@
 //!
 //! Julia 1.5 caps its thread count at the number of online CPUs. On a smaller machine the
 //! command runs in a user and mount namespace where `/sys/devices/system/cpu/online` reads
-//! `0-7`; the threads are real and share the machine's cores.
+//! `0-7`; the threads are real and share the machine's cores. Root gets a mount namespace
+//! only where it may, and keeps its real user ids (the SSH test's `sshd` switches users).
 
 use std::{
     fs,
@@ -43,9 +44,10 @@ pub(crate) fn exit_code(status: ExitStatus) -> ExitCode {
 /// fewer than [`SHOWN_CPUS`] CPUs and namespaces are permitted.
 pub(crate) fn run_with_julia(julia: &julia::Julia, args: &[String]) -> Result<ExitStatus> {
     let mut cmd = match cpu_namespace()? {
-        Some(file) => {
+        Some((file, flags)) => {
             let mut c = Command::new("unshare");
-            c.args(["--user", "--map-root-user", "--mount", "--fork", "sh", "-c"])
+            c.args(flags)
+                .args(["sh", "-c"])
                 .arg(format!(
                     "mount --bind '{}' {ONLINE} && exec \"$@\"",
                     file.display()
@@ -65,9 +67,9 @@ pub(crate) fn run_with_julia(julia: &julia::Julia, args: &[String]) -> Result<Ex
         .with_context(|| format!("running {:?}", args[0]))
 }
 
-/// The file to bind over the online-CPU list, or `None` when no namespace is needed or
-/// possible.
-fn cpu_namespace() -> Result<Option<PathBuf>> {
+/// The file to bind over the online-CPU list and `unshare`'s flags, or `None` when no
+/// namespace is needed or possible.
+fn cpu_namespace() -> Result<Option<(PathBuf, &'static [&'static str])>> {
     let online = fs::read_to_string(ONLINE).unwrap_or_default();
     let n = count_cpus(online.trim());
     if n >= SHOWN_CPUS {
@@ -77,35 +79,50 @@ fn cpu_namespace() -> Result<Option<PathBuf>> {
     fs::create_dir_all(&dir)?;
     let file = dir.join("jlrs-cpus-online");
     fs::write(&file, format!("0-{}\n", SHOWN_CPUS - 1))?;
-    let probe = Command::new("unshare")
-        .args(["--user", "--map-root-user", "--mount", "--fork", "sh", "-c"])
-        .arg(format!(
-            "mount --bind '{}' {ONLINE} && cat {ONLINE}",
-            file.display()
-        ))
-        .output();
-    match probe {
-        Ok(out)
-            if out.status.success()
-                && count_cpus(String::from_utf8_lossy(&out.stdout).trim()) == SHOWN_CPUS =>
-        {
-            eprintln!(
-                "xtask: the machine shows {n} CPUs; running in a namespace that shows {SHOWN_CPUS}"
-            );
-            Ok(Some(file))
+    let mut failure = String::new();
+    for flags in namespace_flags() {
+        let probe = Command::new("unshare")
+            .args(*flags)
+            .args(["sh", "-c"])
+            .arg(format!(
+                "mount --bind '{}' {ONLINE} && cat {ONLINE}",
+                file.display()
+            ))
+            .output();
+        match probe {
+            Ok(out)
+                if out.status.success()
+                    && count_cpus(String::from_utf8_lossy(&out.stdout).trim()) == SHOWN_CPUS =>
+            {
+                eprintln!(
+                    "xtask: the machine shows {n} CPUs; running in a namespace that shows {SHOWN_CPUS}"
+                );
+                return Ok(Some((file, flags)));
+            }
+            Ok(out) => failure = String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            Err(e) => {
+                eprintln!("xtask: warning: `unshare` is unavailable ({e}); Julia will start at most {n} threads");
+                return Ok(None);
+            }
         }
-        Ok(out) => {
-            eprintln!(
-                "xtask: warning: the machine shows {n} CPUs and a namespace showing {SHOWN_CPUS} \
-                 is not permitted here ({}); Julia will start at most {n} threads",
-                String::from_utf8_lossy(&out.stderr).trim()
-            );
-            Ok(None)
-        }
-        Err(e) => {
-            eprintln!("xtask: warning: `unshare` is unavailable ({e}); Julia will start at most {n} threads");
-            Ok(None)
-        }
+    }
+    eprintln!(
+        "xtask: warning: the machine shows {n} CPUs and a namespace showing {SHOWN_CPUS} \
+         is not permitted here ({failure}); Julia will start at most {n} threads"
+    );
+    Ok(None)
+}
+
+/// `unshare`'s flags for the CPU namespace, best first: root tries a mount namespace
+/// alone, keeping its real user ids (the SSH test's `sshd` switches users), before a mount
+/// namespace inside a user namespace that maps the user to root.
+fn namespace_flags() -> &'static [&'static [&'static str]] {
+    const USER: &[&str] = &["--user", "--map-root-user", "--mount", "--fork"];
+    const MOUNT: &[&str] = &["--mount", "--fork"];
+    if crate::sshd::is_root() {
+        &[MOUNT, USER]
+    } else {
+        &[USER]
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod exec;
 mod julia;
+mod sshd;
 mod tasks;
 
 use std::process::ExitCode;
@@ -14,7 +15,8 @@ usage: cargo xtask <command>
 commands:
   julia [--env]        provision Julia 1.5.3 (or use $JULIA_DIR); --env prints shell exports
   exec -- CMD [ARGS]   run CMD with the project's Julia, in an 8-CPU namespace if needed
-  test-julia           provision Julia, then run every test of the workspace against it
+  test-julia           provision Julia (and OpenSSH for the SSH test, as root), then run
+                       every test of the workspace against it
   demo                 provision Julia, then run the demonstration program
   soak [--minutes N]   provision Julia, then run mixed load with churn for N minutes
   bench [--quick]      provision Julia, then measure every path into Julia

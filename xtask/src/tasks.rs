@@ -37,6 +37,7 @@ fn example(julia: &julia::Julia, name: &str, release: bool) -> Result<std::proce
 /// tests) against it, then every example.
 pub(crate) fn test_julia(args: &[String]) -> Result<ExitCode> {
     let julia = julia::ensure(true)?;
+    crate::sshd::ensure(true)?;
     let mut cargo_args = vec!["test", "--workspace", "--all-features"];
     cargo_args.extend(args.iter().map(String::as_str));
     let status = cargo(&julia, &cargo_args)?;

@@ -3,11 +3,13 @@
 //!
 //! Criterion times each path; a second pass samples every round trip on its own for the
 //! percentiles, measures pool throughput per worker count and the memory of a million
-//! pool tasks, times the array paths (`arrays.rs`), and writes `target/jlrs-bench/summary.{json,md}` and `latency.svg`.
+//! pool tasks, times the array paths (`arrays.rs`) and Distributed workers
+//! (`distributed.rs`, `distributed.md`), and writes `target/jlrs-bench/summary.{json,md}` and `latency.svg`.
 //! `JLRS_BENCH_QUICK=1` shortens every part.
 
 mod arrays;
 mod calls;
+mod distributed;
 mod floor;
 mod idle;
 mod report;
@@ -323,6 +325,12 @@ fn main() {
     let calls_table = calls::table(&mt, if quick { 100_000 } else { 1_000_000 });
     println!("{calls_table}");
     std::fs::write(dir.join("calls.md"), &calls_table).expect("cannot write calls.md");
+    let dist_pool = pool(&mt, 1);
+    let dist_table = distributed::table(&runtime_thread, &dist_pool, quick);
+    drop(dist_pool);
+    wait_free(&mt);
+    println!("{dist_table}");
+    std::fs::write(dir.join("distributed.md"), &dist_table).expect("cannot write distributed.md");
     println!(
         "wrote {}/summary.json, summary.md and latency.svg",
         dir.display()

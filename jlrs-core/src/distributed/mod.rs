@@ -1,0 +1,308 @@
+//! Julia's `Distributed` standard library from Rust: worker processes on this machine or
+//! over SSH, remote calls, `pmap` and `@everywhere` (feature `distributed`).
+//!
+//! This is a typed layer over Distributed itself (`addprocs`, `rmprocs`, `remotecall`,
+//! `remotecall_fetch`, `fetch`, `pmap`, `@everywhere`), not a cluster of its own. The
+//! methods live on [`GcFrame`], so they work wherever a frame does: on the runtime thread,
+//! in `MtHandle::with`, in async tasks and pool tasks:
+//!
+//! - [`GcFrame::add_workers`] starts workers from a [`WorkerSpec`] and returns their
+//!   [`WorkerId`]s; [`GcFrame::workers`] lists them; [`GcFrame::remove_workers`] stops
+//!   them and waits until the processes have exited;
+//! - [`GcFrame::everywhere`] evaluates code on this process and every worker;
+//! - [`GcFrame::remotecall_fetch`], [`GcFrame::remotecall`] (a Julia `Future`) with
+//!   [`GcFrame::fetch`], and [`GcFrame::pmap`].
+//!
+//! # Nothing blocks a thread
+//!
+//! Every method that waits on the network is `async` and awaits a Julia task through
+//! [`GcFrame::call_async`]: the thread that awaits keeps serving its other work (a pool
+//! worker its other tasks, the runtime thread Julia's event loop). From synchronous code
+//! on a hosted thread (`MtHandle::with`), drive the future with
+//! [`idle::block_on`](crate::idle::block_on), which waits inside Julia's scheduler; never
+//! on the runtime thread, where it would park the thread that serves the network.
+//!
+//! **Do not block the runtime thread.** In Julia 1.5 every socket of the cluster is
+//! served by the libuv event loop of thread 1, the runtime thread. While that thread runs
+//! long Rust code or blocks (a long `blocking_task`, a synchronous wait in an async task),
+//! *every* remote call of the process stalls, also those made from pool workers (a 47 ms
+//! `remotecall_fetch` took 1.93 s behind a 2 s blocking task). Await instead, or run such
+//! work on a pool.
+//!
+//! # Errors
+//!
+//! An exception thrown by Julia code on a worker (Julia's `RemoteException`) is
+//! [`Error::Remote`] with the worker's id and the exception it threw (its type and
+//! message). A worker that exits or is killed while a call waits on it (Julia's
+//! `ProcessExitedException`) is [`Error::WorkerExited`]; Distributed drops it from the
+//! cluster and the other workers stay usable. Other exceptions are [`Error::Exception`].
+//!
+//! # Example
+//!
+//! An async function that any task can run with its frame (the runnable examples are in
+//! the `jlrs` facade and its README, which start the async runtime):
+//!
+//! ```
+//! use jlrs_core::{distributed::WorkerSpec, GcFrame, JlResult};
+//!
+//! async fn squares(frame: &mut GcFrame<'_>) -> JlResult<Vec<i64>> {
+//!     let ids = frame.add_workers(WorkerSpec::local(2)).await?;
+//!     frame.everywhere("square(x) = x * x").await?;
+//!     let square = frame.global("square")?;
+//!     let seven = frame.box_value(7i64);
+//!     let r = frame.remotecall_fetch(ids[0], square, &[seven]).await?;
+//!     assert_eq!(r.unbox::<i64>()?, 49);
+//!
+//!     let range = frame.eval("1:10")?;
+//!     let squares = frame.pmap(square, range).await?;
+//!     let squares = squares.array::<i64>()?.data()?.to_vec();
+//!     frame.remove_workers(&ids).await?;
+//!     Ok(squares)
+//! }
+//! # let _ = squares;
+//! ```
+
+mod spec;
+mod worker_id;
+
+use std::{
+    borrow::Borrow,
+    sync::atomic::{AtomicBool, Ordering},
+};
+
+pub use spec::WorkerSpec;
+pub use worker_id::WorkerId;
+
+use crate::{error::JlResult, Error, GcFrame, Value};
+use spec::Hosts;
+
+/// Whether `using Distributed` has run in `Main`.
+static LOADED: AtomicBool = AtomicBool::new(false);
+
+/// Loads `Distributed` into `Main` once per process.
+fn ensure_loaded(frame: &mut GcFrame<'_>) -> JlResult<()> {
+    if !LOADED.load(Ordering::Acquire) {
+        frame.using("Distributed")?;
+        LOADED.store(true, Ordering::Release);
+    }
+    Ok(())
+}
+
+impl<'scope> GcFrame<'scope> {
+    /// Starts the workers `spec` describes (`addprocs`) and returns their ids.
+    ///
+    /// Waits (asynchronously) until every worker has started and connected: about 1–2 s
+    /// per local worker. Workers that could not start are an error; for SSH hosts, the
+    /// workers that did start are removed again.
+    pub async fn add_workers(&mut self, spec: impl Borrow<WorkerSpec>) -> JlResult<Vec<WorkerId>> {
+        let spec = spec.borrow();
+        if spec.n_workers() == 0 {
+            return Ok(Vec::new());
+        }
+        ensure_loaded(self)?;
+        let text = |frame: &mut Self, s: &str| frame.box_value(s);
+        let (n, hosts, counts) = match &spec.hosts {
+            Hosts::Local(n) => (*n, Vec::new(), Vec::new()),
+            Hosts::Ssh(hosts) => {
+                let mut names = Vec::new();
+                let mut counts = Vec::new();
+                for (host, count) in hosts.iter().filter(|(_, c)| *c > 0) {
+                    if host.trim().is_empty() {
+                        return Err(Error::Exception(crate::JuliaException::new(
+                            "ArgumentError".into(),
+                            "ArgumentError: an SSH host name is empty".into(),
+                        )));
+                    }
+                    names.push(text(self, host));
+                    counts.push(self.box_value(*count as i64));
+                }
+                (0, names, counts)
+            }
+        };
+        let mut env = Vec::with_capacity(spec.env.len());
+        for (k, v) in &spec.env {
+            env.push(self.box_value((k.as_str(), v.as_str()))?);
+        }
+        let path = |p: &Option<std::path::PathBuf>| {
+            p.as_ref()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let args = [
+            self.box_value(n as i64),
+            self.new_tuple(&hosts)?,
+            self.new_tuple(&counts)?,
+            self.box_value(spec.threads as i64),
+            text(self, &spec.exeflags),
+            self.new_tuple(&env)?,
+            text(self, &path(&spec.dir)),
+            text(self, &path(&spec.exename)),
+            text(self, &spec.sshflags),
+        ];
+        let ids = self.distributed_call("JlrsCore.dist_add", &args).await?;
+        worker_ids(ids)
+    }
+
+    /// The ids of the workers in the cluster, in ascending order (not the master; empty
+    /// when there are none).
+    pub fn workers(&mut self) -> JlResult<Vec<WorkerId>> {
+        ensure_loaded(self)?;
+        let on_main = self.global("JlrsCore.dist_on_main")?;
+        let helper = self.global("JlrsCore.dist_workers")?;
+        let ids = on_main.call(self, &[helper])?;
+        worker_ids(ids)
+    }
+
+    /// Removes workers (`rmprocs`) and waits (asynchronously) until they have left the
+    /// cluster and the worker processes this process started have exited.
+    ///
+    /// The master ([`WorkerId::MASTER`]) or an id that never belonged to the cluster is
+    /// an error and removes nothing; a worker that has already exited is skipped.
+    pub async fn remove_workers(&mut self, ids: &[WorkerId]) -> JlResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        ensure_loaded(self)?;
+        let boxed: Vec<Value<'scope>> = ids.iter().map(|id| self.box_value(id.get())).collect();
+        let ids = self.new_tuple(&boxed)?;
+        self.distributed_call("JlrsCore.dist_remove", &[ids])
+            .await
+            .map(|_| ())
+    }
+
+    /// Evaluates `code` (top-level Julia code: definitions, `using`, ...) in `Main` on
+    /// this process and on every worker, as `@everywhere` does.
+    ///
+    /// Workers added later do not see it: run it again for them.
+    pub async fn everywhere(&mut self, code: &str) -> JlResult<()> {
+        ensure_loaded(self)?;
+        let code = self.box_value(code);
+        self.distributed_call("JlrsCore.dist_everywhere", &[code])
+            .await
+            .map(|_| ())
+    }
+
+    /// Calls `f(args...)` on `worker` and waits (asynchronously) for the result
+    /// (`remotecall_fetch`), which is copied back and rooted in this frame.
+    ///
+    /// `f` must exist on the worker: a function defined there (see
+    /// [`everywhere`](Self::everywhere)) or of `Base`. An exception it throws is
+    /// [`Error::Remote`].
+    pub async fn remotecall_fetch(
+        &mut self,
+        worker: WorkerId,
+        f: Value<'_>,
+        args: &[Value<'_>],
+    ) -> JlResult<Value<'scope>> {
+        ensure_loaded(self)?;
+        let helper = self.global("JlrsCore.dist_remotecall_fetch")?;
+        let id = self.box_value(worker.get());
+        let args = self.new_tuple(args)?;
+        self.distributed_call_value(helper, &[f, id, args]).await
+    }
+
+    /// Starts `f(args...)` on `worker` and returns at once with a Julia
+    /// `Distributed.Future` for its result (`remotecall`); [`fetch`](Self::fetch) waits
+    /// for it.
+    pub fn remotecall(
+        &mut self,
+        worker: WorkerId,
+        f: Value<'_>,
+        args: &[Value<'_>],
+    ) -> JlResult<Value<'scope>> {
+        ensure_loaded(self)?;
+        let on_main = self.global("JlrsCore.dist_on_main")?;
+        let guard = self.global("JlrsCore.dist_guard")?;
+        let helper = self.global("JlrsCore.dist_remotecall")?;
+        let id = self.box_value(worker.get());
+        let args = self.new_tuple(args)?;
+        let out = on_main.call(self, &[guard, helper, f, id, args])?;
+        self.check_failure(out)
+    }
+
+    /// Waits (asynchronously) for a `Future` (or any value Julia's `fetch` accepts, such
+    /// as a `RemoteChannel` or a `Task`) and roots its value in this frame.
+    pub async fn fetch(&mut self, future: Value<'_>) -> JlResult<Value<'scope>> {
+        ensure_loaded(self)?;
+        let helper = self.global("JlrsCore.dist_fetch")?;
+        self.distributed_call_value(helper, &[future]).await
+    }
+
+    /// Maps `f` over `collection` on the workers (`pmap`) and returns the array of
+    /// results, in the collection's order.
+    ///
+    /// Without workers, `pmap` runs on this process. The first exception thrown by `f`
+    /// is [`Error::Remote`]; a worker that exits during the map is
+    /// [`Error::WorkerExited`].
+    pub async fn pmap(&mut self, f: Value<'_>, collection: Value<'_>) -> JlResult<Value<'scope>> {
+        ensure_loaded(self)?;
+        let helper = self.global("JlrsCore.dist_pmap")?;
+        self.distributed_call_value(helper, &[f, collection]).await
+    }
+
+    /// Runs the helper at `path` as [`distributed_call_value`](Self::distributed_call_value) does.
+    async fn distributed_call(
+        &mut self,
+        path: &str,
+        args: &[Value<'_>],
+    ) -> JlResult<Value<'scope>> {
+        let helper = self.global(path)?;
+        self.distributed_call_value(helper, args).await
+    }
+
+    /// Runs `helper(args...)` as a Julia task on thread 1 (Julia 1.5's Distributed may
+    /// only be used there) through `JlrsCore.dist_guard`, and turns a returned
+    /// `DistFailure` into its error.
+    async fn distributed_call_value(
+        &mut self,
+        helper: Value<'_>,
+        args: &[Value<'_>],
+    ) -> JlResult<Value<'scope>> {
+        let guard = self.global("JlrsCore.dist_guard")?;
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(helper);
+        all.extend_from_slice(args);
+        let out = self
+            .call_async_with("JlrsCore.dist_spawn_main", guard, &all)
+            .await?;
+        self.check_failure(out)
+    }
+
+    /// `out` itself, or the error a `JlrsCore.DistFailure` stands for.
+    fn check_failure(&mut self, out: Value<'scope>) -> JlResult<Value<'scope>> {
+        if out.datatype_name() != "DistFailure" {
+            return Ok(out);
+        }
+        let ty = self.global("JlrsCore.DistFailure")?;
+        if !out.isa(self, ty)? {
+            return Ok(out);
+        }
+        let kind = out.field_at(self, 0)?.unbox::<i64>()?;
+        let worker = WorkerId::new(out.field_at(self, 1)?.unbox::<i64>()?);
+        let exception = out.field_at(self, 2)?;
+        // Throwing the exception turns it into a described `JuliaException`.
+        let thrown = match self.call("throw", &[exception]) {
+            Err(Error::Exception(e)) => e,
+            Err(other) => return Err(other),
+            Ok(_) => crate::JuliaException::new(
+                exception.type_name(),
+                "the exception could not be described".into(),
+            ),
+        };
+        Err(match kind {
+            1 => Error::Remote {
+                worker,
+                exception: thrown,
+            },
+            2 => Error::WorkerExited { worker },
+            _ => Error::Exception(thrown),
+        })
+    }
+}
+
+/// The ids in a Julia `Vector{Int}`.
+fn worker_ids(ids: Value<'_>) -> JlResult<Vec<WorkerId>> {
+    let ids = ids.array::<i64>()?;
+    let data = ids.data()?;
+    Ok(data.iter().map(|&id| WorkerId::new(id)).collect())
+}
