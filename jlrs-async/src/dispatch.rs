@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::{
-    engine::{queue::Shared, task::TaskFactory},
+    engine::{queue::QueueSender, task::TaskFactory},
     DispatchError, Error, TaskHandle,
 };
 
@@ -11,7 +11,7 @@ use crate::{
 #[must_use = "a task runs only once it is dispatched"]
 pub struct Dispatch<T> {
     /// The queue's sending side: an undispatched task keeps the queue open.
-    queue: Arc<Shared>,
+    queue: Arc<QueueSender>,
     factory: TaskFactory,
     rx: oneshot::Receiver<Result<T, Error>>,
 }
@@ -28,7 +28,7 @@ impl<T> std::fmt::Debug for Dispatch<T> {
 impl<T> Dispatch<T> {
     /// A task for `queue`, answering through `rx`.
     pub(crate) fn new(
-        queue: Arc<Shared>,
+        queue: Arc<QueueSender>,
         factory: TaskFactory,
         rx: oneshot::Receiver<Result<T, Error>>,
     ) -> Self {
@@ -36,7 +36,7 @@ impl<T> Dispatch<T> {
     }
 
     /// The handle of a sent task.
-    fn sent(queue: Arc<Shared>, rx: oneshot::Receiver<Result<T, Error>>) -> TaskHandle<T> {
+    fn sent(queue: Arc<QueueSender>, rx: oneshot::Receiver<Result<T, Error>>) -> TaskHandle<T> {
         TaskHandle::new(rx, Some(queue.self_waits.clone()))
     }
 

@@ -8,7 +8,7 @@ use jlrs_core::{GcFrame, JlResult};
 use crate::{
     engine::{
         persistent::persistent_task,
-        queue::{cancel_queued, channel, Queue, Shared},
+        queue::{cancel_queued, channel, Queue, QueueSender},
         register::register_task,
         task::{async_task, blocking_task, TaskFactory},
         workers::Workers,
@@ -50,7 +50,7 @@ pub struct Stats {
 /// tasks finish, and queued ones too unless it was closed with `cancel`.
 #[derive(Clone)]
 pub struct AsyncHandle {
-    shared: Arc<Shared>,
+    shared: Arc<QueueSender>,
 }
 
 static_assertions::assert_impl_all!(AsyncHandle: Send, Sync, Clone);

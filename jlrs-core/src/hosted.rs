@@ -71,7 +71,7 @@ fn busy() -> GcSafeMutexGuard<'static, Vec<bool>> {
 }
 
 /// The shared state of one hosted loop.
-struct Shared {
+struct HostedLoopState {
     tid: usize,
     /// Set once the loop has returned for good and its state is dropped.
     finished: Latch,
@@ -82,7 +82,7 @@ struct Shared {
 /// A handle to a hosted loop.
 #[derive(Clone)]
 pub struct HostedThread {
-    shared: Arc<Shared>,
+    shared: Arc<HostedLoopState>,
 }
 
 static_assertions::assert_impl_all!(HostedThread: Send, Sync, Clone);
@@ -179,7 +179,7 @@ impl Hosted {
             }
             busy[tid] = true;
         }
-        let shared = Arc::new(Shared {
+        let shared = Arc::new(HostedLoopState {
             tid,
             finished: Latch::new(),
             restarts: AtomicUsize::new(0),
@@ -224,7 +224,7 @@ struct Payload {
     escaped: extern "C" fn(*mut c_void, *const c_char) -> !,
     stack_size: usize,
     body: Box<dyn HostedLoop>,
-    shared: Arc<Shared>,
+    shared: Arc<HostedLoopState>,
 }
 
 /// Called when a Julia exception jumped over the hosted loop's Rust frames, which can

@@ -16,7 +16,7 @@ pub(crate) type Job = Box<dyn FnOnce(&mut Julia) + Send>;
 
 /// What all clones of one handle share. Dropping it (with the last handle) closes the job
 /// queue and wakes the runtime thread, which then shuts Julia down.
-pub(crate) struct Shared {
+pub(crate) struct MtHandleState {
     pub(crate) jobs: async_channel::Sender<Job>,
     pub(crate) notifier: Notifier,
     pub(crate) plan: Plan,
@@ -24,10 +24,10 @@ pub(crate) struct Shared {
     claimed: GcSafeMutex<Vec<bool>>,
 }
 
-impl Shared {
+impl MtHandleState {
     pub(crate) fn new(jobs: async_channel::Sender<Job>, notifier: Notifier, plan: Plan) -> Self {
         let claimed = GcSafeMutex::new(vec![false; plan.worker_threads]);
-        Shared {
+        MtHandleState {
             jobs,
             notifier,
             plan,
@@ -36,7 +36,7 @@ impl Shared {
     }
 }
 
-impl Drop for Shared {
+impl Drop for MtHandleState {
     fn drop(&mut self) {
         self.jobs.close();
         self.notifier.notify();
@@ -50,7 +50,7 @@ impl Drop for Shared {
 /// one, such as pools) is dropped, from any thread.
 #[derive(Clone)]
 pub struct MtHandle {
-    shared: Arc<Shared>,
+    shared: Arc<MtHandleState>,
 }
 
 static_assertions::assert_impl_all!(MtHandle: Send, Sync, Clone);
@@ -67,7 +67,7 @@ impl std::fmt::Debug for MtHandle {
 }
 
 impl MtHandle {
-    pub(crate) fn new(shared: Shared) -> Self {
+    pub(crate) fn new(shared: MtHandleState) -> Self {
         MtHandle {
             shared: Arc::new(shared),
         }

@@ -8,7 +8,7 @@ use jlrs_core::{
 };
 
 use crate::{
-    handle::{Job, Shared},
+    handle::{Job, MtHandleState},
     plan::Plan,
     Error, MtHandle,
 };
@@ -88,7 +88,11 @@ pub(crate) fn run(
     let notifier = Notifier::new();
     let serve_here = plan.with_threads == 0;
     let mut extra = work.map(|w| w.start(rt.julia(), notifier.clone()));
-    ready(Ok(MtHandle::new(Shared::new(tx, notifier.clone(), plan))));
+    ready(Ok(MtHandle::new(MtHandleState::new(
+        tx,
+        notifier.clone(),
+        plan,
+    ))));
 
     let step = |julia: &mut Julia| {
         if let Some(extra_step) = extra.as_mut() {

@@ -18,7 +18,7 @@ use crate::engine::{
 
 /// The sending side of a task queue, shared by all clones of a handle and by undispatched
 /// tasks: the queue's only sender, so the queue closes when it is dropped.
-pub(crate) struct Shared {
+pub(crate) struct QueueSender {
     pub(crate) tx: async_channel::Sender<TaskFactory>,
     /// Set once the queue is closed, by whichever way.
     pub(crate) closed: Arc<Latch>,
@@ -30,7 +30,7 @@ pub(crate) struct Shared {
     pub(crate) self_waits: Arc<SelfWaits>,
 }
 
-impl Drop for Shared {
+impl Drop for QueueSender {
     fn drop(&mut self) {
         // The last sender goes: the queue is closed.
         self.tx.close();
@@ -48,7 +48,7 @@ pub struct Queue {
 
 /// A queue holding at most `capacity` tasks (0: unbounded): its receiving side, and its
 /// sending side for a handle; `workers` answers the handle's worker questions.
-pub(crate) fn channel(capacity: usize, workers: Arc<dyn Workers>) -> (Queue, Shared) {
+pub(crate) fn channel(capacity: usize, workers: Arc<dyn Workers>) -> (Queue, QueueSender) {
     let (tx, rx) = if capacity == 0 {
         async_channel::unbounded()
     } else {
@@ -57,7 +57,7 @@ pub(crate) fn channel(capacity: usize, workers: Arc<dyn Workers>) -> (Queue, Sha
     let counters = Arc::new(Counters::default());
     let closed = Arc::new(Latch::new());
     let self_waits = Arc::new(SelfWaits::new(Arc::downgrade(&workers)));
-    let sender = Shared {
+    let sender = QueueSender {
         tx,
         closed: closed.clone(),
         rx: rx.clone(),
