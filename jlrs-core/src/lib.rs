@@ -65,6 +65,7 @@
 
 pub mod array;
 pub mod bits;
+mod call_async;
 mod callback;
 mod catch;
 #[cfg(feature = "complex")]
@@ -85,7 +86,6 @@ pub mod idle;
 mod init;
 mod julia;
 mod julia_code;
-mod julia_task;
 mod kw;
 pub mod latch;
 pub mod panics;
