@@ -6,7 +6,7 @@
 # run as tasks pinned to thread 1 and are awaited from Rust (`dist_spawn_main`); they
 # return a `DistFailure` instead of throwing, so Rust can tell which worker failed and how.
 
-# `call_async`'s spawner (julia_task.rs) for a task pinned to thread 1.
+# `call_async`'s spawner (call_async.rs) for a task pinned to thread 1.
 function dist_spawn_main(f, args::Tuple, done::UInt, state::UInt)
     fptr = Ptr{Cvoid}(done)
     sptr = Ptr{Cvoid}(state)
