@@ -16,7 +16,7 @@
 //!
 //! Attributes:
 //! - `#[jlrs(julia_type = "Main.Point")]` (required): the path of the Julia type;
-//! - `#[jlrs(crate = "path")]`: where jlrs-core is. By default `::jlrs::core` (the
+//! - `#[jlrs(crate = "path")]`: where jlrs-core is. By default `::jlrs::base` (the
 //!   facade's re-export) if the crate's `Cargo.toml` depends on `jlrs`, else
 //!   `::jlrs_core`;
 //! - on a field, `#[jlrs(rename = "name")]`: its name in Julia, if it differs.
@@ -81,7 +81,7 @@ fn options(input: &DeriveInput) -> syn::Result<Options> {
     Ok(opts)
 }
 
-/// `::jlrs::core` if the crate being compiled depends on the facade, else `::jlrs_core`.
+/// `::jlrs::base` if the crate being compiled depends on the facade, else `::jlrs_core`.
 fn default_crate() -> syn::Path {
     let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
         .and_then(|d| std::fs::read_to_string(std::path::Path::new(&d).join("Cargo.toml")).ok())
@@ -91,7 +91,7 @@ fn default_crate() -> syn::Path {
         l.starts_with("jlrs =") || l.starts_with("jlrs=") || l.starts_with("jlrs.")
     });
     if depends_on_facade {
-        syn::parse_quote!(::jlrs::core)
+        syn::parse_quote!(::jlrs::base)
     } else {
         syn::parse_quote!(::jlrs_core)
     }

@@ -2,7 +2,7 @@
 //!
 //! `jlrs` is a facade over small layers:
 //!
-//! - [`core`] (always): initialising Julia, rooting values in GC frames, calling Julia
+//! - [`base`] (always): initialising Julia, rooting values in GC frames, calling Julia
 //!   with every exception turned into an error, GC-safe regions, and hosted loops that run
 //!   Rust code on Julia's own threads;
 //! - [`mt`] (feature `multi-rt`): the multithreaded runtime, [`Builder`](mt::Builder)
@@ -19,7 +19,7 @@
 //! - [`distributed`] (feature `distributed`): Julia's Distributed workers, on this
 //!   machine or over SSH, with async remote calls and `pmap`.
 //!
-//! Arrays ([`core::array`]) come with the core: typed N-dimensional Julia arrays shared
+//! Arrays ([`base::array`]) come with the core: typed N-dimensional Julia arrays shared
 //! with Rust memory without copying, borrow-checked across threads.
 //!
 //! Features: `multi-rt`, `async-rt` (which enables `multi-rt`), `tokio-rt`, `ndarray`
@@ -40,8 +40,13 @@
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
 
-/// The foundation layer: raw access to Julia (see [`jlrs_core`]).
+/// The foundation layer: raw access to Julia (see [`jlrs_core`]). Named `base`, not
+/// `core`, so that it does not shadow Rust's own `core` in `use jlrs::*` paths.
 #[doc(inline)]
+pub use jlrs_core as base;
+
+/// The old name of [`base`], kept so that code written against it still builds.
+#[doc(hidden)]
 pub use jlrs_core as core;
 
 /// The multithreaded runtime (see [`jlrs_mt`]).
