@@ -155,7 +155,7 @@ impl Hosted {
     /// Errors if the thread does not exist, is thread 1, or already hosts a loop.
     pub fn spawn(self, julia: &mut Julia, body: impl HostedLoop) -> JlResult<HostedThread> {
         let tid = self.tid;
-        let n = julia.n_threads();
+        let n = julia.n_julia_threads();
         if tid < 2 || tid > n {
             return Err(Error::BadThread {
                 tid,

@@ -44,11 +44,20 @@ impl InitOptions {
         Self::default()
     }
 
-    /// How many threads Julia starts (at least 1). Julia 1.5 starts at most as many as
-    /// the machine shows CPUs; [`Runtime::n_threads`] tells how many it started.
-    pub fn n_threads(mut self, n: usize) -> Self {
+    /// How many threads Julia starts in all, the initialising thread included (at least
+    /// 1; `JULIA_NUM_THREADS`). Julia 1.5 starts at most as many as the machine shows
+    /// CPUs; [`Runtime::n_julia_threads`] tells how many it started. (The multithreaded
+    /// runtime's `Builder::n_threads` counts something else: the threads for pool workers
+    /// only.)
+    pub fn n_julia_threads(mut self, n: usize) -> Self {
         self.n_threads = n;
         self
+    }
+
+    /// The old name of [`InitOptions::n_julia_threads`].
+    #[doc(hidden)]
+    pub fn n_threads(self, n: usize) -> Self {
+        self.n_julia_threads(n)
     }
 
     /// The Julia installation: the directory with `bin/`, `lib/` and `include/julia/`.
@@ -135,7 +144,7 @@ impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runtime")
             .field("running", &self.julia.is_some())
-            .field("n_threads", &self.n_threads())
+            .field("n_julia_threads", &self.n_julia_threads())
             .finish()
     }
 }
@@ -197,9 +206,15 @@ impl Runtime {
         self.julia.as_mut().expect("the runtime is running")
     }
 
-    /// The number of threads Julia started.
-    pub fn n_threads(&self) -> usize {
+    /// The number of threads Julia started, the initialising thread included.
+    pub fn n_julia_threads(&self) -> usize {
         crate::julia::n_threads()
+    }
+
+    /// The old name of [`Runtime::n_julia_threads`].
+    #[doc(hidden)]
+    pub fn n_threads(&self) -> usize {
+        self.n_julia_threads()
     }
 
     /// Waits for all hosted loops to return, then shuts Julia down.

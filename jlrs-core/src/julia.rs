@@ -80,9 +80,15 @@ impl Julia {
         unsafe { sys::jlrs_core_thread_id() as usize }
     }
 
-    /// The number of threads Julia started.
-    pub fn n_threads(&self) -> usize {
+    /// The number of threads Julia started, the initialising thread included.
+    pub fn n_julia_threads(&self) -> usize {
         n_threads()
+    }
+
+    /// The old name of [`Julia::n_julia_threads`].
+    #[doc(hidden)]
+    pub fn n_threads(&self) -> usize {
+        self.n_julia_threads()
     }
 
     /// Forces a collection (`full` for a full one).

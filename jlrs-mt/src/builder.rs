@@ -40,9 +40,12 @@ impl Builder {
         Self::default()
     }
 
-    /// How many Julia threads can host pool workers. `0` (the default) means as many as
-    /// Julia can start besides the runtime thread and the `with` threads: the CPUs the
-    /// machine shows, minus those.
+    /// How many **worker threads** to start: Julia threads that can host pool workers, not
+    /// counting the runtime thread and the `with` threads (Julia starts
+    /// `1 + with_threads + n_threads` threads in all; [`MtHandle::n_julia_threads`] tells
+    /// the total, [`MtHandle::n_worker_threads`] this count). `0` (the default) means as
+    /// many as Julia can start besides the runtime thread and the `with` threads: the CPUs
+    /// the machine shows, minus those.
     pub fn n_threads(mut self, n: usize) -> Self {
         self.n_threads = n;
         self

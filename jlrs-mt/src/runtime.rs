@@ -60,7 +60,7 @@ pub(crate) fn run(
     ready: impl FnOnce(Result<MtHandle, Error>),
 ) {
     let mut options = InitOptions::new()
-        .n_threads(plan.total())
+        .n_julia_threads(plan.total())
         .sigint(plan.sigint);
     if let Some(dir) = &plan.julia_dir {
         options = options.julia_dir(dir);
@@ -69,12 +69,12 @@ pub(crate) fn run(
         Ok(rt) => rt,
         Err(e) => return ready(Err(e.into())),
     };
-    if rt.n_threads() < plan.total() {
+    if rt.n_julia_threads() < plan.total() {
         return ready(Err(Error::TooManyThreads {
             requested: plan.total(),
             with_threads: plan.with_threads,
             worker_threads: plan.worker_threads,
-            limit: rt.n_threads(),
+            limit: rt.n_julia_threads(),
         }));
     }
     let (tx, rx) = async_channel::unbounded::<Job>();
