@@ -59,7 +59,7 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
     }
 
     /// The prefix of the workers' names, `"{prefix}-{id}"` (default `"jlrs-pool"`; see
-    /// [`current_worker`](crate::current_worker)).
+    /// [`current_worker_name`](crate::current_worker_name)).
     pub fn name_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
         self

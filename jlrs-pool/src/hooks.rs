@@ -11,7 +11,7 @@ use std::sync::Arc;
 #[non_exhaustive]
 pub struct WorkerPanic {
     /// The worker's index in its pool (see
-    /// [`current_worker`](crate::current_worker)).
+    /// [`current_worker_index`](crate::current_worker_index)).
     pub index: usize,
     /// The worker's name, `"{prefix}-{index}"`.
     pub name: Arc<str>,

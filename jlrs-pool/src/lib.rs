@@ -83,12 +83,15 @@
 
 mod builder;
 mod closing;
+mod current;
 mod error;
 mod hooks;
 mod pool;
 mod state;
 
 pub use builder::{PoolBuilder, PoolBuilderExt};
+#[doc(hidden)]
+pub use current::current_worker;
+pub use current::{current_worker_index, current_worker_name};
 pub use error::PoolError;
 pub use hooks::{WorkerExit, WorkerPanic};
-pub use pool::current_worker;

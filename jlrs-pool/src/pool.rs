@@ -1,29 +1,17 @@
 //! A pool: workers on claimed Julia threads, each running an executor, all serving one
 //! task queue.
 
-use std::{
-    cell::RefCell,
-    sync::{Arc, OnceLock, Weak},
-};
+use std::sync::{Arc, OnceLock, Weak};
 
 use jlrs_async::{Executor, Queue, Workers};
 use jlrs_core::{hosted::Hosted, hosted::HostedLoop, latch::Latch, sync::GcSafeMutex, Julia};
 use jlrs_mt::{MtHandle, WorkerThread};
 
 use crate::{
-    closing,
+    closing, current,
     hooks::{Hooks, WorkerExit, WorkerPanic},
     state::{PoolState, Removal},
 };
-
-thread_local! {
-    static WORKER_NAME: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// The name of the pool worker running on this thread, if any (`"{prefix}-{id}"`).
-pub fn current_worker() -> Option<String> {
-    WORKER_NAME.with(|n| n.borrow().clone())
-}
 
 /// Everything a pool's workers and handles share.
 pub(crate) struct Pool<E, const N: usize> {
@@ -166,16 +154,16 @@ impl<E: Executor<N>, const N: usize> HostedLoop for Worker<E, N> {
     fn run(&mut self, _julia: &mut Julia) {
         let tid = self.thread.as_ref().map_or(0, WorkerThread::tid);
         jlrs_core::diagnostics::worker_started(&self.name, tid);
-        WORKER_NAME.with(|n| *n.borrow_mut() = Some(self.name.to_string()));
+        current::set(Some((self.id, self.name.clone())));
         let stop = self.stop.clone();
         self.pool
             .queue()
             .serve_blocking::<E, N>(&self.pool.executor, async move { stop.wait().await });
-        WORKER_NAME.with(|n| *n.borrow_mut() = None);
+        current::set(None);
     }
 
     fn panicked(&mut self, payload: Box<dyn std::any::Any + Send>) -> bool {
-        WORKER_NAME.with(|n| *n.borrow_mut() = None);
+        current::set(None);
         let again = self.pool.state.lock().restart(self.id);
         self.pool.hooks.panicked(&WorkerPanic {
             index: self.id,

@@ -200,3 +200,43 @@ fn tracing_reports_worker_starts_restarts_stops_and_task_panics() {
         events_matching("message=worker stopped worker=\"traced-0\"") == 1
     });
 }
+
+#[test]
+fn a_task_knows_its_workers_index_and_name() {
+    let _dog = watchdog("current worker", Duration::from_secs(60));
+    let _x = exclusive();
+    assert_eq!(jlrs_pool::current_worker_index(), None);
+    assert!(jlrs_pool::current_worker_name().is_none());
+    let pool = mt()
+        .pool_builder(AsyncExecutor::<1>::new())
+        .name_prefix("known")
+        .n_workers(2.try_into().unwrap())
+        .spawn();
+    // Worker 0 holds a blocking task until worker 1 has answered, so both answer.
+    let (gate_tx, gate_rx) = async_channel::bounded::<()>(1);
+    let whoami = |gate: Option<async_channel::Receiver<()>>| {
+        pool.blocking_task(move |_f| {
+            if let Some(gate) = gate {
+                let _ = jlrs_core::blocking(|| gate.recv_blocking());
+            }
+            let name = jlrs_pool::current_worker_name().expect("a worker's name");
+            Ok((jlrs_pool::current_worker_index(), name.to_string()))
+        })
+        .dispatch_blocking()
+        .unwrap()
+    };
+    let first = whoami(Some(gate_rx));
+    let second = whoami(None).wait_blocking().unwrap();
+    gate_tx.send_blocking(()).unwrap();
+    let first = first.wait_blocking().unwrap();
+    let mut seen = vec![first, second];
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            (Some(0), "known-0".to_string()),
+            (Some(1), "known-1".to_string())
+        ]
+    );
+    pool.close(false);
+}
