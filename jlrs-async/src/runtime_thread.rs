@@ -32,6 +32,13 @@ pub trait AsyncRuntimeExt {
 
 impl AsyncRuntimeExt for Builder {
     fn async_runtime<E: Executor<N>, const N: usize>(self, executor: E) -> AsyncBuilder<E, N> {
+        // `N > 0`, at compile time; not the trait's overridable `VALID`.
+        const {
+            assert!(
+                N > 0,
+                "`N` must be at least 1: the most tasks a thread runs at once"
+            )
+        };
         AsyncBuilder {
             builder: self,
             executor,

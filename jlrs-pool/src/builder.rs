@@ -23,6 +23,13 @@ pub trait PoolBuilderExt {
 
 impl PoolBuilderExt for MtHandle {
     fn pool_builder<E: Executor<N>, const N: usize>(&self, executor: E) -> PoolBuilder<E, N> {
+        // `N > 0`, at compile time (see `Executor::VALID`).
+        const {
+            assert!(
+                N > 0,
+                "`N` must be at least 1: the most tasks a thread runs at once"
+            )
+        };
         PoolBuilder {
             mt: self.clone(),
             executor,

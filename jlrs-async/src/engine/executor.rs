@@ -5,8 +5,20 @@ use std::{future::Future, pin::Pin};
 /// A boxed, thread-bound future.
 pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
-/// An executor that runs the tasks of one Julia thread; `N` is the most tasks that thread
-/// runs at once.
+/// An executor that runs the tasks of one Julia thread.
+///
+/// `N` bounds how many tasks hold a slot on one thread at once (a persistent task holds one
+/// only while its `init` runs); further tasks wait in the queue, for this thread or, in a
+/// pool, for another worker. It is checked at compile time: `N` must be at least 1
+/// ([`Executor::VALID`]), so an executor with `N = 0` is refused wherever it is used to
+/// start a runtime or pool:
+///
+/// ```compile_fail,E0080
+/// use jlrs_async::{AsyncExecutor, AsyncRuntimeExt};
+///
+/// // error: `N` must be at least 1
+/// let _ = jlrs_mt::Builder::new().async_runtime(AsyncExecutor::<0>::new());
+/// ```
 ///
 /// The value is a configuration, created anywhere and sent to the thread, where
 /// [`Executor::local`] makes the thread's executor. The runtime drives that executor
@@ -61,6 +73,13 @@ pub trait Executor<const N: usize>: Clone + Send + Sync + 'static {
 
     /// Makes the executor of the current thread.
     fn local(&self) -> Self::Local;
+
+    /// Evaluates (and fails to compile) unless `N > 0`: a thread that may run no task
+    /// would never take one from its queue.
+    const VALID: () = assert!(
+        N > 0,
+        "`N` must be at least 1: the most tasks a thread runs at once"
+    );
 }
 
 /// The executor of one thread: spawns local tasks and drives them.

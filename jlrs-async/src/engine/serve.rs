@@ -31,7 +31,7 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
     stop: impl Future<Output = ()>,
     started: Started,
 ) {
-    let n = n.max(1);
+    debug_assert!(n > 0, "checked at compile time by the runtimes' builders");
     let mut stop = std::pin::pin!(stop);
     loop {
         started.slot_free(n).await;
