@@ -104,8 +104,10 @@ impl EventLoop {
             let entry = frame.box_value(loop_step as *const () as usize);
             let unpublish = frame.box_value(loop_unpublish as *const () as usize);
             let ptr = frame.box_value(&mut data as *mut LoopData as usize);
-            frame
-                .call("JlrsCore.run_loop", &[entry, unpublish, ptr])
+            // The loop is not a call Ctrl-C interrupts; the calls of its tasks are.
+            let run_loop = frame.global("JlrsCore.run_loop")?;
+            run_loop
+                .call_uninterruptible(&mut frame, &[entry, unpublish, ptr])
                 .map(|_| ())
         });
         // The loop unpublished the handle before closing it, on every path; this covers a

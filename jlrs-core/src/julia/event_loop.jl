@@ -7,11 +7,21 @@ function run_loop(step::UInt, unpublish::UInt, data::UInt)
     dptr = Ptr{Cvoid}(data)
     handle = UInt(cond.handle)
     try
-        while ccall(fptr, Cint, (Ptr{Cvoid}, UInt), dptr, handle) != 0
+        while true
+            # Ctrl-C (SigintPolicy::InterruptJulia) interrupts the calls of tasks, never
+            # the loop: an interrupt that lands here, between calls, is dropped. One that
+            # lands right after a step returned loses the step's answer, so step again.
+            local go
+            try
+                go = ccall(fptr, Cint, (Ptr{Cvoid}, UInt), dptr, handle) != 0
+            catch e
+                e isa InterruptException || rethrow()
+                continue
+            end
+            go || break
             try
                 wait(cond)
             catch e
-                # Ctrl-C while the thread waits (SigintPolicy::InterruptJulia).
                 e isa InterruptException || rethrow()
             end
         end
