@@ -43,6 +43,9 @@ pub(crate) struct TaskCtx {
     counters: Arc<Counters>,
     /// Whether the task is no longer counted as running.
     done: bool,
+    /// Counts the task as alive until its future ends or is dropped (the context lives
+    /// in the future).
+    _alive: Alive,
 }
 
 /// Task counts of one queue, shared by all its workers.
@@ -209,20 +212,16 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
         };
         budget.running.set(budget.running.get() + 1);
         budget.alive.set(budget.alive.get() + 1);
-        let alive = Alive(budget.clone());
         counters.running.fetch_add(1, Ordering::Relaxed);
         let blocking = factory.blocking;
-        let task = factory.make(TaskCtx {
+        local.spawn_local(factory.make(TaskCtx {
             slot: Some(Slot {
                 budget: budget.clone(),
             }),
             closing: closing.clone(),
             counters: counters.clone(),
             done: false,
-        });
-        local.spawn_local(Box::pin(async move {
-            task.await;
-            drop(alive);
+            _alive: Alive(budget.clone()),
         }));
         if blocking {
             // A blocking task holds this thread: run it before taking more, so that queued

@@ -330,9 +330,13 @@ fn main() {
         rss_before_kib: rss_before,
         rss_after_kib: rss_after,
         idle: (idle_workers, idle_cpu),
-        standalone: peer
-            .as_ref()
-            .map(|p| (p.threads, p.spawn_elsewhere_percent)),
+        standalone: peer.as_ref().map(|p| {
+            (
+                p.threads,
+                p.spawn_elsewhere_percent,
+                p.spawn_elsewhere_p50_us,
+            )
+        }),
         arrays: array_rows,
     };
     let dir = report::out_dir();

@@ -17,6 +17,7 @@ g(x) = (x + 1, Threads.threadid())
 
 function spawn_fetch(n)
     times = Vector{UInt64}(undef, n)
+    moved = Vector{Bool}(undef, n)
     elsewhere = 0
     for i in 1:1000
         fetch(Threads.@spawn g(i))
@@ -27,8 +28,9 @@ function spawn_fetch(n)
         times[i] = time_ns() - t
         v == i + 1 || error("wrong answer")
         elsewhere += tid != Threads.threadid()
+        moved[i] = tid != Threads.threadid()
     end
-    return times, elsewhere
+    return times, elsewhere, moved
 end
 
 function channel_ping_pong(n)
@@ -59,9 +61,10 @@ end
 
 n = parse(Int, ARGS[1])
 println("threads:", Threads.nthreads())
-times, elsewhere = spawn_fetch(n)
+times, elsewhere, moved = spawn_fetch(n)
 println("spawn_fetch:", join(times, ','))
 println("elsewhere:", elsewhere)
+println("spawn_fetch_elsewhere:", join(times[moved], ','))
 println("channel:", join(channel_ping_pong(n), ','))
 "#;
 
@@ -70,6 +73,8 @@ pub(crate) struct Peer {
     pub(crate) threads: usize,
     /// The share (%) of spawned tasks that ran on another thread than the fetching one.
     pub(crate) spawn_elsewhere_percent: f64,
+    /// The p50 (µs) of the spawned tasks that did run on another thread.
+    pub(crate) spawn_elsewhere_p50_us: Option<f64>,
     pub(crate) spawn_fetch: Vec<Duration>,
     pub(crate) channel: Vec<Duration>,
 }
@@ -127,9 +132,13 @@ pub(crate) fn run(threads: usize, n: usize) -> Option<Peer> {
             .collect()
     };
     let elsewhere: usize = line("elsewhere")?.parse().ok()?;
+    let mut moved = times("spawn_fetch_elsewhere").unwrap_or_default();
+    moved.sort();
+    let spawn_elsewhere_p50_us = moved.get(moved.len() / 2).map(|d| d.as_secs_f64() * 1e6);
     Some(Peer {
         threads: line("threads")?.parse().ok()?,
         spawn_elsewhere_percent: 100.0 * elsewhere as f64 / n.max(1) as f64,
+        spawn_elsewhere_p50_us,
         spawn_fetch: times("spawn_fetch")?,
         channel: times("channel")?,
     })

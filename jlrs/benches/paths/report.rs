@@ -46,9 +46,9 @@ pub(crate) struct Summary {
     pub(crate) idle: (usize, f64),
     /// The array paths.
     pub(crate) arrays: Vec<crate::arrays::Row>,
-    /// The standalone Julia peer's threads and the share (%) of its spawned tasks that
-    /// ran on another thread, if it ran.
-    pub(crate) standalone: Option<(usize, f64)>,
+    /// The standalone Julia peer's threads, the share (%) of its spawned tasks that ran on
+    /// another thread than the fetching one, and their p50 (µs), if it ran.
+    pub(crate) standalone: Option<(usize, f64, Option<f64>)>,
 }
 
 /// The row every path is compared with.
@@ -144,10 +144,11 @@ fn json(s: &Summary) -> String {
         s.idle.0, s.idle.1
     );
     let _ = writeln!(out, "  \"idle_cpu_percent\": {:.2},", s.idle.1);
-    if let Some((t, elsewhere)) = s.standalone {
+    if let Some((t, elsewhere, p50)) = s.standalone {
+        let p50 = p50.map_or("null".to_string(), |p| format!("{p:.3}"));
         let _ = writeln!(
             out,
-            "  \"julia_standalone\": {{ \"threads\": {t}, \"spawn_ran_on_other_thread_percent\": {elsewhere:.1} }},"
+            "  \"julia_standalone\": {{ \"threads\": {t}, \"spawn_ran_on_other_thread_percent\": {elsewhere:.1}, \"spawn_on_other_thread_p50_us\": {p50} }},"
         );
     }
     out.push_str("  \"arrays\": {\n");
@@ -173,11 +174,13 @@ pub(crate) fn markdown(s: &Summary) -> String {
         if s.quick { " (quick run)" } else { "" },
         s.samples
     );
-    if let Some((t, elsewhere)) = s.standalone {
+    if let Some((t, elsewhere, p50)) = s.standalone {
+        let p50 = p50.map_or(String::new(), |p| format!(" (p50 of those: {p:.2} µs)"));
         let _ = writeln!(
             out,
             "Standalone Julia rows: a separate `julia -t {t}` process, timed inside it; \
-             {elsewhere:.1} % of its spawned tasks ran on another thread than the one that fetched.\n"
+             {elsewhere:.1} % of its spawned tasks ran on another thread than the one that \
+             fetched{p50}.\n"
         );
     }
     out.push_str(
