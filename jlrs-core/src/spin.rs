@@ -8,7 +8,7 @@
 //! 2. it keeps checking but *yields its core* between checks until its whole window, at
 //!    most [`SPIN`], has passed.
 //!
-//! Both windows are per thread and adapt to what the thread saw lately
+//! The windows are per thread and adapt to what the thread saw lately
 //! ([`spin_until_adaptive`]):
 //!
 //! - the whole window doubles (up to [`SPIN`]) each time the value arrived while the
@@ -16,7 +16,11 @@
 //!   anyway: a thread whose waits are long stops burning a core on them;
 //! - the hot window halves (down to nothing) each time a yield let another thread run,
 //!   that is, each time the thread found its core wanted by another, and doubles again
-//!   (up to [`SPIN_HOT`]) after a wait in which no yield did.
+//!   (up to [`SPIN_HOT`]) after a wait in which no yield did;
+//! - a yield that kept the thread off its core for long (a busy thread of another
+//!   process took the core for a scheduler slice, milliseconds) turns yielding off for
+//!   the thread for a while (10 ms, doubling up to 1 s while it keeps happening): it then
+//!   blocks right after its hot window, and the kernel's wake-up puts it back on a core.
 //!
 //! Why: when threads outnumber cores (a pool of 3 with 4 clients on 2 cores, or a machine
 //! busy with other processes), a spinning thread holds a core that the thread it waits for
@@ -40,17 +44,30 @@ pub const SPIN_HOT: Duration = Duration::from_micros(4);
 /// The smallest hot window that grows again (below it, the thread yields at once).
 const HOT_MIN: Duration = Duration::from_nanos(250);
 
-/// A yield that took longer than this ran another thread meanwhile (a bare `sched_yield`
-/// takes well under a microsecond).
-const YIELD_SWITCHED: Duration = Duration::from_micros(3);
+/// A yield that took longer than this ran another thread meanwhile: on the 2-core VM this
+/// was tuned on, a bare `sched_yield` takes about 0.5 µs, and one that switches to another
+/// thread and back at least 2.3 µs (two context switches).
+const YIELD_SWITCHED: Duration = Duration::from_nanos(1500);
+
+/// A yield that took longer than this lost the core to a thread that did not give it back
+/// soon (ours hand it back within microseconds).
+const YIELD_STARVED: Duration = Duration::from_micros(200);
+
+/// How long yielding stays off after the first starved yield; doubled while it recurs.
+const NO_YIELD_MIN: Duration = Duration::from_millis(10);
+const NO_YIELD_MAX: Duration = Duration::from_secs(1);
 
 /// How a wait went.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Outcome {
     /// The value arrived while checking.
     got: bool,
     /// A yield let another thread run: the core was wanted.
     contended: bool,
+    /// A yield kept the thread off its core for longer than [`YIELD_STARVED`].
+    starved: bool,
+    /// The thread yielded at least once.
+    yielded: bool,
 }
 
 /// Checks `done` until it returns `true` or `limit` has passed: spins for `hot`, then
@@ -58,13 +75,11 @@ struct Outcome {
 fn check(limit: Duration, hot: Duration, mut done: impl FnMut() -> bool) -> Outcome {
     let start = Instant::now();
     let hot = limit.min(hot);
-    let mut contended = false;
+    let mut outcome = Outcome::default();
     loop {
         if done() {
-            return Outcome {
-                got: true,
-                contended,
-            };
+            outcome.got = true;
+            return outcome;
         }
         if start.elapsed() >= hot {
             break;
@@ -75,20 +90,21 @@ fn check(limit: Duration, hot: Duration, mut done: impl FnMut() -> bool) -> Outc
     }
     loop {
         if done() {
-            return Outcome {
-                got: true,
-                contended,
-            };
+            outcome.got = true;
+            return outcome;
         }
         let before = Instant::now();
         if before.duration_since(start) >= limit {
-            return Outcome {
-                got: false,
-                contended,
-            };
+            return outcome;
         }
         std::thread::yield_now();
-        contended |= before.elapsed() > YIELD_SWITCHED;
+        let took = before.elapsed();
+        outcome.yielded = true;
+        outcome.contended |= took > YIELD_SWITCHED;
+        if took > YIELD_STARVED {
+            outcome.starved = true;
+            return outcome;
+        }
     }
 }
 
@@ -98,32 +114,76 @@ pub fn spin_until(limit: Duration, done: impl FnMut() -> bool) -> bool {
     check(limit, SPIN_HOT, done).got
 }
 
-thread_local! {
-    /// This thread's windows for [`spin_until_adaptive`]: (whole, hot).
-    static WINDOWS: Cell<(Duration, Duration)> = const { Cell::new((SPIN, SPIN_HOT)) };
+/// A thread's adaptive windows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Windows {
+    /// The whole window: hot spinning, then yielding.
+    whole: Duration,
+    /// The hot window.
+    hot: Duration,
+    /// How long yielding is turned off after the next starved yield.
+    no_yield: Duration,
+    /// Yielding is off until then.
+    no_yield_until: Option<Instant>,
 }
 
-/// The windows after a wait with `outcome`.
-fn adapt((whole, hot): (Duration, Duration), outcome: Outcome) -> (Duration, Duration) {
-    let whole = if outcome.got {
-        (whole * 2).min(SPIN)
-    } else {
-        (whole / 2).max(SPIN_HOT)
+impl Windows {
+    const START: Windows = Windows {
+        whole: SPIN,
+        hot: SPIN_HOT,
+        no_yield: NO_YIELD_MIN,
+        no_yield_until: None,
     };
-    let hot = if outcome.contended {
-        hot / 2
-    } else {
-        (hot * 2).clamp(HOT_MIN, SPIN_HOT)
-    };
-    (whole, hot)
+
+    /// The window to check for now: without yielding, only the hot one.
+    fn limit(&self, now: Instant) -> Duration {
+        match self.no_yield_until {
+            Some(until) if now < until => self.hot,
+            _ => self.whole,
+        }
+    }
+
+    /// The windows after a wait that ended at `now` with `outcome`.
+    fn adapt(self, outcome: Outcome, now: Instant) -> Windows {
+        let whole = if outcome.got {
+            (self.whole * 2).clamp(SPIN_HOT, SPIN)
+        } else {
+            (self.whole / 2).max(SPIN_HOT)
+        };
+        let hot = if outcome.contended {
+            self.hot / 2
+        } else {
+            (self.hot * 2).clamp(HOT_MIN, SPIN_HOT)
+        };
+        let (no_yield, no_yield_until) = if outcome.starved {
+            (
+                (self.no_yield * 2).min(NO_YIELD_MAX),
+                Some(now + self.no_yield),
+            )
+        } else if outcome.yielded {
+            (NO_YIELD_MIN, None)
+        } else {
+            (self.no_yield, self.no_yield_until)
+        };
+        Windows {
+            whole,
+            hot,
+            no_yield,
+            no_yield_until,
+        }
+    }
+}
+
+thread_local! {
+    static WINDOWS: Cell<Windows> = const { Cell::new(Windows::START) };
 }
 
 /// [`spin_until`] with this thread's adaptive windows (see the module docs); returns
 /// whether `done` returned `true`.
 pub fn spin_until_adaptive(done: impl FnMut() -> bool) -> bool {
     let windows = WINDOWS.with(Cell::get);
-    let outcome = check(windows.0, windows.1, done);
-    WINDOWS.with(|w| w.set(adapt(windows, outcome)));
+    let outcome = check(windows.limit(Instant::now()), windows.hot, done);
+    WINDOWS.with(|w| w.set(windows.adapt(outcome, Instant::now())));
     outcome.got
 }
 
@@ -164,43 +224,74 @@ pub fn wait_oneshot<T: Send>(rx: oneshot::Receiver<T>) -> Result<T, oneshot::Rec
 mod test {
     use super::*;
 
+    fn outcome(got: bool, contended: bool, starved: bool) -> Outcome {
+        Outcome {
+            got,
+            contended,
+            starved,
+            yielded: contended || starved,
+        }
+    }
+
     #[test]
     fn windows_adapt() {
-        let start = (SPIN, SPIN_HOT);
-        let missed = Outcome {
-            got: false,
-            contended: false,
-        };
-        let crowded = Outcome {
-            got: true,
-            contended: true,
-        };
-        let quiet = Outcome {
-            got: true,
-            contended: false,
-        };
+        let now = Instant::now();
+        let missed = outcome(false, false, false);
+        let crowded = outcome(true, true, false);
+        let quiet = outcome(true, false, false);
         // Blocking anyway shrinks the whole window, never below the hot limit.
-        let mut w = start;
+        let mut w = Windows::START;
         for _ in 0..20 {
-            w = adapt(w, missed);
+            w = w.adapt(missed, now);
         }
-        assert_eq!(w.0, SPIN_HOT);
+        assert_eq!(w.whole, SPIN_HOT);
         // Success grows it back to the limit.
         for _ in 0..20 {
-            w = adapt(w, quiet);
+            w = w.adapt(quiet, now);
         }
-        assert_eq!(w, start);
+        assert_eq!(w, Windows::START);
         // A contended core stops hot spinning altogether...
         for _ in 0..20 {
-            w = adapt(w, crowded);
+            w = w.adapt(crowded, now);
         }
-        assert!(w.1 < HOT_MIN, "{w:?}");
-        assert_eq!(w.0, SPIN);
+        assert!(w.hot < HOT_MIN, "{w:?}");
+        assert_eq!(w.whole, SPIN);
         // ...until waits are quiet again.
         for _ in 0..20 {
-            w = adapt(w, quiet);
+            w = w.adapt(quiet, now);
         }
-        assert_eq!(w, start);
+        assert_eq!(w, Windows::START);
+    }
+
+    #[test]
+    fn starved_yields_turn_yielding_off_for_a_while() {
+        let now = Instant::now();
+        let w = Windows::START.adapt(outcome(false, true, true), now);
+        // Off for the first period: only the hot window is checked.
+        assert_eq!(w.limit(now), w.hot);
+        assert_eq!(
+            w.limit(now + NO_YIELD_MIN - Duration::from_micros(1)),
+            w.hot
+        );
+        assert_eq!(w.limit(now + NO_YIELD_MIN), w.whole);
+        // Starved again: the next period is twice as long, up to the maximum.
+        let later = now + NO_YIELD_MIN;
+        let w2 = w.adapt(outcome(false, true, true), later);
+        assert_eq!(
+            w2.limit(later + 2 * NO_YIELD_MIN - Duration::from_micros(1)),
+            w2.hot
+        );
+        let mut w3 = w2;
+        for _ in 0..20 {
+            w3 = w3.adapt(outcome(false, true, true), later);
+        }
+        assert_eq!(w3.no_yield, NO_YIELD_MAX);
+        // Waits that succeed without yielding keep the period; a yield that was not
+        // starved ends it.
+        let w4 = w3.adapt(outcome(true, false, false), later);
+        assert_eq!(w4.no_yield_until, w3.no_yield_until);
+        let w5 = w4.adapt(outcome(true, true, false), later);
+        assert_eq!((w5.no_yield, w5.no_yield_until), (NO_YIELD_MIN, None));
     }
 
     #[test]
