@@ -16,7 +16,9 @@
 //!   anyway: a thread whose waits are long stops burning a core on them;
 //! - the hot window halves (down to nothing) each time a yield let another thread run,
 //!   that is, each time the thread found its core wanted by another, and doubles again
-//!   (up to [`SPIN_HOT`]) after a wait in which no yield did;
+//!   (up to [`SPIN_HOT`]) after a wait in which no yield did; a thread that has stopped
+//!   spinning tries the full hot window again after 1 ms (its yields cannot tell whether
+//!   the thread it waits for shares its core or another busy thread does);
 //! - a yield that kept the thread off its core for long (a busy thread of another
 //!   process took the core for a scheduler slice, milliseconds) turns yielding off for
 //!   the thread for a while (10 ms, doubling up to 1 s while it keeps happening): it then
@@ -52,6 +54,9 @@ const YIELD_SWITCHED: Duration = Duration::from_nanos(1500);
 /// A yield that took longer than this lost the core to a thread that did not give it back
 /// soon (ours hand it back within microseconds).
 const YIELD_STARVED: Duration = Duration::from_micros(200);
+
+/// How long a thread waits without hot spinning before it tries hot spinning again.
+const HOT_RETRY: Duration = Duration::from_millis(1);
 
 /// How long yielding stays off after the first starved yield; doubled while it recurs.
 const NO_YIELD_MIN: Duration = Duration::from_millis(10);
@@ -125,6 +130,8 @@ struct Windows {
     no_yield: Duration,
     /// Yielding is off until then.
     no_yield_until: Option<Instant>,
+    /// When the hot window dropped below [`HOT_MIN`], if it has.
+    cold_since: Option<Instant>,
 }
 
 impl Windows {
@@ -133,6 +140,7 @@ impl Windows {
         hot: SPIN_HOT,
         no_yield: NO_YIELD_MIN,
         no_yield_until: None,
+        cold_since: None,
     };
 
     /// The window to check for now: without yielding, only the hot one.
@@ -150,11 +158,23 @@ impl Windows {
         } else {
             (self.whole / 2).max(SPIN_HOT)
         };
-        let hot = if outcome.contended {
+        let mut hot = if outcome.contended {
             self.hot / 2
         } else {
             (self.hot * 2).clamp(HOT_MIN, SPIN_HOT)
         };
+        // A thread that no longer spins learns nothing more about spinning: every yield
+        // of a core shared with any busy thread looks contended. Try the full hot window
+        // again now and then; if the core is still crowded, it shrinks again within a few
+        // waits.
+        let mut cold_since = if hot < HOT_MIN {
+            self.cold_since.or(Some(now))
+        } else {
+            None
+        };
+        if cold_since.is_some_and(|t| now.duration_since(t) >= HOT_RETRY) {
+            (hot, cold_since) = (SPIN_HOT, None);
+        }
         let (no_yield, no_yield_until) = if outcome.starved {
             (
                 (self.no_yield * 2).min(NO_YIELD_MAX),
@@ -170,6 +190,7 @@ impl Windows {
             hot,
             no_yield,
             no_yield_until,
+            cold_since,
         }
     }
 }
@@ -256,6 +277,9 @@ mod test {
         }
         assert!(w.hot < HOT_MIN, "{w:?}");
         assert_eq!(w.whole, SPIN);
+        // ...and tries it again after a while.
+        let retried = w.adapt(crowded, now + HOT_RETRY);
+        assert_eq!(retried.hot, SPIN_HOT);
         // ...until waits are quiet again.
         for _ in 0..20 {
             w = w.adapt(quiet, now);
