@@ -148,7 +148,7 @@ fn json(s: &Summary) -> String {
         let p50 = p50.map_or("null".to_string(), |p| format!("{p:.3}"));
         let _ = writeln!(
             out,
-            "  \"julia_standalone\": {{ \"threads\": {t}, \"spawn_ran_on_other_thread_percent\": {elsewhere:.1}, \"spawn_on_other_thread_p50_us\": {p50} }},"
+            "  \"julia_standalone\": {{ \"threads\": {t}, \"spawn_ran_on_other_thread_percent\": {elsewhere:.2}, \"spawn_on_other_thread_p50_us\": {p50} }},"
         );
     }
     out.push_str("  \"arrays\": {\n");
@@ -179,7 +179,7 @@ pub(crate) fn markdown(s: &Summary) -> String {
         let _ = writeln!(
             out,
             "Standalone Julia rows: a separate `julia -t {t}` process, timed inside it; \
-             {elsewhere:.1} % of its spawned tasks ran on another thread than the one that \
+             {elsewhere:.2} % of its spawned tasks ran on another thread than the one that \
              fetched{p50}.\n"
         );
     }
