@@ -49,9 +49,17 @@ void jlrs_core_idle_sleep(void)
 // Wakes the thread whose state block is `other` if it sleeps (as partr.c's `wake_thread`).
 // Callable from any thread, Julia's or not, GC-safe or not: it only touches atomics and the
 // sleeping thread's own mutex and condition.
+//
+// The state is read before the compare-and-swap: a thread that is not sleeping (the common
+// case of a busy or spinning worker) then costs a shared read of its state block instead of
+// taking that cache line away from it. The read is sequentially consistent like the swap, so
+// the argument above still holds: if it sees `not_sleeping`, the sleeper's announcement comes
+// later in the single order and the sleeper's check of its flag sees the waker's flag.
 void jlrs_core_idle_wake(void *other_)
 {
     jl_ptls_t other = (jl_ptls_t)other_;
+    if (__atomic_load_n(&other->sleep_check_state, __ATOMIC_SEQ_CST) != JLRS_SLEEPING)
+        return;
     int8_t expected = JLRS_SLEEPING;
     if (__atomic_compare_exchange_n(&other->sleep_check_state, &expected, JLRS_NOT_SLEEPING, 0,
                                     __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {

@@ -53,8 +53,11 @@
 //! the wrong thread. `jlrs_core_idle_wake` is `wake_thread` of `src/partr.c` alone, with
 //! the state values checked against libjulia 1.5.3's machine code.
 //!
-//! Before it goes through Julia, a waiting loop spins for [`SPIN`] in a
-//! GC-safe region: back-to-back work never pays for a sleep. A loop that never gets idle
+//! Before it goes through Julia, a waiting loop checks for a while in a GC-safe region
+//! ([`spin_until_adaptive`](crate::spin::spin_until_adaptive): it spins briefly, then
+//! yields its core between checks, and the window adapts to contention): back-to-back work
+//! never pays for a sleep, and a waiting loop does not hold a core that a thread with work
+//! needs. A loop that never gets idle
 //! lets the Julia tasks queued for its thread run at least every [`YIELD_EVERY`], so a
 //! sticky chunk waits a bounded time even on a busy worker. A task that runs long Rust or
 //! Julia code still holds the thread until it returns or waits.
@@ -71,10 +74,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use crate::{
-    spin::{spin_until, SPIN},
-    sys,
-};
+use crate::{spin::spin_until_adaptive, sys};
 
 /// How long a busy hosted loop runs before it lets the Julia tasks queued for its thread
 /// run.
@@ -170,7 +170,7 @@ pub fn block_on<T>(future: impl Future<Output = T>) -> T {
         }
         let woken = || state.woken.load(Ordering::SeqCst);
         if hosted {
-            if crate::blocking(|| spin_until(SPIN, woken)) {
+            if crate::blocking(|| spin_until_adaptive(woken)) {
                 if last_yield.elapsed() >= YIELD_EVERY {
                     yield_to_queued();
                     last_yield = Instant::now();
@@ -181,7 +181,7 @@ pub fn block_on<T>(future: impl Future<Output = T>) -> T {
             }
         } else {
             parker = crate::blocking(move || {
-                if !spin_until(SPIN, woken) {
+                if !spin_until_adaptive(woken) {
                     parker.park();
                 }
                 parker

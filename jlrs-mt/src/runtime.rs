@@ -26,10 +26,14 @@ struct WithServer {
 
 impl HostedLoop for WithServer {
     fn run(&mut self, julia: &mut Julia) {
-        // Between jobs the thread serves Julia's own tasks (see `jlrs_core::idle`).
-        while let Ok(job) = jlrs_core::idle::block_on(self.jobs.recv()) {
-            job(julia);
-        }
+        // Between jobs the thread serves Julia's own tasks (see `jlrs_core::idle`). One
+        // `block_on` for the server's life: its waker is made once, not once per job.
+        let jobs = &self.jobs;
+        jlrs_core::idle::block_on(async move {
+            while let Ok(job) = jobs.recv().await {
+                job(julia);
+            }
+        });
     }
 
     fn panicked(&mut self, _payload: Box<dyn std::any::Any + Send>) -> bool {

@@ -3,15 +3,20 @@
 //!
 //! Criterion times each path; a second pass samples every round trip on its own for the
 //! percentiles, measures pool throughput per worker count and the memory of a million
-//! pool tasks, times the array paths (`arrays.rs`) and Distributed workers
-//! (`distributed.rs`, `distributed.md`), and writes `target/jlrs-bench/summary.{json,md}` and `latency.svg`.
+//! pool tasks, times the array paths (`arrays.rs`), Distributed workers
+//! (`distributed.rs`, `distributed.md`), the hardware's own round trip (`hardware.rs`),
+//! standalone Julia (`peer.rs`) and more threads than cores (`oversubscribed.rs`), and
+//! writes `target/jlrs-bench/summary.{json,md}` and `latency.svg`.
 //! `JLRS_BENCH_QUICK=1` shortens every part.
 
 mod arrays;
 mod calls;
 mod distributed;
 mod floor;
+mod hardware;
 mod idle;
+mod oversubscribed;
+mod peer;
 mod report;
 
 use std::time::{Duration, Instant};
@@ -186,6 +191,9 @@ fn main() {
     let quick = std::env::var_os("JLRS_BENCH_QUICK").is_some();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = jlrs::core::cpu_limit().saturating_sub(2).clamp(1, 4);
+    let n = if quick { 2_000 } else { 20_000 };
+    // Standalone Julia first, in its own process, before this one starts Julia.
+    let peer = peer::run(cores, n);
     let (mt, runtime_thread, runtime) = Builder::new()
         .n_threads(workers)
         .async_runtime(AsyncExecutor::<8>::new())
@@ -261,8 +269,8 @@ fn main() {
     }
 
     // Percentiles: every round trip timed on its own.
-    let n = if quick { 2_000 } else { 20_000 };
     let mut paths = vec![
+        ("hardware_round_trip", hardware::round_trips(n)),
         ("floor", sample(n, |i| floor.round_trip(i))),
         ("direct_call", direct_calls(&mt, n)),
         ("mt_with", sample(n, |i| with_round_trip(&mt, i))),
@@ -281,10 +289,17 @@ fn main() {
         ),
         ("julia_spawn_fetch", julia_spawn_fetch(&mt, n)),
     ];
+    if let Some(peer) = &peer {
+        paths.push(("julia_standalone_spawn_fetch", peer.spawn_fetch.clone()));
+        paths.push(("julia_standalone_channel", peer.channel.clone()));
+    }
     let array_rows = arrays::run(&mut c, &mt, &pool1, quick);
     drop(pool1);
     drop(floor);
     wait_free(&mt);
+    if workers >= oversubscribed::WORKERS {
+        paths.extend(oversubscribed::run(&mt, &runtime_thread, n));
+    }
     for (_, times) in &mut paths {
         times.sort();
     }
@@ -317,6 +332,13 @@ fn main() {
         rss_before_kib: rss_before,
         rss_after_kib: rss_after,
         idle: (idle_workers, idle_cpu),
+        standalone: peer.as_ref().map(|p| {
+            (
+                p.threads,
+                p.spawn_elsewhere_percent,
+                p.spawn_elsewhere_p50_us,
+            )
+        }),
         arrays: array_rows,
     };
     let dir = report::out_dir();
