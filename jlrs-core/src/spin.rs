@@ -6,7 +6,10 @@
 //! 1. it *spins* (checks in a tight loop) for its hot window, at most [`SPIN_HOT`]: long
 //!    enough for an uncontended round trip;
 //! 2. it keeps checking but *yields its core* between checks until its whole window, at
-//!    most [`SPIN`], has passed.
+//!    most [`SPIN`], has passed; a yield that let another thread run ends this phase
+//!    early (one more check, then it blocks), so that the kernel's wake-up can place the
+//!    thread on a free core: two threads that only yield to each other would otherwise
+//!    share one core for as long as they run.
 //!
 //! The windows are per thread and adapt to what the thread saw lately
 //! ([`spin_until_adaptive`]):
@@ -105,9 +108,13 @@ fn check(limit: Duration, hot: Duration, mut done: impl FnMut() -> bool) -> Outc
         std::thread::yield_now();
         let took = before.elapsed();
         outcome.yielded = true;
-        outcome.contended |= took > YIELD_SWITCHED;
-        if took > YIELD_STARVED {
-            outcome.starved = true;
+        outcome.starved = took > YIELD_STARVED;
+        if took > YIELD_SWITCHED {
+            // Another thread wanted this core: look once more, then block, so that the
+            // kernel's wake-up may place this thread on a free core (threads that only
+            // yield to each other would share one core for as long as they run).
+            outcome.contended = true;
+            outcome.got = done();
             return outcome;
         }
     }
