@@ -61,7 +61,7 @@ fn note(name: &str) -> &'static str {
         "floor" => "the same hand-off as a pool round trip, in pure Rust",
         "direct_call" => "a call on a Julia thread, no hand-off",
         "julia_spawn_fetch" => {
-            "in the embedding: other threads are held by hosted loops, so `@spawn` runs here"
+            "in the embedding, on a `with` thread: mostly a task switch on the same thread"
         }
         "julia_standalone_spawn_fetch" => {
             "standalone `julia -t CORES`: `fetch(Threads.@spawn f(i))`"
