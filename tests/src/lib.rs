@@ -12,6 +12,7 @@ use std::{
 use jlrs_core::{InitOptions, Julia, Runtime};
 
 pub mod distributed;
+pub mod faulty;
 
 type Job = Box<dyn FnOnce(&mut Julia) + Send>;
 

@@ -2,22 +2,13 @@
 //! pool shuts down; restart after a worker panics; churn while tasks flow; handles
 //! dropped inside tasks; statistics.
 
-use std::{
-    collections::BTreeSet,
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        OnceLock,
-    },
-    time::Duration,
-};
+use std::{collections::BTreeSet, sync::OnceLock, time::Duration};
 
-use jlrs_async::{
-    AsyncExecutor, AsyncHandle, AsyncLocal, Error, Executor, LocalBoxFuture, LocalExecutor,
-};
+use jlrs_async::{AsyncExecutor, AsyncHandle, Error};
 use jlrs_core::sync::{GcSafeMutex, GcSafeMutexGuard};
 use jlrs_mt::{Builder, MtHandle};
 use jlrs_pool::{current_worker, PoolBuilderExt};
-use jlrs_tests::{wait_until, watchdog};
+use jlrs_tests::{faulty::Faulty, wait_until, watchdog};
 
 const WORKER_THREADS: usize = 4;
 
@@ -145,38 +136,6 @@ fn a_pool_shuts_down_when_its_handles_are_dropped_or_it_is_closed() {
     assert_eq!(again.n_workers(), WORKER_THREADS);
 }
 
-/// An executor that panics in `spawn_local` once when told to: a faulty executor, the one
-/// way a worker's loop can die outside any task.
-#[derive(Clone)]
-struct Faulty;
-
-static FAIL_NEXT_SPAWN: AtomicBool = AtomicBool::new(false);
-
-struct FaultyLocal(AsyncLocal);
-
-impl<const N: usize> Executor<N> for Faulty {
-    type Local = FaultyLocal;
-
-    fn local(&self) -> FaultyLocal {
-        FaultyLocal(<AsyncExecutor<N> as Executor<N>>::local(
-            &AsyncExecutor::<N>::new(),
-        ))
-    }
-}
-
-impl LocalExecutor for FaultyLocal {
-    fn spawn_local(&self, future: LocalBoxFuture<'static, ()>) {
-        if FAIL_NEXT_SPAWN.swap(false, Ordering::SeqCst) {
-            panic!("deliberate executor failure");
-        }
-        self.0.spawn_local(future)
-    }
-
-    fn run<'a>(&'a self, future: LocalBoxFuture<'a, ()>) -> LocalBoxFuture<'a, ()> {
-        self.0.run(future)
-    }
-}
-
 #[test]
 fn a_worker_that_panics_is_restarted_and_no_queued_task_is_lost() {
     let _dog = watchdog("worker restart", Duration::from_secs(60));
@@ -185,7 +144,7 @@ fn a_worker_that_panics_is_restarted_and_no_queued_task_is_lost() {
         .pool_builder::<_, 2>(Faulty)
         .n_workers(1.try_into().unwrap())
         .spawn();
-    FAIL_NEXT_SPAWN.store(true, Ordering::SeqCst);
+    Faulty::fail_next_spawn();
     let lost = pool.blocking_task(|_f| Ok(())).dispatch_blocking().unwrap();
     let after: Vec<_> = (0..20i64)
         .map(|i| {

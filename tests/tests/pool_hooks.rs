@@ -2,21 +2,13 @@
 //! any task (and whether it restarts), `on_worker_exit` of every worker that stopped; a
 //! hook that panics changes nothing. And the `tracing` events of the same.
 
-use std::{
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        OnceLock,
-    },
-    time::Duration,
-};
+use std::{sync::OnceLock, time::Duration};
 
-use jlrs_async::{
-    AsyncExecutor, AsyncHandle, AsyncLocal, Error, Executor, LocalBoxFuture, LocalExecutor,
-};
+use jlrs_async::{AsyncExecutor, AsyncHandle, Error};
 use jlrs_core::sync::{GcSafeMutex, GcSafeMutexGuard};
 use jlrs_mt::{Builder, MtHandle};
 use jlrs_pool::{PoolBuilderExt, WorkerExit, WorkerPanic};
-use jlrs_tests::{wait_until, watchdog};
+use jlrs_tests::{faulty::Faulty, wait_until, watchdog};
 
 const WORKER_THREADS: usize = 2;
 
@@ -42,42 +34,10 @@ fn exclusive() -> GcSafeMutexGuard<'static, ()> {
     guard
 }
 
-/// The default executor, except that its next `spawn_local` panics when told to: a
-/// failure of a worker's loop outside any task.
-#[derive(Clone)]
-struct Faulty;
-
-static FAIL_NEXT_SPAWN: AtomicBool = AtomicBool::new(false);
-
-struct FaultyLocal(AsyncLocal);
-
-impl<const N: usize> Executor<N> for Faulty {
-    type Local = FaultyLocal;
-
-    fn local(&self) -> FaultyLocal {
-        FaultyLocal(<AsyncExecutor<N> as Executor<N>>::local(
-            &AsyncExecutor::<N>::new(),
-        ))
-    }
-}
-
-impl LocalExecutor for FaultyLocal {
-    fn spawn_local(&self, future: LocalBoxFuture<'static, ()>) {
-        if FAIL_NEXT_SPAWN.swap(false, Ordering::SeqCst) {
-            panic!("deliberate executor failure");
-        }
-        self.0.spawn_local(future)
-    }
-
-    fn run<'a>(&'a self, future: LocalBoxFuture<'a, ()>) -> LocalBoxFuture<'a, ()> {
-        self.0.run(future)
-    }
-}
-
 /// Fails the only worker of `pool` once (the task whose admission failed is cancelled)
 /// and waits until the worker has been restarted.
 fn fail_worker(pool: &AsyncHandle) {
-    FAIL_NEXT_SPAWN.store(true, Ordering::SeqCst);
+    Faulty::fail_next_spawn();
     let lost = pool.blocking_task(|_f| Ok(())).dispatch_blocking().unwrap();
     assert!(matches!(lost.wait_blocking(), Err(Error::Cancelled)));
     // The worker's tasks end before its restart is decided.

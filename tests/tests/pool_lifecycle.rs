@@ -6,23 +6,20 @@ use std::{
     alloc::{GlobalAlloc, Layout, System},
     cell::Cell,
     sync::{
-        atomic::{AtomicBool, AtomicUsize, Ordering},
+        atomic::{AtomicUsize, Ordering},
         OnceLock,
     },
     time::Duration,
 };
 
-use jlrs_async::{
-    AsyncExecutor, AsyncHandle, AsyncLocal, Error, Executor, LocalBoxFuture, LocalExecutor,
-    PersistentTask,
-};
+use jlrs_async::{AsyncExecutor, AsyncHandle, Error, PersistentTask};
 use jlrs_core::{
     sync::{GcSafeMutex, GcSafeMutexGuard},
     GcFrame, JlResult,
 };
 use jlrs_mt::{Builder, MtHandle};
 use jlrs_pool::PoolBuilderExt;
-use jlrs_tests::{wait_until, watchdog};
+use jlrs_tests::{faulty::Faulty, wait_until, watchdog};
 
 const WORKER_THREADS: usize = 3;
 
@@ -221,38 +218,6 @@ fn spawn_does_not_wait_for_threads_that_open_pools_hold() {
     open.close(false);
 }
 
-/// An executor that panics in `spawn_local` once when told to: a faulty executor, the one
-/// way a worker's loop can fail outside any task.
-#[derive(Clone)]
-struct Faulty;
-
-static FAIL_NEXT_SPAWN: AtomicBool = AtomicBool::new(false);
-
-struct FaultyLocal(AsyncLocal);
-
-impl<const N: usize> Executor<N> for Faulty {
-    type Local = FaultyLocal;
-
-    fn local(&self) -> FaultyLocal {
-        FaultyLocal(<AsyncExecutor<N> as Executor<N>>::local(
-            &AsyncExecutor::<N>::new(),
-        ))
-    }
-}
-
-impl LocalExecutor for FaultyLocal {
-    fn spawn_local(&self, future: LocalBoxFuture<'static, ()>) {
-        if FAIL_NEXT_SPAWN.swap(false, Ordering::SeqCst) {
-            panic!("deliberate executor failure");
-        }
-        self.0.spawn_local(future)
-    }
-
-    fn run<'a>(&'a self, future: LocalBoxFuture<'a, ()>) -> LocalBoxFuture<'a, ()> {
-        self.0.run(future)
-    }
-}
-
 fn faulty_pool() -> AsyncHandle {
     mt().pool_builder::<_, 4>(Faulty)
         .n_workers(1.try_into().unwrap())
@@ -262,7 +227,7 @@ fn faulty_pool() -> AsyncHandle {
 /// Makes the next task's admission fail, restarting the pool's only worker; returns that
 /// task, which answers `Cancelled`.
 fn fail_worker(pool: &AsyncHandle) -> jlrs_async::TaskHandle<()> {
-    FAIL_NEXT_SPAWN.store(true, Ordering::SeqCst);
+    Faulty::fail_next_spawn();
     pool.blocking_task(|_f| Ok(())).dispatch_blocking().unwrap()
 }
 
