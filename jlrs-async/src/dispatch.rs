@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::{
     engine::{queue::QueueSender, task::TaskFactory},
-    DispatchError, Error, TaskHandle,
+    DispatchError, TaskError, TaskHandle,
 };
 
 /// A task ready to be sent. Nothing runs until it is dispatched.
@@ -13,7 +13,7 @@ pub struct Dispatch<T> {
     /// The queue's sending side: an undispatched task keeps the queue open.
     queue: Arc<QueueSender>,
     factory: TaskFactory,
-    rx: oneshot::Receiver<Result<T, Error>>,
+    rx: oneshot::Receiver<Result<T, TaskError>>,
 }
 
 impl<T> std::fmt::Debug for Dispatch<T> {
@@ -30,13 +30,13 @@ impl<T> Dispatch<T> {
     pub(crate) fn new(
         queue: Arc<QueueSender>,
         factory: TaskFactory,
-        rx: oneshot::Receiver<Result<T, Error>>,
+        rx: oneshot::Receiver<Result<T, TaskError>>,
     ) -> Self {
         Dispatch { queue, factory, rx }
     }
 
     /// The handle of a sent task.
-    fn sent(queue: Arc<QueueSender>, rx: oneshot::Receiver<Result<T, Error>>) -> TaskHandle<T> {
+    fn sent(queue: Arc<QueueSender>, rx: oneshot::Receiver<Result<T, TaskError>>) -> TaskHandle<T> {
         TaskHandle::new(rx, Some(queue.self_waits.clone()))
     }
 

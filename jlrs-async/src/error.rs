@@ -5,7 +5,7 @@ use std::fmt;
 /// Why a task produced no result.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum TaskError {
     /// The task returned a Julia error (an exception, a wrong type, ...).
     #[error(transparent)]
     Julia(#[from] jlrs_core::Error),
@@ -30,11 +30,11 @@ pub enum Error {
     WouldDeadlock,
 }
 
-impl From<jlrs_core::panics::Failure> for Error {
+impl From<jlrs_core::panics::Failure> for TaskError {
     fn from(failure: jlrs_core::panics::Failure) -> Self {
         match failure {
-            jlrs_core::panics::Failure::Julia(e) => Error::Julia(e),
-            jlrs_core::panics::Failure::Panicked(message) => Error::Panicked(message),
+            jlrs_core::panics::Failure::Julia(e) => TaskError::Julia(e),
+            jlrs_core::panics::Failure::Panicked(message) => TaskError::Panicked(message),
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::{
         task::{async_task, blocking_task, TaskFactory},
         workers::Workers,
     },
-    Dispatch, Error, PersistentHandle, PersistentTask, Register,
+    Dispatch, PersistentHandle, PersistentTask, Register, TaskError,
 };
 
 /// A snapshot of a runtime's or pool's counters.
@@ -36,7 +36,7 @@ pub struct Stats {
     pub completed: usize,
     /// Of `completed`, the tasks that panicked (a persistent task: its `init` or `exit`).
     pub panicked: usize,
-    /// Tasks that answered [`Error::Cancelled`] because they were dropped: unrun, by
+    /// Tasks that answered [`TaskError::Cancelled`] because they were dropped: unrun, by
     /// [`AsyncHandle::close`] with `cancel` (or a pool left with no worker to run them), or
     /// cut short when their worker's loop failed outside any task (see `restarted`).
     pub cancelled: usize,
@@ -67,7 +67,7 @@ impl std::fmt::Debug for AsyncHandle {
 impl AsyncHandle {
     fn dispatcher<T>(
         &self,
-        make: impl FnOnce(oneshot::Sender<Result<T, Error>>) -> TaskFactory,
+        make: impl FnOnce(oneshot::Sender<Result<T, TaskError>>) -> TaskFactory,
     ) -> Dispatch<T> {
         let (reply, rx) = oneshot::channel();
         Dispatch::new(self.shared.clone(), make(reply), rx)
@@ -111,7 +111,7 @@ impl AsyncHandle {
     }
 
     /// Closes the queue: no new tasks are accepted. Running tasks finish; queued tasks
-    /// run too, unless `cancel`, in which case their callers get [`Error::Cancelled`].
+    /// run too, unless `cancel`, in which case their callers get [`TaskError::Cancelled`].
     ///
     /// A pool's workers then exit once they have finished the tasks they run, releasing
     /// their threads; `is_closed` is `true` at once, before that. A pool spawned after

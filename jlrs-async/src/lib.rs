@@ -17,7 +17,7 @@
 //! Each returns a [`Dispatch`]: `dispatch().await` waits for room in the channel,
 //! `try_dispatch()` hands it back when the channel is full or the runtime closed. The
 //! [`TaskHandle`] it gives resolves to the task's result; a Julia exception is
-//! [`Error::Julia`], a panic [`Error::Panicked`] with its message, and neither harms other
+//! [`TaskError::Julia`], a panic [`TaskError::Panicked`] with its message, and neither harms other
 //! tasks.
 //!
 //! # The runtime thread
@@ -87,7 +87,10 @@ pub use engine::{
     persistent::{PersistentHandle, PersistentTask},
     register::Register,
 };
-pub use error::{DispatchError, Error};
+/// The former name of [`TaskError`].
+#[doc(hidden)]
+pub use error::TaskError as Error;
+pub use error::{DispatchError, TaskError};
 pub use handle::{AsyncHandle, Stats};
 pub use runtime_thread::{AsyncBuilder, AsyncRuntimeExt};
 pub use task_handle::TaskHandle;

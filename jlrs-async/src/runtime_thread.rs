@@ -102,7 +102,7 @@ impl<E: Executor<N>, const N: usize> AsyncBuilder<E, N> {
     /// starts no `with` threads, whatever the builder's
     /// [`with_threads`](jlrs_mt::Builder::with_threads) says. Use
     /// [`AsyncBuilder::spawn_mt`] to have both.
-    pub fn spawn(self) -> Result<(AsyncHandle, JoinHandle<()>), jlrs_mt::Error> {
+    pub fn spawn(self) -> Result<(AsyncHandle, JoinHandle<()>), jlrs_mt::RuntimeError> {
         let (builder, work, handle) = self.work();
         let (mt, thread) = builder.with_threads(0).spawn_mt_with(Some(work))?;
         drop(mt);
@@ -115,7 +115,7 @@ impl<E: Executor<N>, const N: usize> AsyncBuilder<E, N> {
     /// As with [`AsyncBuilder::spawn`], no `with` threads start, whatever the builder's
     /// [`with_threads`](jlrs_mt::Builder::with_threads) says; use
     /// [`AsyncBuilder::start_mt`] to have both.
-    pub fn start<T, F>(self, f: F) -> Result<T, jlrs_mt::Error>
+    pub fn start<T, F>(self, f: F) -> Result<T, jlrs_mt::RuntimeError>
     where
         T: Send + 'static,
         F: FnOnce(AsyncHandle) -> T + Send + 'static,
@@ -131,14 +131,16 @@ impl<E: Executor<N>, const N: usize> AsyncBuilder<E, N> {
 
     /// Starts the multithreaded runtime with the async runtime on its runtime thread:
     /// the [`AsyncHandle`] sends tasks to that thread, for code that must run there.
-    pub fn spawn_mt(self) -> Result<(MtHandle, AsyncHandle, JoinHandle<()>), jlrs_mt::Error> {
+    pub fn spawn_mt(
+        self,
+    ) -> Result<(MtHandle, AsyncHandle, JoinHandle<()>), jlrs_mt::RuntimeError> {
         let (builder, work, handle) = self.work();
         let (mt, thread) = builder.spawn_mt_with(Some(work))?;
         Ok((mt, handle, thread))
     }
 
     /// [`AsyncBuilder::spawn_mt`], with Julia on the current thread and `f` on a new one.
-    pub fn start_mt<T, F>(self, f: F) -> Result<T, jlrs_mt::Error>
+    pub fn start_mt<T, F>(self, f: F) -> Result<T, jlrs_mt::RuntimeError>
     where
         T: Send + 'static,
         F: FnOnce(MtHandle, AsyncHandle) -> T + Send + 'static,

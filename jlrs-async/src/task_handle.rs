@@ -7,7 +7,7 @@ use std::{
     task::{Context, Poll},
 };
 
-use crate::{engine::self_wait::SelfWaits, Error};
+use crate::{engine::self_wait::SelfWaits, TaskError};
 
 /// The result of a dispatched task: await it, or [`TaskHandle::wait_blocking`].
 #[must_use = "the result arrives through the handle"]
@@ -33,13 +33,13 @@ impl<T> std::fmt::Debug for TaskHandle<T> {
 }
 
 enum Inner<T> {
-    Waiting(oneshot::Receiver<Result<T, Error>>),
-    Failed(Option<Error>),
+    Waiting(oneshot::Receiver<Result<T, TaskError>>),
+    Failed(Option<TaskError>),
 }
 
 impl<T> TaskHandle<T> {
     pub(crate) fn new(
-        rx: oneshot::Receiver<Result<T, Error>>,
+        rx: oneshot::Receiver<Result<T, TaskError>>,
         queue: Option<Arc<SelfWaits>>,
     ) -> Self {
         TaskHandle {
@@ -51,7 +51,7 @@ impl<T> TaskHandle<T> {
 
     /// A handle for a call that only thread `home` can run.
     pub(crate) fn on_thread(
-        rx: oneshot::Receiver<Result<T, Error>>,
+        rx: oneshot::Receiver<Result<T, TaskError>>,
         home: std::thread::ThreadId,
     ) -> Self {
         TaskHandle {
@@ -61,7 +61,7 @@ impl<T> TaskHandle<T> {
         }
     }
 
-    pub(crate) fn failed(e: Error) -> Self {
+    pub(crate) fn failed(e: TaskError) -> Self {
         TaskHandle {
             inner: Inner::Failed(Some(e)),
             queue: None,
@@ -75,40 +75,40 @@ impl<T> TaskHandle<T> {
     /// serves that queue. On the runtime thread, on the thread of the persistent task being
     /// called, or on a pool's worker when every other worker of the pool already waits the
     /// same way, nobody would be left to run the awaited task: this returns
-    /// [`Error::WouldDeadlock`] at once instead. Such a task should `.await` the handle.
-    pub fn wait_blocking(self) -> Result<T, Error>
+    /// [`TaskError::WouldDeadlock`] at once instead. Such a task should `.await` the handle.
+    pub fn wait_blocking(self) -> Result<T, TaskError>
     where
         T: Send,
     {
         if matches!(self.inner, Inner::Waiting(_)) && self.home == Some(std::thread::current().id())
         {
-            return Err(Error::WouldDeadlock);
+            return Err(TaskError::WouldDeadlock);
         }
         let _self_wait = match self.queue.as_ref().map(SelfWaits::enter) {
             Some(Err(())) if matches!(self.inner, Inner::Waiting(_)) => {
-                return Err(Error::WouldDeadlock)
+                return Err(TaskError::WouldDeadlock)
             }
             Some(Ok(wait)) => wait,
             _ => None,
         };
         match self.inner {
             Inner::Waiting(rx) => {
-                jlrs_core::spin::wait_oneshot(rx).unwrap_or(Err(Error::Cancelled))
+                jlrs_core::spin::wait_oneshot(rx).unwrap_or(Err(TaskError::Cancelled))
             }
-            Inner::Failed(e) => Err(e.unwrap_or(Error::Closed)),
+            Inner::Failed(e) => Err(e.unwrap_or(TaskError::Closed)),
         }
     }
 }
 
 impl<T> Future for TaskHandle<T> {
-    type Output = Result<T, Error>;
+    type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match &mut self.inner {
             Inner::Waiting(rx) => Pin::new(rx)
                 .poll(cx)
-                .map(|r| r.unwrap_or(Err(Error::Cancelled))),
-            Inner::Failed(e) => Poll::Ready(Err(e.take().unwrap_or(Error::Closed))),
+                .map(|r| r.unwrap_or(Err(TaskError::Cancelled))),
+            Inner::Failed(e) => Poll::Ready(Err(e.take().unwrap_or(TaskError::Closed))),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::{
 
 use jlrs_core::SigintPolicy;
 
-use crate::{plan::Plan, runtime, runtime::RuntimeThreadWork, Error, MtHandle};
+use crate::{plan::Plan, runtime, runtime::RuntimeThreadWork, MtHandle, RuntimeError};
 
 /// Configures the multithreaded runtime.
 ///
@@ -84,7 +84,7 @@ impl Builder {
         self
     }
 
-    fn plan(&self) -> Result<Plan, Error> {
+    fn plan(&self) -> Result<Plan, RuntimeError> {
         let mut plan = Plan::new(
             self.with_threads,
             self.n_threads,
@@ -97,7 +97,7 @@ impl Builder {
 
     /// Starts Julia on a new thread. The thread ends after the last handle is dropped and
     /// Julia has shut down; join it then.
-    pub fn spawn_mt(self) -> Result<(MtHandle, JoinHandle<()>), Error> {
+    pub fn spawn_mt(self) -> Result<(MtHandle, JoinHandle<()>), RuntimeError> {
         self.spawn_mt_with(None)
     }
 
@@ -107,7 +107,7 @@ impl Builder {
     pub fn spawn_mt_with(
         self,
         work: Option<Box<dyn RuntimeThreadWork>>,
-    ) -> Result<(MtHandle, JoinHandle<()>), Error> {
+    ) -> Result<(MtHandle, JoinHandle<()>), RuntimeError> {
         let plan = self.plan()?;
         let (tx, rx) = oneshot::channel();
         let thread = thread::Builder::new()
@@ -118,7 +118,7 @@ impl Builder {
                     let _ = tx.send(handle);
                 })
             })
-            .map_err(Error::Spawn)?;
+            .map_err(RuntimeError::Spawn)?;
         match rx.recv() {
             Ok(Ok(handle)) => Ok((handle, thread)),
             Ok(Err(e)) => {
@@ -127,7 +127,7 @@ impl Builder {
             }
             Err(_) => match thread.join() {
                 Err(p) => resume_unwind(p),
-                Ok(()) => Err(Error::ShutDown),
+                Ok(()) => Err(RuntimeError::ShutDown),
             },
         }
     }
@@ -137,7 +137,7 @@ impl Builder {
     /// panic in `f` is resumed here after shutdown.
     ///
     /// The current thread's stack should be 8 MiB (the main thread's usual size).
-    pub fn start_mt<T, F>(self, f: F) -> Result<T, Error>
+    pub fn start_mt<T, F>(self, f: F) -> Result<T, RuntimeError>
     where
         T: Send + 'static,
         F: FnOnce(MtHandle) -> T + Send + 'static,
@@ -152,7 +152,7 @@ impl Builder {
         self,
         work: Option<Box<dyn RuntimeThreadWork>>,
         f: F,
-    ) -> Result<T, Error>
+    ) -> Result<T, RuntimeError>
     where
         T: Send + 'static,
         F: FnOnce(MtHandle) -> T + Send + 'static,
@@ -164,7 +164,7 @@ impl Builder {
                 thread::Builder::new()
                     .name("jlrs-start-mt".into())
                     .spawn(move || f(h))
-                    .map_err(Error::Spawn)
+                    .map_err(RuntimeError::Spawn)
             }));
         });
         match user.expect("the runtime reports whether it started") {

@@ -5,7 +5,7 @@ use jlrs_core::InitError;
 /// Everything that can go wrong when starting or using the multithreaded runtime.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum RuntimeError {
     /// Julia could not be initialised (a second runtime in this process, Julia not
     /// found, ...).
     #[error(transparent)]
@@ -41,11 +41,11 @@ pub enum Error {
     Spawn(#[source] std::io::Error),
 }
 
-impl From<jlrs_core::panics::Failure> for Error {
+impl From<jlrs_core::panics::Failure> for RuntimeError {
     fn from(failure: jlrs_core::panics::Failure) -> Self {
         match failure {
-            jlrs_core::panics::Failure::Julia(e) => Error::Julia(e),
-            jlrs_core::panics::Failure::Panicked(message) => Error::Panicked(message),
+            jlrs_core::panics::Failure::Julia(e) => RuntimeError::Julia(e),
+            jlrs_core::panics::Failure::Panicked(message) => RuntimeError::Panicked(message),
         }
     }
 }

@@ -9,7 +9,7 @@ use jlrs_core::{
     JlResult, Julia,
 };
 
-use crate::{plan::Plan, Error};
+use crate::{plan::Plan, RuntimeError};
 
 /// Work sent to a Julia thread.
 pub(crate) type Job = Box<dyn FnOnce(&mut Julia) + Send>;
@@ -80,9 +80,9 @@ impl MtHandle {
     /// runs Rust code (the runtime thread, a hosted loop or a pool worker) `f` runs right
     /// there, so calling `with` from inside `with` cannot deadlock.
     ///
-    /// A Julia error returned by `f` becomes [`Error::Julia`]; a panic in `f` becomes
-    /// [`Error::Panicked`], and the runtime stays healthy.
-    pub fn with<T, F>(&self, f: F) -> Result<T, Error>
+    /// A Julia error returned by `f` becomes [`RuntimeError::Julia`]; a panic in `f` becomes
+    /// [`RuntimeError::Panicked`], and the runtime stays healthy.
+    pub fn with<T, F>(&self, f: F) -> Result<T, RuntimeError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Julia) -> JlResult<T> + Send + 'static,
@@ -98,12 +98,12 @@ impl MtHandle {
         self.shared
             .jobs
             .try_send(job)
-            .map_err(|_| Error::ShutDown)?;
+            .map_err(|_| RuntimeError::ShutDown)?;
         if self.shared.plan.with_threads == 0 {
             self.shared.notifier.notify();
         }
         let received = jlrs_core::spin::wait_oneshot(rx);
-        received.unwrap_or(Err(Error::ShutDown))
+        received.unwrap_or(Err(RuntimeError::ShutDown))
     }
 
     /// The number of Julia threads the runtime started.
@@ -173,6 +173,9 @@ impl Drop for WorkerThread {
     }
 }
 
-fn run_caught<T>(julia: &mut Julia, f: impl FnOnce(&mut Julia) -> JlResult<T>) -> Result<T, Error> {
-    panics::catch(|| f(julia)).map_err(Error::from)
+fn run_caught<T>(
+    julia: &mut Julia,
+    f: impl FnOnce(&mut Julia) -> JlResult<T>,
+) -> Result<T, RuntimeError> {
+    panics::catch(|| f(julia)).map_err(RuntimeError::from)
 }

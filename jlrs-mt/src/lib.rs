@@ -18,7 +18,7 @@
 //!
 //! `n_threads(0)`, the default, takes every thread the machine allows: Julia 1.5 starts
 //! at most one thread per CPU the machine shows ([`jlrs_core::cpu_limit`]). A
-//! configuration that needs more is an [`Error::TooManyThreads`], not a silent cap. On a
+//! configuration that needs more is an [`RuntimeError::TooManyThreads`], not a silent cap. On a
 //! small machine, `cargo xtask exec` runs a program in a namespace that shows Julia 8
 //! CPUs (the threads are real and share the cores).
 //!
@@ -58,7 +58,7 @@
 //! ```
 //!
 //! Julia can be initialised once per process: a second runtime is an
-//! [`Error::Init`]`(`[`AlreadyInitialized`](jlrs_core::InitError::AlreadyInitialized)`)`.
+//! [`RuntimeError::Init`]`(`[`AlreadyInitialized`](jlrs_core::InitError::AlreadyInitialized)`)`.
 #![doc(test(attr(deny(warnings))))]
 #![forbid(unsafe_code)]
 
@@ -69,7 +69,10 @@ mod plan;
 mod runtime;
 
 pub use builder::Builder;
-pub use error::Error;
+pub use error::RuntimeError;
+/// The former name of [`RuntimeError`].
+#[doc(hidden)]
+pub use error::RuntimeError as Error;
 pub use handle::MtHandle;
 /// A claimed worker thread, for the layers above this crate.
 #[doc(hidden)]

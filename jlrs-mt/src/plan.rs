@@ -4,7 +4,7 @@ use std::{ops::RangeInclusive, path::PathBuf};
 
 use jlrs_core::SigintPolicy;
 
-use crate::Error;
+use crate::RuntimeError;
 
 /// How the runtime uses Julia's threads. Thread ids are Julia's, 1-based.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,7 +23,7 @@ impl Plan {
         worker_threads: usize,
         julia_dir: Option<PathBuf>,
         limit: usize,
-    ) -> Result<Plan, Error> {
+    ) -> Result<Plan, RuntimeError> {
         let worker_threads = if worker_threads == 0 {
             limit.saturating_sub(1 + with_threads)
         } else {
@@ -31,7 +31,7 @@ impl Plan {
         };
         let requested = 1 + with_threads + worker_threads;
         if requested > limit {
-            return Err(Error::TooManyThreads {
+            return Err(RuntimeError::TooManyThreads {
                 requested,
                 with_threads,
                 worker_threads,
@@ -85,7 +85,7 @@ mod test {
         let err = Plan::new(1, 4, None, 2).unwrap_err();
         assert!(matches!(
             err,
-            Error::TooManyThreads {
+            RuntimeError::TooManyThreads {
                 requested: 6,
                 limit: 2,
                 ..

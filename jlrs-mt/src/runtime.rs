@@ -10,7 +10,7 @@ use jlrs_core::{
 use crate::{
     handle::{Job, MtHandleState},
     plan::Plan,
-    Error, MtHandle,
+    MtHandle, RuntimeError,
 };
 
 /// The stack of a spawned runtime thread: `RLIMIT_STACK`'s default. Julia takes the thread
@@ -61,7 +61,7 @@ pub trait RuntimeThreadWork: Send + 'static {
 pub(crate) fn run(
     plan: Plan,
     work: Option<Box<dyn RuntimeThreadWork>>,
-    ready: impl FnOnce(Result<MtHandle, Error>),
+    ready: impl FnOnce(Result<MtHandle, RuntimeError>),
 ) {
     let mut options = InitOptions::new()
         .n_julia_threads(plan.total())
@@ -74,7 +74,7 @@ pub(crate) fn run(
         Err(e) => return ready(Err(e.into())),
     };
     if rt.n_julia_threads() < plan.total() {
-        return ready(Err(Error::TooManyThreads {
+        return ready(Err(RuntimeError::TooManyThreads {
             requested: plan.total(),
             with_threads: plan.with_threads,
             worker_threads: plan.worker_threads,
@@ -120,7 +120,7 @@ pub(crate) fn run(
     if let Err(e) = EventLoop::new(notifier).run(rt.julia(), step) {
         eprintln!("jlrs-mt: the runtime thread's loop failed: {e}");
     }
-    // Jobs nobody will run are dropped, so their callers see `Error::ShutDown`.
+    // Jobs nobody will run are dropped, so their callers see `RuntimeError::ShutDown`.
     rx.close();
     if serve_here {
         while rx.try_recv().is_ok() {}

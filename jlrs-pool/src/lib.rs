@@ -28,7 +28,7 @@
 //! - A panic inside a task is that task's error. A worker whose loop panics outside any
 //!   task (for example in a faulty executor) ends its tasks and is restarted on its thread
 //!   with a new executor: the tasks it held answer
-//!   [`Cancelled`](jlrs_async::Error::Cancelled), its persistent tasks end and run their
+//!   [`Cancelled`](jlrs_async::TaskError::Cancelled), its persistent tasks end and run their
 //!   `exit` (a call in progress answers `Cancelled`, later calls `Closed`), queued tasks
 //!   are not lost, and `n_workers()` is unchanged. A removed worker is not restarted.
 //!   [`PoolBuilder::on_worker_panic`] and [`PoolBuilder::on_worker_exit`] hear of

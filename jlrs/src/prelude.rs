@@ -14,13 +14,13 @@ pub use jlrs_macros::{IntoJulia, Unbox};
 
 #[cfg(feature = "multi-rt")]
 #[doc(inline)]
-pub use jlrs_mt::{Builder, MtHandle};
+pub use jlrs_mt::{Builder, MtHandle, RuntimeError};
 
 #[cfg(feature = "async-rt")]
 #[doc(inline)]
 pub use jlrs_async::{
     AsyncExecutor, AsyncHandle, AsyncRuntimeExt, Dispatch, PersistentHandle, PersistentTask,
-    Register, TaskHandle,
+    Register, TaskError, TaskHandle,
 };
 
 #[cfg(feature = "async-rt")]

@@ -51,8 +51,8 @@ pub(crate) struct Counters {
 impl TaskCtx {
     /// Counts a finished task by its outcome; call it before the caller is answered, so
     /// that the counters already show the task when the caller sees its result.
-    pub(crate) fn record<T>(&mut self, result: &Result<T, crate::Error>) {
-        if matches!(result, Err(crate::Error::Panicked(_))) {
+    pub(crate) fn record<T>(&mut self, result: &Result<T, crate::TaskError>) {
+        if matches!(result, Err(crate::TaskError::Panicked(_))) {
             self.counters.panicked.fetch_add(1, Ordering::Relaxed);
         }
         self.counters.completed.fetch_add(1, Ordering::Relaxed);

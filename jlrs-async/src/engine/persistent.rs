@@ -11,7 +11,7 @@ use crate::{
         budget::TaskCtx,
         task::{caught, no_julia, Reply, TaskFactory},
     },
-    Error, TaskHandle,
+    TaskError, TaskHandle,
 };
 
 /// A task that keeps state, which may hold Julia values, across many calls.
@@ -25,8 +25,8 @@ use crate::{
 /// the queued tasks have been taken), or when the pool worker running it fails outside
 /// any task and is restarted. Whichever comes first, the call in progress finishes (after
 /// a worker failure it is cut short instead and its caller gets
-/// [`Error::Cancelled`](crate::Error::Cancelled)), then [`PersistentTask::exit`] runs,
-/// exactly once; later calls return [`Error::Closed`](crate::Error::Closed).
+/// [`TaskError::Cancelled`](crate::TaskError::Cancelled)), then [`PersistentTask::exit`] runs,
+/// exactly once; later calls return [`TaskError::Closed`](crate::TaskError::Closed).
 ///
 /// A persistent task takes one of its thread's `N` task slots only while `init` runs. Its
 /// calls run without one, so a task that awaits a persistent call cannot deadlock however
@@ -144,12 +144,12 @@ impl<P: PersistentTask> Clone for PersistentHandle<P> {
 impl<P: PersistentTask> PersistentHandle<P> {
     /// Sends `input` to the task; await the returned handle (or call
     /// [`TaskHandle::wait_blocking`]) for the output. If the task has ended, the result is
-    /// [`Error::Closed`].
+    /// [`TaskError::Closed`].
     pub fn call(&self, input: P::Input) -> TaskHandle<P::Output> {
         let (tx, rx) = oneshot::channel();
         match self.calls.try_send((input, tx)) {
             Ok(()) => TaskHandle::on_thread(rx, self.home),
-            Err(_) => TaskHandle::failed(Error::Closed),
+            Err(_) => TaskHandle::failed(TaskError::Closed),
         }
     }
 
@@ -189,7 +189,7 @@ pub(crate) fn persistent_task<P: PersistentTask>(
             let mut state = match init {
                 Ok(state) => state,
                 Err(e) => {
-                    let failed: Result<(), Error> = Err(e);
+                    let failed: Result<(), TaskError> = Err(e);
                     ctx.record(&failed);
                     if let Err(e) = failed {
                         let _ = reply.send(Err(e));

@@ -127,7 +127,7 @@ impl Queue {
         self.closed.set();
     }
 
-    /// Drops the queued tasks: their callers get [`Error::Cancelled`](crate::Error::Cancelled) (counted in
+    /// Drops the queued tasks: their callers get [`TaskError::Cancelled`](crate::TaskError::Cancelled) (counted in
     /// [`Stats::cancelled`](crate::Stats::cancelled)).
     pub fn cancel_queued(&self) {
         cancel_queued(&self.rx, &self.counters);

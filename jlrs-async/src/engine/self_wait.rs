@@ -1,5 +1,5 @@
 //! Which threads serve a queue, so that a thread never blocks for its own queue where
-//! nobody else could serve it (`Error::WouldDeadlock`, `DispatchError::Full`).
+//! nobody else could serve it (`TaskError::WouldDeadlock`, `DispatchError::Full`).
 
 use std::{
     cell::RefCell,

@@ -7,7 +7,7 @@ use jlrs_core::{panics, GcFrame, JlResult};
 
 use crate::{
     engine::{budget::TaskCtx, executor::LocalBoxFuture},
-    Error,
+    TaskError,
 };
 
 /// A task as it travels to a worker: made into a future there.
@@ -50,18 +50,18 @@ impl TaskFactory {
 }
 
 /// Where a task's result goes.
-pub(crate) type Reply<T> = oneshot::Sender<Result<T, Error>>;
+pub(crate) type Reply<T> = oneshot::Sender<Result<T, TaskError>>;
 
 /// A task's way back to its caller: the outcome is counted, then sent. Dropped unsent
 /// (the task was dropped before it ended), it counts the task as cancelled before the
-/// caller sees [`Error::Cancelled`].
+/// caller sees [`TaskError::Cancelled`].
 struct Answer<T> {
     ctx: TaskCtx,
     reply: Option<Reply<T>>,
 }
 
 impl<T> Answer<T> {
-    fn send(mut self, result: Result<T, Error>) {
+    fn send(mut self, result: Result<T, TaskError>) {
         self.ctx.record(&result);
         if let Some(reply) = self.reply.take() {
             let _ = reply.send(result);
@@ -77,13 +77,13 @@ impl<T> Drop for Answer<T> {
 }
 
 /// Runs `fut` with panics caught, as a task result.
-pub(crate) async fn caught<T>(fut: impl Future<Output = JlResult<T>>) -> Result<T, Error> {
-    panics::catch_async(fut).await.map_err(Error::from)
+pub(crate) async fn caught<T>(fut: impl Future<Output = JlResult<T>>) -> Result<T, TaskError> {
+    panics::catch_async(fut).await.map_err(TaskError::from)
 }
 
 /// The error of a task polled where Julia may not be called (never by the runtimes).
-pub(crate) fn no_julia<T>() -> Result<T, Error> {
-    Err(Error::Panicked(
+pub(crate) fn no_julia<T>() -> Result<T, TaskError> {
+    Err(TaskError::Panicked(
         "a task was polled on a thread that may not call Julia".into(),
     ))
 }
