@@ -81,6 +81,8 @@ impl Drop for Borrow {
 /// [`T::Stored`]: super::ArrayElement::Stored
 pub struct ArrayRef<'a, T: super::ArrayElement> {
     data: &'a [T::Stored],
+    /// Held for its drop, which releases the ledger entry (taken apart only for views).
+    #[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
     borrow: Borrow,
     _not_send: PhantomData<*mut ()>,
 }
@@ -91,6 +93,8 @@ pub struct ArrayRef<'a, T: super::ArrayElement> {
 /// While it lives, no other borrow of the same data can be taken on any thread.
 pub struct ArrayMut<'a, T: super::ArrayElement> {
     data: &'a mut [T::Stored],
+    /// Held for its drop, which releases the ledger entry (taken apart only for views).
+    #[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
     borrow: Borrow,
     _not_send: PhantomData<*mut ()>,
 }
