@@ -13,6 +13,7 @@ use jlrs_core::{InitOptions, Julia, Runtime};
 
 pub mod distributed;
 pub mod faulty;
+pub mod pool_runtime;
 
 type Job = Box<dyn FnOnce(&mut Julia) + Send>;
 

@@ -2,35 +2,24 @@
 //! pool shuts down; restart after a worker panics; churn while tasks flow; handles
 //! dropped inside tasks; statistics.
 
-use std::{collections::BTreeSet, sync::OnceLock, time::Duration};
+use std::{collections::BTreeSet, time::Duration};
 
 use jlrs_async::{AsyncExecutor, AsyncHandle, Error};
-use jlrs_core::sync::{GcSafeMutex, GcSafeMutexGuard};
-use jlrs_mt::{Builder, MtHandle};
+use jlrs_core::sync::GcSafeMutexGuard;
+use jlrs_mt::MtHandle;
 use jlrs_pool::{current_worker, PoolBuilderExt};
-use jlrs_tests::{faulty::Faulty, wait_until, watchdog};
+use jlrs_tests::{faulty::Faulty, pool_runtime::PoolRuntime, wait_until, watchdog};
 
 const WORKER_THREADS: usize = 4;
 
+static RUNTIME: PoolRuntime = PoolRuntime::new(WORKER_THREADS);
+
 fn mt() -> &'static MtHandle {
-    static MT: OnceLock<MtHandle> = OnceLock::new();
-    MT.get_or_init(|| {
-        Builder::new()
-            .n_threads(WORKER_THREADS)
-            .spawn_mt()
-            .expect("cannot start Julia")
-            .0
-    })
+    RUNTIME.mt()
 }
 
-/// Pool tests share the runtime's worker threads, so they run one at a time.
 fn exclusive() -> GcSafeMutexGuard<'static, ()> {
-    static LOCK: GcSafeMutex<()> = GcSafeMutex::new(());
-    let guard = LOCK.lock();
-    wait_until("all worker threads free", || {
-        mt().n_free_worker_threads() == WORKER_THREADS
-    });
-    guard
+    RUNTIME.exclusive()
 }
 
 fn pool(n: usize) -> AsyncHandle {

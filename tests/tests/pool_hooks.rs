@@ -2,36 +2,24 @@
 //! any task (and whether it restarts), `on_worker_exit` of every worker that stopped; a
 //! hook that panics changes nothing. And the `tracing` events of the same.
 
-use std::{sync::OnceLock, time::Duration};
+use std::time::Duration;
 
 use jlrs_async::{AsyncExecutor, AsyncHandle, Error};
 use jlrs_core::sync::{GcSafeMutex, GcSafeMutexGuard};
-use jlrs_mt::{Builder, MtHandle};
+use jlrs_mt::MtHandle;
 use jlrs_pool::{PoolBuilderExt, WorkerExit, WorkerPanic};
-use jlrs_tests::{faulty::Faulty, wait_until, watchdog};
+use jlrs_tests::{faulty::Faulty, pool_runtime::PoolRuntime, wait_until, watchdog};
 
 const WORKER_THREADS: usize = 2;
 
+static RUNTIME: PoolRuntime = PoolRuntime::new(WORKER_THREADS);
+
 fn mt() -> &'static MtHandle {
-    static MT: OnceLock<MtHandle> = OnceLock::new();
-    MT.get_or_init(|| {
-        Builder::new()
-            .n_threads(WORKER_THREADS)
-            .spawn_mt()
-            .expect("cannot start Julia")
-            .0
-    })
+    RUNTIME.mt()
 }
 
-/// The tests share the runtime's worker threads, and the executor's failure switch, so
-/// they run one at a time.
 fn exclusive() -> GcSafeMutexGuard<'static, ()> {
-    static LOCK: GcSafeMutex<()> = GcSafeMutex::new(());
-    let guard = LOCK.lock();
-    wait_until("all worker threads free", || {
-        mt().n_free_worker_threads() == WORKER_THREADS
-    });
-    guard
+    RUNTIME.exclusive()
 }
 
 /// Fails the only worker of `pool` once (the task whose admission failed is cancelled)

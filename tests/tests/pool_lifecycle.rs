@@ -5,10 +5,7 @@
 use std::{
     alloc::{GlobalAlloc, Layout, System},
     cell::Cell,
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        OnceLock,
-    },
+    sync::atomic::{AtomicUsize, Ordering},
     time::Duration,
 };
 
@@ -17,31 +14,20 @@ use jlrs_core::{
     sync::{GcSafeMutex, GcSafeMutexGuard},
     GcFrame, JlResult,
 };
-use jlrs_mt::{Builder, MtHandle};
+use jlrs_mt::MtHandle;
 use jlrs_pool::PoolBuilderExt;
-use jlrs_tests::{faulty::Faulty, wait_until, watchdog};
+use jlrs_tests::{faulty::Faulty, pool_runtime::PoolRuntime, wait_until, watchdog};
 
 const WORKER_THREADS: usize = 3;
 
+static RUNTIME: PoolRuntime = PoolRuntime::new(WORKER_THREADS);
+
 fn mt() -> &'static MtHandle {
-    static MT: OnceLock<MtHandle> = OnceLock::new();
-    MT.get_or_init(|| {
-        Builder::new()
-            .n_threads(WORKER_THREADS)
-            .spawn_mt()
-            .expect("cannot start Julia")
-            .0
-    })
+    RUNTIME.mt()
 }
 
-/// The tests share the runtime's worker threads, so they run one at a time.
 fn exclusive() -> GcSafeMutexGuard<'static, ()> {
-    static LOCK: GcSafeMutex<()> = GcSafeMutex::new(());
-    let guard = LOCK.lock();
-    wait_until("all worker threads free", || {
-        mt().n_free_worker_threads() == WORKER_THREADS
-    });
-    guard
+    RUNTIME.exclusive()
 }
 
 fn pool(n: usize) -> AsyncHandle {
