@@ -92,9 +92,7 @@ impl<T> TaskHandle<T> {
             _ => None,
         };
         match self.inner {
-            Inner::Waiting(rx) => {
-                jlrs_core::spin::wait_oneshot(rx).unwrap_or(Err(TaskError::Cancelled))
-            }
+            Inner::Waiting(rx) => jlrs_core::wait::oneshot(rx).unwrap_or(Err(TaskError::Cancelled)),
             Inner::Failed(e) => Err(e.unwrap_or(TaskError::Closed)),
         }
     }

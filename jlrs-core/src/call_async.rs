@@ -9,7 +9,7 @@ use std::{
     task::{Context, Poll, Waker},
 };
 
-use crate::{error::JlResult, sync::GcSafeMutex, GcFrame, Value};
+use crate::{error::JlResult, frame::GcFrame, sync::GcSafeMutex, value::Value};
 
 /// Completion state shared with the Julia task.
 #[derive(Default)]
@@ -77,7 +77,7 @@ impl<'scope> GcFrame<'scope> {
         f: Value<'_>,
         args: &[Value<'_>],
     ) -> JlResult<Value<'scope>> {
-        crate::julia::check_callable()?;
+        crate::callable::check_callable()?;
         let completion = Arc::new(Completion::default());
         let ptr = Arc::into_raw(completion.clone());
         let spawned = self.scope(|mut frame| {

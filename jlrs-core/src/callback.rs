@@ -14,7 +14,10 @@ use std::{
     panic::{catch_unwind, AssertUnwindSafe},
 };
 
-use crate::{error::JlResult, panics::panic_message, sys, Error, GcFrame, Julia, RootStack, Value};
+use crate::{
+    error::Error, error::JlResult, frame::GcFrame, julia::Julia, panics::panic_message,
+    roots::RootStack, sys, value::Value,
+};
 
 /// The closure behind a function defined with [`GcFrame::define_function`].
 type Callback = dyn for<'s> Fn(&mut GcFrame<'s>, &[Value<'s>]) -> JlResult<Value<'s>> + Send + Sync;

@@ -1,6 +1,6 @@
 //! `call_catch`: a call whose Julia exception comes back as a rooted value.
 
-use crate::{error::JlResult, sys, GcFrame, Value};
+use crate::{error::JlResult, frame::GcFrame, sys, value::Value};
 
 impl<'scope> Value<'scope> {
     /// Calls this value with `args`; a Julia exception is returned as `Ok(Err(e))`, with

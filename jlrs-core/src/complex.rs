@@ -7,7 +7,8 @@ use crate::{
     bits::{box_bits, is_bits, unbox_bits, FieldLayout, Layout, LayoutCache},
     convert::{IntoJulia, Unbox},
     error::JlResult,
-    GcFrame, Value,
+    frame::GcFrame,
+    value::Value,
 };
 
 macro_rules! complex {

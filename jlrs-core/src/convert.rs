@@ -6,7 +6,13 @@
 //! (`tuple.rs`), `num_complex::Complex` (feature `complex`) and user bits types
 //! ([`bits`](crate::bits)).
 
-use crate::{bits::Layout, error::JlResult, sys, Error, GcFrame, Value};
+use crate::{
+    bits::layout::Layout,
+    error::{Error, JlResult},
+    frame::GcFrame,
+    sys,
+    value::Value,
+};
 
 /// What boxing returns: the [`Value`] itself when boxing cannot fail, a [`JlResult`] when
 /// it can (a user struct whose Julia type is missing or has another layout, a tuple of
@@ -21,8 +27,8 @@ pub trait BoxOutput<'s>: sealed::Sealed {
 
 mod sealed {
     pub trait Sealed {}
-    impl Sealed for crate::Value<'_> {}
-    impl Sealed for crate::JlResult<crate::Value<'_>> {}
+    impl Sealed for crate::value::Value<'_> {}
+    impl Sealed for crate::error::JlResult<crate::value::Value<'_>> {}
 }
 
 impl<'s> BoxOutput<'s> for Value<'s> {
@@ -99,6 +105,34 @@ pub unsafe trait Unbox: Sized {
 
     /// Converts `value`; an error names both types if it is not a `Self`.
     fn unbox(value: Value<'_>) -> JlResult<Self>;
+}
+
+impl<'scope> GcFrame<'scope> {
+    /// Boxes a Rust value as a Julia value and roots it.
+    ///
+    /// Returns the [`Value`] for types whose boxing cannot fail (numbers, strings, `()`,
+    /// ...) and a [`JlResult`] for those whose boxing can (user bits types, whose Julia
+    /// type may be missing or laid out differently, and tuples).
+    ///
+    /// # Panics
+    /// If the thread may not call Julia now (see [`GcFrame`]).
+    #[track_caller]
+    pub fn box_value<T: IntoJulia>(&mut self, value: T) -> T::Output<'scope> {
+        crate::callable::assert_callable();
+        value.into_julia(self)
+    }
+}
+
+impl Value<'_> {
+    /// Whether this value can be unboxed to a `T`.
+    pub fn is<T: Unbox>(self) -> bool {
+        T::is_type_of(self)
+    }
+
+    /// Converts this value to a Rust value; an error names both types if it is not a `T`.
+    pub fn unbox<T: Unbox>(self) -> JlResult<T> {
+        T::unbox(self)
+    }
 }
 
 fn has_type(v: Value<'_>, ty: *mut sys::jl_value_t) -> bool {
@@ -294,7 +328,7 @@ unsafe impl Unbox for String {
             return Err(wrong_type::<Self>(v));
         }
         // SAFETY: the type was just checked.
-        Ok(unsafe { string_of(v.raw()) })
+        Ok(unsafe { crate::strings::string_of(v.raw()) })
     }
 }
 
@@ -342,21 +376,6 @@ unsafe impl<T: Unbox> Unbox for Option<T> {
             T::unbox(v).map(Some)
         }
     }
-}
-
-/// Copies a Julia `String` (lossily, if it is not valid UTF-8).
-///
-/// # Safety
-/// `s` is a valid Julia `String`.
-pub(crate) unsafe fn string_of(s: *mut sys::jl_value_t) -> String {
-    // SAFETY: the caller's contract; the data pointer and length describe the bytes.
-    let bytes = unsafe {
-        std::slice::from_raw_parts(
-            sys::jlrs_core_string_data(s).cast::<u8>(),
-            sys::jlrs_core_string_len(s),
-        )
-    };
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[cfg(test)]

@@ -141,7 +141,7 @@ pub enum Error {
     },
     /// Bad input for an array, or a conflicting borrow of its data.
     #[error(transparent)]
-    Array(#[from] crate::array::ArrayError),
+    Array(#[from] crate::array::error::ArrayError),
     /// Julia has shut down (see [`Runtime::shutdown`](crate::Runtime::shutdown)); it
     /// cannot be called again in this process.
     #[error("Julia has shut down; it cannot be called again in this process")]
@@ -159,7 +159,7 @@ pub enum Error {
     #[error("worker {worker} threw: {exception}")]
     Remote {
         /// The worker the exception was thrown on.
-        worker: crate::distributed::WorkerId,
+        worker: crate::distributed::worker_id::WorkerId,
         /// The exception thrown there (its type and message).
         exception: JuliaException,
     },
@@ -172,7 +172,7 @@ pub enum Error {
     )]
     WorkerExited {
         /// The worker that exited.
-        worker: crate::distributed::WorkerId,
+        worker: crate::distributed::worker_id::WorkerId,
     },
 }
 

@@ -15,7 +15,7 @@ use std::{
     },
 };
 
-use crate::{error::JlResult, sync::GcSafeRwLock, sys, Julia};
+use crate::{error::JlResult, julia::Julia, sync::GcSafeRwLock, sys};
 
 /// What a step asks the loop to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,7 +155,7 @@ extern "C" fn loop_step(data: *mut c_void, handle: usize) -> c_int {
         }
     }
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        crate::reenter(|julia| (data.step)(julia)).expect("called on the runtime thread")
+        crate::julia::reenter(|julia| (data.step)(julia)).expect("called on the runtime thread")
     }));
     match outcome {
         Ok(Step::Wait) => 1,

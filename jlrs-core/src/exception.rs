@@ -1,8 +1,13 @@
 //! Turning the pending Julia exception of a thread into an [`Error`].
 
-use std::ffi::CStr;
-
-use crate::{error::JuliaException, roots::Slots, symbol::symbol, sys, Error};
+use crate::{
+    error::Error,
+    error::JuliaException,
+    roots::Slots,
+    strings::{string_of, type_name},
+    symbol::symbol,
+    sys,
+};
 
 /// Takes the pending exception of this thread: its type name and `showerror` text.
 ///
@@ -82,14 +87,6 @@ fn nested(slots: &Slots, exc: *mut sys::jl_value_t, depth: usize) -> Vec<JuliaEx
     }
 }
 
-/// The name of a value's type, without parameters.
-pub(crate) fn type_name(v: *mut sys::jl_value_t) -> String {
-    // SAFETY: `v` is a valid value; jl_typeof_str returns a static, NUL-terminated name.
-    unsafe { CStr::from_ptr(sys::jl_typeof_str(v)) }
-        .to_string_lossy()
-        .into_owned()
-}
-
 /// `sprint(showerror, exc)`, or `None` if that throws too.
 fn show_error(exc: *mut sys::jl_value_t) -> Option<String> {
     // SAFETY: Julia is initialised and this thread may call it; `exc` is rooted by the
@@ -111,6 +108,6 @@ fn show_error(exc: *mut sys::jl_value_t) -> Option<String> {
         if sys::jlrs_core_typeof(s) != sys::jl_string_type.cast() {
             return None;
         }
-        Some(crate::convert::string_of(s))
+        Some(string_of(s))
     }
 }

@@ -2,7 +2,9 @@
 
 use std::ffi::CStr;
 
-use crate::{error::JlResult, symbol::symbol, sys_calls as c, Error, GcFrame, Value};
+use crate::{
+    error::Error, error::JlResult, frame::GcFrame, symbol::symbol, sys_calls as c, value::Value,
+};
 
 impl<'scope> Value<'scope> {
     /// The number of fields of this value's type.

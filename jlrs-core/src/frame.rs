@@ -1,13 +1,14 @@
 //! [`GcFrame`]: scoped rooting whose lifetime ties every rooted value to its root.
 
-use std::{ffi::CString, marker::PhantomData, ptr::NonNull};
+use std::{marker::PhantomData, ptr::NonNull};
 
 use crate::{
-    convert::IntoJulia,
     error::{Error, JlResult},
     exception,
-    roots::Slots,
-    sys, Value,
+    roots::{RootStack, Slots},
+    sys,
+    thread_state::{self, ThreadState},
+    value::Value,
 };
 
 /// A frame that roots Julia values; values rooted through it live as long as `'scope`.
@@ -113,99 +114,36 @@ impl<'scope> GcFrame<'scope> {
         self.slots.len()
     }
 
-    /// Evaluates Julia code (one or more top-level expressions) in `Main` and roots the
-    /// value of the last one.
-    ///
-    /// Invalid syntax and exceptions thrown while evaluating become errors.
-    pub fn eval(&mut self, code: &str) -> JlResult<Value<'scope>> {
-        crate::julia::check_callable()?;
-        if code.contains('\0') {
-            return Err(Error::NulByte(code.to_string()));
-        }
-        // Julia 1.5's `jl_eval_string` can return a stray value instead of null when its
-        // exception races a collection on another thread, so code is evaluated through a
-        // Julia function called with `jl_call`, which reports exceptions reliably.
-        let code = self.box_value(code);
-        self.call("JlrsCore.eval_string", &[code])
-    }
-
-    /// Evaluates `code` with `jl_eval_string`. Only for start-up, while one thread runs.
-    ///
-    /// # Safety
-    /// No other thread is running Julia code.
-    pub(crate) unsafe fn eval_single_threaded(&mut self, code: &str) -> JlResult<Value<'scope>> {
-        let code = CString::new(code).map_err(|_| Error::NulByte(code.to_string()))?;
-        // SAFETY: a frame proves this thread may call Julia; jl_eval_string catches
-        // exceptions and returns null (reliably while no other thread runs).
-        unsafe {
-            let raw = sys::jl_eval_string(code.as_ptr());
-            self.root(raw)
-        }
-    }
-
-    /// Boxes a Rust value as a Julia value and roots it.
-    ///
-    /// Returns the [`Value`] for types whose boxing cannot fail (numbers, strings, `()`,
-    /// ...) and a [`JlResult`] for those whose boxing can (user bits types, whose Julia
-    /// type may be missing or laid out differently, and tuples).
-    ///
-    /// # Panics
-    /// If the thread may not call Julia now (see [`GcFrame`]).
-    #[track_caller]
-    pub fn box_value<T: IntoJulia>(&mut self, value: T) -> T::Output<'scope> {
-        crate::julia::assert_callable();
-        value.into_julia(self)
-    }
-
-    /// The module `Main`.
-    ///
-    /// # Panics
-    /// If the thread may not call Julia now (see [`GcFrame`]).
-    #[track_caller]
-    pub fn main_module(&mut self) -> Value<'scope> {
-        crate::julia::assert_callable();
-        // SAFETY: Julia is initialised; `Main` is a global root, rooting it again is free
-        // of risk.
-        unsafe { self.root(sys::jl_main_module.cast()).expect("Main exists") }
-    }
-
-    /// Looks up a global by path, such as `"Base.sqrt"`, `"println"` or `"Main.MyMod.x"`.
-    ///
-    /// The first component is looked up in `Main` (which sees `Base` and `Core`), then each
-    /// further component in the module found so far.
-    pub fn global(&mut self, path: &str) -> JlResult<Value<'scope>> {
-        crate::julia::check_callable()?;
-        let mut parts = path.split('.');
-        let first = parts.next().unwrap_or_default();
-        let mut current = if first == "Main" {
-            self.main_module()
-        } else {
-            let main = self.main_module();
-            main.get(self, first)
-                .map_err(|e| rename_undefined(e, path))?
-        };
-        for part in parts {
-            current = current
-                .get(self, part)
-                .map_err(|e| rename_undefined(e, path))?;
-        }
-        Ok(current)
-    }
-
-    /// Calls the function found at `path` (see [`GcFrame::global`]) with `args`.
-    pub fn call(&mut self, path: &str, args: &[Value<'_>]) -> JlResult<Value<'scope>> {
-        let f = self.global(path)?;
-        f.call(self, args)
-    }
-
     /// Forces a collection (`full` for a full one). Values rooted anywhere survive it.
     ///
     /// # Panics
     /// If the thread may not call Julia now (see [`GcFrame`]).
     #[track_caller]
     pub fn collect_garbage(&mut self, full: bool) {
-        crate::julia::assert_callable();
+        crate::callable::assert_callable();
         crate::gc::collect(full);
+    }
+}
+
+impl RootStack {
+    /// A frame that roots values in this stack for as long as the stack is borrowed.
+    ///
+    /// Values rooted through the returned frame stay rooted until the stack is dropped, so
+    /// they can be held across `.await` points of the future that owns the stack.
+    ///
+    /// # Panics
+    /// In a GC-safe region (a stack kept in a thread-local and taken out inside
+    /// [`Julia::gc_safe`](crate::Julia::gc_safe) or [`blocking`](crate::blocking)), where
+    /// Julia must not be touched. After shutdown the frame is made, and every call through
+    /// it returns [`Error::ShutDown`](crate::Error::ShutDown).
+    #[track_caller]
+    pub fn frame(&mut self) -> GcFrame<'_> {
+        match thread_state::current() {
+            ThreadState::GcUnsafe => {}
+            ThreadState::GcSafe => panic!("jlrs: {}", Error::GcSafeRegion),
+            ThreadState::Foreign => panic!("jlrs: {}", Error::NotAJuliaThread),
+        }
+        GcFrame::new(self.slots())
     }
 }
 
@@ -217,12 +155,5 @@ impl Drop for Truncate<'_> {
         // SAFETY: the inner frame and all its values are gone (they cannot escape the
         // scope), and roots are only changed on this GC-unsafe thread.
         unsafe { self.0.truncate(self.1) }
-    }
-}
-
-fn rename_undefined(e: Error, path: &str) -> Error {
-    match e {
-        Error::UndefinedName(_) => Error::UndefinedName(path.to_string()),
-        other => other,
     }
 }

@@ -1,6 +1,6 @@
 //! Symbols, setting globals, loading packages, and types: `apply_type` and `isa`.
 
-use crate::{error::JlResult, symbol::symbol, Error, GcFrame, Value};
+use crate::{error::Error, error::JlResult, frame::GcFrame, symbol::symbol, value::Value};
 
 impl<'scope> GcFrame<'scope> {
     /// The symbol `name` (`:name` in Julia). Symbols are never collected.

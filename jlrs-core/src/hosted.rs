@@ -17,10 +17,11 @@ use std::{
 };
 
 use crate::{
+    error::Error,
     error::JlResult,
+    julia::Julia,
     latch::Latch,
     sync::{GcSafeMutex, GcSafeMutexGuard},
-    Error, Julia,
 };
 
 /// The default stack of a hosted task.

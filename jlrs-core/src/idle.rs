@@ -119,7 +119,7 @@ extern "C" fn woken(data: *mut c_void) -> c_int {
 }
 
 /// Hands the shim's idle functions to Julia. Called once at start-up.
-pub(crate) fn install(frame: &mut crate::GcFrame<'_>) -> crate::JlResult<()> {
+pub(crate) fn install(frame: &mut crate::frame::GcFrame<'_>) -> crate::error::JlResult<()> {
     let announce = frame.box_value(sys::jlrs_core_idle_announce as *const () as usize);
     let cancel = frame.box_value(sys::jlrs_core_idle_cancel as *const () as usize);
     let sleep = frame.box_value(sys::jlrs_core_idle_sleep as *const () as usize);
@@ -132,7 +132,7 @@ pub(crate) fn install(frame: &mut crate::GcFrame<'_>) -> crate::JlResult<()> {
 /// context, is GC-unsafe and is not thread 1, whose waiting belongs to the event loop).
 pub(crate) fn on_hosted_thread() -> bool {
     // SAFETY: asked only on a thread that holds a context, i.e. a Julia thread.
-    crate::in_julia() && !unsafe { crate::gc::is_gc_safe() } && current_tid() > 1
+    crate::julia::in_julia() && !unsafe { crate::gc::is_gc_safe() } && current_tid() > 1
 }
 
 fn current_tid() -> usize {
@@ -170,7 +170,7 @@ pub fn block_on<T>(future: impl Future<Output = T>) -> T {
         }
         let woken = || state.woken.load(Ordering::SeqCst);
         if hosted {
-            if crate::blocking(|| spin_until_adaptive(woken)) {
+            if crate::julia::blocking(|| spin_until_adaptive(woken)) {
                 if last_yield.elapsed() >= YIELD_EVERY {
                     yield_to_queued();
                     last_yield = Instant::now();
@@ -180,7 +180,7 @@ pub fn block_on<T>(future: impl Future<Output = T>) -> T {
                 last_yield = Instant::now();
             }
         } else {
-            parker = crate::blocking(move || {
+            parker = crate::julia::blocking(move || {
                 if !spin_until_adaptive(woken) {
                     parker.park();
                 }
@@ -193,7 +193,7 @@ pub fn block_on<T>(future: impl Future<Output = T>) -> T {
 /// Waits in `JlrsCore.idle_wait` until `state` is woken.
 fn wait_in_julia(state: &Arc<IdleWaker>) {
     let data = Arc::as_ptr(state).cast_mut().cast::<c_void>();
-    let waited = crate::reenter(|julia| {
+    let waited = crate::julia::reenter(|julia| {
         julia.scope(|mut frame| {
             let ready = frame.box_value(woken as *const () as usize);
             let data = frame.box_value(data as usize);
@@ -210,7 +210,7 @@ fn wait_in_julia(state: &Arc<IdleWaker>) {
 
 /// Runs the Julia tasks queued for this thread, if there are any.
 fn yield_to_queued() {
-    let _ = crate::reenter(|julia| {
+    let _ = crate::julia::reenter(|julia| {
         julia.scope(|mut frame| {
             let yield_to = frame.global("JlrsCore.yield_to_queued")?;
             yield_to.call_uninterruptible(&mut frame, &[]).map(|_| ())

@@ -4,21 +4,9 @@ use std::{
     ffi::{c_int, CString},
     marker::PhantomData,
     path::{Path, PathBuf},
-    sync::atomic::{AtomicU8, Ordering},
 };
 
-use crate::{error::InitError, roots, signals, signals::SigintPolicy, sys, Julia};
-
-const NEVER: u8 = 0;
-const RUNNING: u8 = 1;
-const SHUT_DOWN: u8 = 2;
-
-static STATE: AtomicU8 = AtomicU8::new(NEVER);
-
-/// Whether Julia is running in this process (initialised and not yet shut down).
-pub fn is_running() -> bool {
-    STATE.load(Ordering::Acquire) == RUNNING
-}
+use crate::{callable, error::InitError, julia::Julia, roots, signals, signals::SigintPolicy, sys};
 
 /// Where to find Julia, how many threads to start, and what Ctrl-C does.
 #[derive(Clone, Debug)]
@@ -161,16 +149,13 @@ impl Runtime {
             return Err(InitError::BadThreadCount(0));
         }
         let (bindir, image) = options.paths()?;
-        if STATE
-            .compare_exchange(NEVER, RUNNING, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-        {
+        if !callable::claim_start() {
             return Err(InitError::AlreadyInitialized);
         }
         let bindir_c = path_cstring(&bindir)?;
         let image_c = path_cstring(&image)?;
         let n = c_int::try_from(options.n_threads).unwrap_or(c_int::MAX);
-        // SAFETY: first and only initialisation (guarded by STATE); the paths exist. The
+        // SAFETY: first and only initialisation (claimed above); the paths exist. The
         // signal set-up brackets `jl_init` on this thread.
         let signals = unsafe {
             signals::before_init(options.sigint);
@@ -243,9 +228,9 @@ impl Runtime {
         }
         drop(julia);
         // From here on every frame's call into Julia returns `Error::ShutDown`.
-        STATE.store(SHUT_DOWN, Ordering::Release);
+        callable::mark_shut_down();
         // SAFETY: every hosted loop has returned and this is the thread that initialised
-        // Julia; nothing calls Julia through jlrs after this (STATE says so).
+        // Julia; nothing calls Julia through jlrs after this (the state says so).
         unsafe { sys::jl_atexit_hook(0) };
     }
 }

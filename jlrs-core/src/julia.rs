@@ -3,11 +3,11 @@
 use std::{cell::Cell, marker::PhantomData};
 
 use crate::{
-    error::JlResult,
+    frame::GcFrame,
     gc::GcSafeGuard,
+    roots::RootStack,
     sys,
     thread_state::{self, ThreadState},
-    Error, GcFrame, RootStack,
 };
 
 thread_local! {
@@ -133,33 +133,6 @@ pub(crate) fn wait_gc_safely<T>(f: impl FnOnce() -> T) -> T {
         f()
     } else {
         f()
-    }
-}
-
-/// Whether the current thread may call Julia now: Julia is running, and this is a
-/// GC-unsafe Julia thread. Every entry point into Julia of a frame or value checks it, so
-/// a frame that was smuggled into a GC-safe region (say, through a thread-local) or kept
-/// past shutdown reports an error instead of racing the collector or calling a dead
-/// runtime.
-pub(crate) fn check_callable() -> JlResult<()> {
-    if !crate::is_running() {
-        return Err(Error::ShutDown);
-    }
-    match crate::thread_state::current() {
-        ThreadState::GcUnsafe => Ok(()),
-        ThreadState::GcSafe => Err(Error::GcSafeRegion),
-        ThreadState::Foreign => Err(Error::NotAJuliaThread),
-    }
-}
-
-/// [`check_callable`], for entry points that cannot return an error.
-///
-/// # Panics
-/// If the thread may not call Julia now, with the reason.
-#[track_caller]
-pub(crate) fn assert_callable() {
-    if let Err(e) = check_callable() {
-        panic!("jlrs: {e}");
     }
 }
 

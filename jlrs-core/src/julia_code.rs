@@ -1,7 +1,7 @@
 //! The Julia half of jlrs-core: Julia files, kept beside the Rust code that calls them,
 //! evaluated once at start-up.
 
-use crate::{error::JlResult, GcFrame};
+use crate::{error::JlResult, frame::GcFrame};
 
 /// The module `JlrsCore`: what the Rust side calls into.
 const CORE: &str = include_str!("julia/JlrsCore.jl");

@@ -3,7 +3,7 @@
 //! Julia 1.5 has no `Core.kwcall`: a keyword call is a call of the keyword sorter of
 //! `typeof(f)` with `(kwargs::NamedTuple, f, args...)`, which the shim makes.
 
-use crate::{error::JlResult, sys_calls as c, tuple::split_names, GcFrame, Value};
+use crate::{error::JlResult, frame::GcFrame, sys_calls as c, tuple::split_names, value::Value};
 
 impl<'scope> Value<'scope> {
     /// Calls this value with positional `args` and keyword arguments `kwargs`:

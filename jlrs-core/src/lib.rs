@@ -65,7 +65,9 @@
 
 pub mod array;
 pub mod bits;
+mod call;
 mod call_async;
+mod callable;
 mod callback;
 mod catch;
 #[cfg(feature = "complex")]
@@ -92,6 +94,7 @@ pub mod panics;
 mod roots;
 mod signals;
 pub mod spin;
+mod strings;
 mod symbol;
 pub mod sync;
 mod sys;
@@ -99,13 +102,15 @@ mod sys_calls;
 pub mod thread_state;
 mod tuple;
 mod value;
+pub mod wait;
 
 pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
+pub use callable::is_running;
 pub use callback::{CFunction, CReturn, CType};
 pub use convert::{BoxOutput, IntoJulia, Unbox};
 pub use error::{Error, InitError, JlResult, JuliaException};
 pub use frame::GcFrame;
-pub use init::{is_running, InitOptions, Runtime};
+pub use init::{InitOptions, Runtime};
 pub use julia::{blocking, cpu_limit, in_julia, reenter, root_stack, Julia};
 pub use panics::panic_message;
 pub use roots::RootStack;

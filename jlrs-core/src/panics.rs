@@ -16,7 +16,7 @@ use std::{
     task::Poll,
 };
 
-use crate::{error::JlResult, Error};
+use crate::{error::Error, error::JlResult};
 
 /// Why code run for a caller produced no value.
 #[derive(Debug, thiserror::Error)]

@@ -117,32 +117,8 @@ impl RootStack {
         }
     }
 
-    fn slots(&self) -> &Slots {
+    pub(crate) fn slots(&self) -> &Slots {
         self.slots.as_deref().expect("present until drop")
-    }
-
-    /// A frame that roots values in this stack for as long as the stack is borrowed.
-    ///
-    /// Values rooted through the returned frame stay rooted until the stack is dropped, so
-    /// they can be held across `.await` points of the future that owns the stack.
-    ///
-    /// # Panics
-    /// In a GC-safe region (a stack kept in a thread-local and taken out inside
-    /// [`Julia::gc_safe`](crate::Julia::gc_safe) or [`blocking`](crate::blocking)), where
-    /// Julia must not be touched. After shutdown the frame is made, and every call through
-    /// it returns [`Error::ShutDown`](crate::Error::ShutDown).
-    #[track_caller]
-    pub fn frame(&mut self) -> crate::GcFrame<'_> {
-        match crate::thread_state::current() {
-            crate::thread_state::ThreadState::GcUnsafe => {}
-            crate::thread_state::ThreadState::GcSafe => {
-                panic!("jlrs: {}", crate::Error::GcSafeRegion)
-            }
-            crate::thread_state::ThreadState::Foreign => {
-                panic!("jlrs: {}", crate::Error::NotAJuliaThread)
-            }
-        }
-        crate::GcFrame::new(self.slots())
     }
 
     /// The number of values rooted in the stack.

@@ -233,27 +233,6 @@ pub fn spin_then<S, T>(
     }
 }
 
-/// Waits for a oneshot's value: checks first, then blocks (GC-safely on a Julia thread; on
-/// a hosted thread, inside Julia's scheduler, see [`idle`](crate::idle)).
-pub fn wait_oneshot<T: Send>(rx: oneshot::Receiver<T>) -> Result<T, oneshot::RecvError> {
-    if crate::idle::on_hosted_thread() {
-        // A hosted thread waits in Julia's scheduler, so that Julia tasks queued for it
-        // (such as a `Threads.@threads` chunk of the very task it waits for) still run.
-        return crate::idle::block_on(rx);
-    }
-    crate::blocking(move || {
-        spin_then(
-            rx,
-            |rx| match rx.try_recv() {
-                Ok(v) => Some(Ok(v)),
-                Err(oneshot::TryRecvError::Empty) => None,
-                Err(oneshot::TryRecvError::Disconnected) => Some(Err(oneshot::RecvError)),
-            },
-            |rx| rx.recv(),
-        )
-    })
-}
-
 #[cfg(test)]
 mod test {
     use super::*;

@@ -2,7 +2,7 @@
 
 use std::ffi::CString;
 
-use crate::{error::JlResult, sys, Error};
+use crate::{error::Error, error::JlResult, sys};
 
 /// Makes a symbol; symbols are never collected.
 pub(crate) fn symbol(name: &str) -> JlResult<*mut sys::jl_sym_t> {

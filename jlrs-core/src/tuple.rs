@@ -3,9 +3,13 @@
 
 use crate::{
     convert::{BoxOutput, IntoJulia, Unbox},
+    error::Error,
     error::JlResult,
+    frame::GcFrame,
+    roots::RootStack,
     symbol::symbol,
-    sys, sys_calls as c, Error, GcFrame, RootStack, Value,
+    sys, sys_calls as c,
+    value::Value,
 };
 
 impl<'scope> GcFrame<'scope> {

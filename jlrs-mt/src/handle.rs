@@ -102,7 +102,7 @@ impl MtHandle {
         if self.shared.plan.with_threads == 0 {
             self.shared.notifier.notify();
         }
-        let received = jlrs_core::spin::wait_oneshot(rx);
+        let received = jlrs_core::wait::oneshot(rx);
         received.unwrap_or(Err(RuntimeError::ShutDown))
     }
 

@@ -4,8 +4,9 @@
 use crate::{
     array::{ffi, ledger::Borrow, ArrayError},
     error::JlResult,
+    frame::GcFrame,
     roots::RootStack,
-    GcFrame, Value,
+    value::Value,
 };
 
 /// A Julia `Array` of any element type and rank (`Vector{String}`, `Vector{Any}`,

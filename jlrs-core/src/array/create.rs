@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use crate::{
     array::{element, ffi, owned, Array, ArrayElement, ArrayError},
     error::JlResult,
-    GcFrame,
+    frame::GcFrame,
 };
 
 /// The most dimensions an array may have here.

@@ -7,8 +7,11 @@ use std::ptr::NonNull;
 use crate::{
     array::{ffi, ArrayError},
     convert::{char_from_julia, char_to_julia},
+    error::Error,
     error::JlResult,
-    sys, Error, GcFrame, Value,
+    frame::GcFrame,
+    sys,
+    value::Value,
 };
 
 /// A Julia bits type (a `DataType` whose instances are plain bytes), as an array element

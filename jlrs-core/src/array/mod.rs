@@ -80,7 +80,7 @@
 mod any;
 mod create;
 mod element;
-mod error;
+pub(crate) mod error;
 pub(crate) mod ffi;
 mod ledger;
 #[cfg(feature = "ndarray")]
@@ -97,7 +97,7 @@ pub use ledger::{ArrayMut, ArrayRef};
 pub use nd::{ArrayView, ArrayViewMut};
 pub use owned::owned_buffers;
 
-use crate::{error::JlResult, roots::RootStack, sys, Value};
+use crate::{error::JlResult, roots::RootStack, sys, value::Value};
 use ledger::Borrow;
 
 /// A Julia `Array{T,N}` of bits elements, rooted for `'scope`.
@@ -259,9 +259,9 @@ unsafe fn raw_string(v: *mut sys::jl_value_t) -> String {
     unsafe {
         let s = ffi::jlrs_value_string(v);
         if s.is_null() {
-            crate::exception::type_name(v)
+            crate::strings::type_name(v)
         } else {
-            crate::convert::string_of(s)
+            crate::strings::string_of(s)
         }
     }
 }

@@ -8,7 +8,7 @@ use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, ShapeBuilder};
 use crate::{
     array::{ledger::Borrow, Array, ArrayElement},
     error::JlResult,
-    GcFrame,
+    frame::GcFrame,
 };
 
 /// A shared, borrow-checked `ndarray` view of an [`Array`]; derefs to

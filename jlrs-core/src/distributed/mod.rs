@@ -63,7 +63,7 @@
 //! ```
 
 mod spec;
-mod worker_id;
+pub(crate) mod worker_id;
 
 use std::{
     borrow::Borrow,
@@ -73,7 +73,7 @@ use std::{
 pub use spec::WorkerSpec;
 pub use worker_id::WorkerId;
 
-use crate::{error::JlResult, Error, GcFrame, Value};
+use crate::{error::Error, error::JlResult, frame::GcFrame, value::Value};
 use spec::Hosts;
 
 /// Whether `using Distributed` has run in `Main`.
@@ -108,7 +108,7 @@ impl<'scope> GcFrame<'scope> {
                 let mut counts = Vec::new();
                 for (host, count) in hosts.iter().filter(|(_, c)| *c > 0) {
                     if host.trim().is_empty() {
-                        return Err(Error::Exception(crate::JuliaException::new(
+                        return Err(Error::Exception(crate::error::JuliaException::new(
                             "ArgumentError".into(),
                             "ArgumentError: an SSH host name is empty".into(),
                         )));
@@ -284,7 +284,7 @@ impl<'scope> GcFrame<'scope> {
         let thrown = match self.call("throw", &[exception]) {
             Err(Error::Exception(e)) => e,
             Err(other) => return Err(other),
-            Ok(_) => crate::JuliaException::new(
+            Ok(_) => crate::error::JuliaException::new(
                 exception.type_name(),
                 "the exception could not be described".into(),
             ),

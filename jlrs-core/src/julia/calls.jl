@@ -32,7 +32,7 @@ function nested_exceptions(e)
     return ()
 end
 
-# Types whose layout Rust has checked and cached (bits.rs): kept alive for good.
+# Types whose layout Rust has checked and cached (bits/mod.rs): kept alive for good.
 const KEPT_TYPES = Any[]
 const KEPT_TYPES_LOCK = Threads.SpinLock()
 # Keeps `t` alive, once, whichever thread asks.

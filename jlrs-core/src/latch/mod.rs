@@ -46,7 +46,7 @@ impl Latch {
     /// Blocks until the latch is set: spins briefly, then parks, GC-safely on a Julia
     /// thread.
     pub fn wait_blocking(&self) {
-        crate::blocking(|| {
+        crate::julia::blocking(|| {
             if !spin_until(SPIN, || self.is_set()) {
                 wait_until_blocking(&self.event, || self.is_set());
             }
@@ -73,7 +73,7 @@ pub async fn wait_until(event: &Event, ready: impl Fn() -> bool) {
 /// [`wait_until`], blocking the thread (GC-safely on a Julia thread) instead. `ready`
 /// runs in the GC-safe region, so it is `Sync`, which keeps Julia values out.
 pub fn wait_until_blocking(event: &Event, ready: impl Fn() -> bool + Sync) {
-    crate::blocking(|| loop {
+    crate::julia::blocking(|| loop {
         if ready() {
             return;
         }

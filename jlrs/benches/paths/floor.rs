@@ -3,7 +3,7 @@
 //! A server thread runs the runtimes' executor driver (`block_on` with spin-then-park)
 //! over an async-executor that takes jobs from an async-channel; the client waits for each
 //! answer on a oneshot, spinning first, as `TaskHandle::wait_blocking` does
-//! (`jlrs_core::spin::wait_oneshot`).
+//! (`jlrs_core::wait::oneshot`).
 
 use jlrs::async_rt::{AsyncExecutor, Executor, LocalExecutor};
 

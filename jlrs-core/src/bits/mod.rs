@@ -34,52 +34,31 @@ use std::{
     sync::atomic::{AtomicPtr, Ordering},
 };
 
-use crate::{error::JlResult, sys, sys_calls as c, Error, GcFrame, RootStack, Value};
+use crate::{
+    convert::{IntoJulia, Unbox},
+    error::{Error, JlResult},
+    frame::GcFrame,
+    roots::RootStack,
+    sys, sys_calls as c,
+    value::Value,
+};
 
-/// How a Rust type is laid out, for comparison with a Julia isbits type.
-#[derive(Debug)]
-pub struct Layout {
-    /// The Julia type: a path looked up like [`GcFrame::global`], e.g. `"Main.Point"`,
-    /// `"Float64"` or `"Base.ComplexF64"`.
-    pub julia_type: &'static str,
-    /// `size_of::<T>()`.
-    pub size: usize,
-    /// The fields in declaration order; empty for a primitive type.
-    pub fields: &'static [FieldLayout],
-}
+pub(crate) mod layout;
 
-/// One field of a [`Layout`].
-#[derive(Debug)]
-pub struct FieldLayout {
-    /// The field's name in Julia.
-    pub name: &'static str,
-    /// `offset_of!(T, field)`.
-    pub offset: usize,
-    /// The layout of the field's type.
-    pub layout: &'static Layout,
-}
+pub use layout::{FieldLayout, Layout};
 
 impl Layout {
-    /// The layout of a primitive type `T` named `julia_type` in Julia.
-    pub const fn primitive<T>(julia_type: &'static str) -> Layout {
-        Layout {
-            julia_type,
-            size: std::mem::size_of::<T>(),
-            fields: &[],
-        }
-    }
-
-    /// The layout a bits field of type `T` has, read from its [`Unbox`](crate::Unbox)
+    /// The layout a bits field of type `T` has, read from its [`Unbox`]
     /// implementation. Fails to compile (in a `const`) if `T` claims none.
-    pub const fn of_unbox<T: crate::Unbox>() -> &'static Layout {
+    pub const fn of_unbox<T: Unbox>() -> &'static Layout {
         match T::LAYOUT {
             Some(l) => l,
             None => panic!("this field type has no bits layout (it cannot be stored inline)"),
         }
     }
 
-    /// As [`Layout::of_unbox`], from `T`'s [`IntoJulia`](crate::IntoJulia) implementation.
-    pub const fn of_into_julia<T: crate::IntoJulia>() -> &'static Layout {
+    /// As [`Layout::of_unbox`], from `T`'s [`IntoJulia`] implementation.
+    pub const fn of_into_julia<T: IntoJulia>() -> &'static Layout {
         match T::LAYOUT {
             Some(l) => l,
             None => panic!("this field type has no bits layout (it cannot be stored inline)"),

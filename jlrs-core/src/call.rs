@@ -1,0 +1,164 @@
+//! Calling Julia: evaluating code, looking up globals and calling functions, each with
+//! its exception turned into an [`Error`].
+//!
+//! [`GcFrame::eval`], [`GcFrame::global`] and [`GcFrame::call`] work by path from `Main`;
+//! [`Value::get`] and [`Value::call`] work on values already found. Keyword calls are in
+//! `kw.rs`, calls that catch the exception as a value in `catch.rs`, and calls run as
+//! Julia tasks in `call_async.rs`.
+
+use std::ffi::CString;
+
+use crate::{
+    error::{Error, JlResult},
+    frame::GcFrame,
+    symbol::symbol,
+    sys,
+    value::Value,
+};
+
+impl<'scope> GcFrame<'scope> {
+    /// Evaluates Julia code (one or more top-level expressions) in `Main` and roots the
+    /// value of the last one.
+    ///
+    /// Invalid syntax and exceptions thrown while evaluating become errors.
+    pub fn eval(&mut self, code: &str) -> JlResult<Value<'scope>> {
+        crate::callable::check_callable()?;
+        if code.contains('\0') {
+            return Err(Error::NulByte(code.to_string()));
+        }
+        // Julia 1.5's `jl_eval_string` can return a stray value instead of null when its
+        // exception races a collection on another thread, so code is evaluated through a
+        // Julia function called with `jl_call`, which reports exceptions reliably.
+        let code = self.box_value(code);
+        self.call("JlrsCore.eval_string", &[code])
+    }
+
+    /// Evaluates `code` with `jl_eval_string`. Only for start-up, while one thread runs.
+    ///
+    /// # Safety
+    /// No other thread is running Julia code.
+    pub(crate) unsafe fn eval_single_threaded(&mut self, code: &str) -> JlResult<Value<'scope>> {
+        let code = CString::new(code).map_err(|_| Error::NulByte(code.to_string()))?;
+        // SAFETY: a frame proves this thread may call Julia; jl_eval_string catches
+        // exceptions and returns null (reliably while no other thread runs).
+        unsafe {
+            let raw = sys::jl_eval_string(code.as_ptr());
+            self.root(raw)
+        }
+    }
+
+    /// The module `Main`.
+    ///
+    /// # Panics
+    /// If the thread may not call Julia now (see [`GcFrame`]).
+    #[track_caller]
+    pub fn main_module(&mut self) -> Value<'scope> {
+        crate::callable::assert_callable();
+        // SAFETY: Julia is initialised; `Main` is a global root, rooting it again is free
+        // of risk.
+        unsafe { self.root(sys::jl_main_module.cast()).expect("Main exists") }
+    }
+
+    /// Looks up a global by path, such as `"Base.sqrt"`, `"println"` or `"Main.MyMod.x"`.
+    ///
+    /// The first component is looked up in `Main` (which sees `Base` and `Core`), then each
+    /// further component in the module found so far.
+    pub fn global(&mut self, path: &str) -> JlResult<Value<'scope>> {
+        crate::callable::check_callable()?;
+        let mut parts = path.split('.');
+        let first = parts.next().unwrap_or_default();
+        let mut current = if first == "Main" {
+            self.main_module()
+        } else {
+            let main = self.main_module();
+            main.get(self, first)
+                .map_err(|e| rename_undefined(e, path))?
+        };
+        for part in parts {
+            current = current
+                .get(self, part)
+                .map_err(|e| rename_undefined(e, path))?;
+        }
+        Ok(current)
+    }
+
+    /// Calls the function found at `path` (see [`GcFrame::global`]) with `args`.
+    pub fn call(&mut self, path: &str, args: &[Value<'_>]) -> JlResult<Value<'scope>> {
+        let f = self.global(path)?;
+        f.call(self, args)
+    }
+}
+
+impl Value<'_> {
+    /// Looks up the global `name` in this module.
+    pub fn get<'t>(self, frame: &mut GcFrame<'t>, name: &str) -> JlResult<Value<'t>> {
+        crate::callable::check_callable()?;
+        if !self.is_module() {
+            return Err(Error::WrongType {
+                expected: "Module".into(),
+                found: self.type_name(),
+            });
+        }
+        let sym = symbol(name)?;
+        // SAFETY: `self` is a module; jl_get_global does not throw and returns null for an
+        // undefined binding; the result is rooted at once.
+        unsafe {
+            let raw = sys::jl_get_global(self.raw().cast::<sys::jl_module_t>(), sym);
+            if raw.is_null() {
+                return Err(Error::UndefinedName(name.to_string()));
+            }
+            frame.root(raw)
+        }
+    }
+
+    /// Calls this value with `args`; a Julia exception becomes an error.
+    ///
+    /// Calling something that is not callable raises Julia's `MethodError`.
+    pub fn call<'t>(self, frame: &mut GcFrame<'t>, args: &[Value<'_>]) -> JlResult<Value<'t>> {
+        self.call_sectioned(frame, args, true)
+    }
+
+    /// [`Value::call`] for this crate's own waiting (an idle hosted loop in Julia's
+    /// scheduler): Ctrl-C never interrupts it, since it runs no caller's code.
+    pub(crate) fn call_uninterruptible<'t>(
+        self,
+        frame: &mut GcFrame<'t>,
+        args: &[Value<'_>],
+    ) -> JlResult<Value<'t>> {
+        self.call_sectioned(frame, args, false)
+    }
+
+    fn call_sectioned<'t>(
+        self,
+        frame: &mut GcFrame<'t>,
+        args: &[Value<'_>],
+        interruptible: bool,
+    ) -> JlResult<Value<'t>> {
+        crate::callable::check_callable()?;
+        let n = i32::try_from(args.len()).expect("fewer than 2^31 arguments");
+        // `Value` is a transparent pointer, so the slice is already the array of
+        // `jl_value_t*` that jl_call takes; jl_call copies it and never writes to it.
+        let raw_args = args.as_ptr().cast::<*mut sys::jl_value_t>().cast_mut();
+        // SAFETY: all arguments are rooted; jl_call catches exceptions and returns null;
+        // the result is rooted at once. The sections are entered on this GC-unsafe Julia
+        // thread right around the call.
+        unsafe {
+            let raw = if interruptible {
+                // Ctrl-C may interrupt the Julia code of this call, and only that code.
+                let _section = crate::signals::JuliaSection::enter();
+                sys::jl_call(self.raw(), raw_args, n)
+            } else {
+                let _section = crate::signals::RustSection::enter();
+                sys::jl_call(self.raw(), raw_args, n)
+            };
+            frame.root(raw)
+        }
+    }
+}
+
+fn rename_undefined(e: Error, path: &str) -> Error {
+    match e {
+        Error::UndefinedName(_) => Error::UndefinedName(path.to_string()),
+        other => other,
+    }
+}

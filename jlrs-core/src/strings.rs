@@ -1,0 +1,30 @@
+//! Rust strings read from raw Julia values: the text of a `String`, and the name of a
+//! value's type. Both read values without rooting them, so they sit below every other
+//! module that needs them (conversions, exceptions, arrays, [`Value`](crate::Value)).
+
+use std::ffi::CStr;
+
+use crate::sys;
+
+/// Copies a Julia `String` (lossily, if it is not valid UTF-8).
+///
+/// # Safety
+/// `s` is a valid Julia `String`.
+pub(crate) unsafe fn string_of(s: *mut sys::jl_value_t) -> String {
+    // SAFETY: the caller's contract; the data pointer and length describe the bytes.
+    let bytes = unsafe {
+        std::slice::from_raw_parts(
+            sys::jlrs_core_string_data(s).cast::<u8>(),
+            sys::jlrs_core_string_len(s),
+        )
+    };
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The name of a value's type, without parameters.
+pub(crate) fn type_name(v: *mut sys::jl_value_t) -> String {
+    // SAFETY: `v` is a valid value; jl_typeof_str returns a static, NUL-terminated name.
+    unsafe { CStr::from_ptr(sys::jl_typeof_str(v)) }
+        .to_string_lossy()
+        .into_owned()
+}
