@@ -8,7 +8,7 @@ use std::fmt;
 pub enum TaskError {
     /// The task returned a Julia error (an exception, a wrong type, ...).
     #[error(transparent)]
-    Julia(#[from] jlrs_core::Error),
+    Julia(#[from] jlrs_core::JuliaError),
     /// The task panicked; other tasks and the runtime are unharmed.
     #[error("the task panicked: {0}")]
     Panicked(String),

@@ -1,5 +1,5 @@
 //! Calling Julia: evaluating code, looking up globals and calling functions, each with
-//! its exception turned into an [`Error`].
+//! its exception turned into a [`JuliaError`].
 //!
 //! [`GcFrame::eval`], [`GcFrame::global`] and [`GcFrame::call`] work by path from `Main`;
 //! [`Value::get`] and [`Value::call`] work on values already found. Keyword calls are in
@@ -9,7 +9,7 @@
 use std::ffi::CString;
 
 use crate::{
-    error::{Error, JlResult},
+    error::{JlResult, JuliaError},
     frame::GcFrame,
     symbol::symbol,
     sys,
@@ -24,7 +24,7 @@ impl<'scope> GcFrame<'scope> {
     pub fn eval(&mut self, code: &str) -> JlResult<Value<'scope>> {
         crate::callable::check_callable()?;
         if code.contains('\0') {
-            return Err(Error::NulByte(code.to_string()));
+            return Err(JuliaError::NulByte(code.to_string()));
         }
         // Julia 1.5's `jl_eval_string` can return a stray value instead of null when its
         // exception races a collection on another thread, so code is evaluated through a
@@ -38,7 +38,7 @@ impl<'scope> GcFrame<'scope> {
     /// # Safety
     /// No other thread is running Julia code.
     pub(crate) unsafe fn eval_single_threaded(&mut self, code: &str) -> JlResult<Value<'scope>> {
-        let code = CString::new(code).map_err(|_| Error::NulByte(code.to_string()))?;
+        let code = CString::new(code).map_err(|_| JuliaError::NulByte(code.to_string()))?;
         // SAFETY: a frame proves this thread may call Julia; jl_eval_string catches
         // exceptions and returns null (reliably while no other thread runs).
         unsafe {
@@ -94,7 +94,7 @@ impl Value<'_> {
     pub fn get<'t>(self, frame: &mut GcFrame<'t>, name: &str) -> JlResult<Value<'t>> {
         crate::callable::check_callable()?;
         if !self.is_module() {
-            return Err(Error::WrongType {
+            return Err(JuliaError::WrongType {
                 expected: "Module".into(),
                 found: self.type_name(),
             });
@@ -105,7 +105,7 @@ impl Value<'_> {
         unsafe {
             let raw = sys::jl_get_global(self.raw().cast::<sys::jl_module_t>(), sym);
             if raw.is_null() {
-                return Err(Error::UndefinedName(name.to_string()));
+                return Err(JuliaError::UndefinedName(name.to_string()));
             }
             frame.root(raw)
         }
@@ -156,9 +156,9 @@ impl Value<'_> {
     }
 }
 
-fn rename_undefined(e: Error, path: &str) -> Error {
+fn rename_undefined(e: JuliaError, path: &str) -> JuliaError {
     match e {
-        Error::UndefinedName(_) => Error::UndefinedName(path.to_string()),
+        JuliaError::UndefinedName(_) => JuliaError::UndefinedName(path.to_string()),
         other => other,
     }
 }

@@ -2,13 +2,13 @@
 //! yet shut down), and this is a GC-unsafe Julia thread.
 //!
 //! Every call into Julia through a frame checks this first, so misuse is an
-//! [`Error`](crate::Error) instead of undefined behaviour. [`Runtime`](crate::Runtime)
+//! [`JuliaError`](crate::JuliaError) instead of undefined behaviour. [`Runtime`](crate::Runtime)
 //! moves the process through the three states below, once each.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use crate::{
-    error::{Error, JlResult},
+    error::{JlResult, JuliaError},
     thread_state::{self, ThreadState},
 };
 
@@ -31,7 +31,7 @@ pub(crate) fn claim_start() -> bool {
         .is_ok()
 }
 
-/// Marks Julia as shut down: from now on every check fails with [`Error::ShutDown`].
+/// Marks Julia as shut down: from now on every check fails with [`JuliaError::ShutDown`].
 pub(crate) fn mark_shut_down() {
     STATE.store(SHUT_DOWN, Ordering::Release);
 }
@@ -43,12 +43,12 @@ pub(crate) fn mark_shut_down() {
 /// reports an error instead of racing the collector or calling a dead runtime.
 pub(crate) fn check_callable() -> JlResult<()> {
     if !is_running() {
-        return Err(Error::ShutDown);
+        return Err(JuliaError::ShutDown);
     }
     match thread_state::current() {
         ThreadState::GcUnsafe => Ok(()),
-        ThreadState::GcSafe => Err(Error::GcSafeRegion),
-        ThreadState::Foreign => Err(Error::NotAJuliaThread),
+        ThreadState::GcSafe => Err(JuliaError::GcSafeRegion),
+        ThreadState::Foreign => Err(JuliaError::NotAJuliaThread),
     }
 }
 

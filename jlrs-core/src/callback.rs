@@ -15,7 +15,7 @@ use std::{
 };
 
 use crate::{
-    error::Error, error::JlResult, frame::GcFrame, julia::Julia, panics::panic_message,
+    error::JlResult, error::JuliaError, frame::GcFrame, julia::Julia, panics::panic_message,
     roots::RootStack, sys, value::Value,
 };
 
@@ -41,7 +41,7 @@ impl<'scope> GcFrame<'scope> {
     ///     })?;
     ///     let y = frame.eval("sum(twice(Float64(i)) for i in 1:10)")?.unbox::<f64>()?;
     ///     assert_eq!(y, 110.0);
-    ///     Ok::<_, jlrs_core::Error>(())
+    ///     Ok::<_, jlrs_core::JuliaError>(())
     /// }).unwrap();
     /// ```
     pub fn define_function<F>(&mut self, name: &str, f: F) -> JlResult<Value<'scope>>
@@ -93,7 +93,7 @@ impl<'scope> GcFrame<'scope> {
     /// rt.julia().scope(|mut frame| {
     ///     frame.define_cfunction("rust_hypot", hypot as extern "C" fn(f64, f64) -> f64)?;
     ///     assert_eq!(frame.eval("rust_hypot(3.0, 4.0)")?.unbox::<f64>()?, 5.0);
-    ///     Ok::<_, jlrs_core::Error>(())
+    ///     Ok::<_, jlrs_core::JuliaError>(())
     /// }).unwrap();
     /// ```
     pub fn define_cfunction<F: CFunction>(&mut self, name: &str, f: F) -> JlResult<Value<'scope>> {
@@ -119,13 +119,15 @@ impl<'scope> GcFrame<'scope> {
             None => (self.main_module(), path),
         };
         if !module.is_module() {
-            return Err(Error::WrongType {
+            return Err(JuliaError::WrongType {
                 expected: "Module".into(),
                 found: module.type_name(),
             });
         }
         if name.is_empty() {
-            return Err(Error::UndefinedName(format!("{path} (no function name)")));
+            return Err(JuliaError::UndefinedName(format!(
+                "{path} (no function name)"
+            )));
         }
         Ok((module, name))
     }

@@ -8,7 +8,7 @@
 
 use crate::{
     bits::layout::Layout,
-    error::{Error, JlResult},
+    error::{JlResult, JuliaError},
     frame::GcFrame,
     sys,
     value::Value,
@@ -140,8 +140,8 @@ fn has_type(v: Value<'_>, ty: *mut sys::jl_value_t) -> bool {
     unsafe { sys::jlrs_core_typeof(v.raw()) == ty }
 }
 
-fn wrong_type<T: Unbox>(v: Value<'_>) -> Error {
-    Error::WrongType {
+fn wrong_type<T: Unbox>(v: Value<'_>) -> JuliaError {
+    JuliaError::WrongType {
         expected: T::JULIA_TYPE.to_string(),
         found: v.type_name(),
     }
@@ -289,7 +289,7 @@ unsafe impl Unbox for char {
         }
         // SAFETY: the type was just checked; a Char is 32 bits, read as UInt32.
         let bits = unsafe { sys::jl_unbox_uint32(v.raw()) };
-        char_from_julia(bits).ok_or(Error::InvalidChar(bits))
+        char_from_julia(bits).ok_or(JuliaError::InvalidChar(bits))
     }
 }
 

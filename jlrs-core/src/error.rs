@@ -62,7 +62,7 @@ impl std::error::Error for JuliaException {}
 /// Everything that can go wrong when calling into Julia.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum JuliaError {
     /// Julia threw an exception.
     #[error(transparent)]
     Exception(#[from] JuliaException),
@@ -202,11 +202,11 @@ pub enum InitError {
     BadThreadCount(usize),
     /// Julia could not set up the helpers this crate needs.
     #[error("setting up the runtime failed: {0}")]
-    Setup(#[source] Error),
+    Setup(#[source] JuliaError),
     /// SIGINT's handling could not be set up (see [`SigintPolicy`](crate::SigintPolicy)).
     #[error("setting up SIGINT's handling failed: {0}")]
     Signals(#[source] std::io::Error),
 }
 
 /// The result of an operation that calls into Julia.
-pub type JlResult<T> = Result<T, Error>;
+pub type JlResult<T> = Result<T, JuliaError>;

@@ -1,7 +1,7 @@
-//! Turning the pending Julia exception of a thread into an [`Error`].
+//! Turning the pending Julia exception of a thread into a [`JuliaError`].
 
 use crate::{
-    error::Error,
+    error::JuliaError,
     error::JuliaException,
     roots::Slots,
     strings::{string_of, type_name},
@@ -12,7 +12,7 @@ use crate::{
 /// Takes the pending exception of this thread: its type name and `showerror` text.
 ///
 /// The exception is cleared. Called right after a Julia call returned null.
-pub(crate) fn take(slots: &Slots) -> Error {
+pub(crate) fn take(slots: &Slots) -> JuliaError {
     // SAFETY: the caller is on a GC-unsafe Julia thread (it holds a frame).
     let exc = unsafe { sys::jlrs_core_exception_occurred() };
     if exc.is_null() {

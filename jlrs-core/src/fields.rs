@@ -3,7 +3,8 @@
 use std::ffi::CStr;
 
 use crate::{
-    error::Error, error::JlResult, frame::GcFrame, symbol::symbol, sys_calls as c, value::Value,
+    error::JlResult, error::JuliaError, frame::GcFrame, symbol::symbol, sys_calls as c,
+    value::Value,
 };
 
 impl<'scope> Value<'scope> {
@@ -47,7 +48,7 @@ impl<'scope> Value<'scope> {
                     }
                 }
             }
-            return Err(Error::NoSuchField {
+            return Err(JuliaError::NoSuchField {
                 type_name: self.type_name(),
                 field: name.to_string(),
             });
@@ -60,7 +61,7 @@ impl<'scope> Value<'scope> {
     pub fn field_at<'t>(self, frame: &mut GcFrame<'t>, i: usize) -> JlResult<Value<'t>> {
         let n = self.n_fields();
         if i >= n {
-            return Err(Error::FieldIndex {
+            return Err(JuliaError::FieldIndex {
                 type_name: self.type_name(),
                 index: i,
                 n_fields: n,
@@ -69,7 +70,7 @@ impl<'scope> Value<'scope> {
         // SAFETY: `i` is in range; boxing an inline field allocates but cannot throw.
         let raw = unsafe { c::jlrs_core_get_field(self.raw(), i) };
         if raw.is_null() {
-            return Err(Error::UndefinedField {
+            return Err(JuliaError::UndefinedField {
                 type_name: self.type_name(),
                 field: self.field_name(i),
             });

@@ -3,7 +3,7 @@
 use std::{marker::PhantomData, ptr::NonNull};
 
 use crate::{
-    error::{Error, JlResult},
+    error::{JlResult, JuliaError},
     exception,
     roots::{RootStack, Slots},
     sys,
@@ -15,8 +15,8 @@ use crate::{
 ///
 /// A frame is made only on a GC-unsafe Julia thread ([`RootStack::frame`](crate::RootStack::frame)
 /// panics elsewhere), and every call into Julia through it checks that this still holds:
-/// inside a GC-safe region it returns [`Error::GcSafeRegion`], after shutdown
-/// [`Error::ShutDown`]; the methods that return no `Result` panic with that error. Each value it returns is
+/// inside a GC-safe region it returns [`JuliaError::GcSafeRegion`], after shutdown
+/// [`JuliaError::ShutDown`]; the methods that return no `Result` panic with that error. Each value it returns is
 /// rooted before any further allocation, so it survives collections for all of `'scope`.
 /// Nested scopes ([`GcFrame::scope`]) unroot their values when they end; the compiler
 /// stops those values from escaping:
@@ -135,13 +135,13 @@ impl RootStack {
     /// In a GC-safe region (a stack kept in a thread-local and taken out inside
     /// [`Julia::gc_safe`](crate::Julia::gc_safe) or [`blocking`](crate::blocking)), where
     /// Julia must not be touched. After shutdown the frame is made, and every call through
-    /// it returns [`Error::ShutDown`](crate::Error::ShutDown).
+    /// it returns [`JuliaError::ShutDown`](crate::JuliaError::ShutDown).
     #[track_caller]
     pub fn frame(&mut self) -> GcFrame<'_> {
         match thread_state::current() {
             ThreadState::GcUnsafe => {}
-            ThreadState::GcSafe => panic!("jlrs: {}", Error::GcSafeRegion),
-            ThreadState::Foreign => panic!("jlrs: {}", Error::NotAJuliaThread),
+            ThreadState::GcSafe => panic!("jlrs: {}", JuliaError::GcSafeRegion),
+            ThreadState::Foreign => panic!("jlrs: {}", JuliaError::NotAJuliaThread),
         }
         GcFrame::new(self.slots())
     }

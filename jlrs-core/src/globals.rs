@@ -1,6 +1,6 @@
 //! Symbols, setting globals, loading packages, and types: `apply_type` and `isa`.
 
-use crate::{error::Error, error::JlResult, frame::GcFrame, symbol::symbol, value::Value};
+use crate::{error::JlResult, error::JuliaError, frame::GcFrame, symbol::symbol, value::Value};
 
 impl<'scope> GcFrame<'scope> {
     /// The symbol `name` (`:name` in Julia). Symbols are never collected.
@@ -19,7 +19,7 @@ impl<'scope> GcFrame<'scope> {
             None => (self.main_module(), path),
         };
         if !module.is_module() {
-            return Err(Error::WrongType {
+            return Err(JuliaError::WrongType {
                 expected: "Module".into(),
                 found: module.type_name(),
             });
@@ -31,7 +31,7 @@ impl<'scope> GcFrame<'scope> {
 
     /// `using name` in `Main`: loads a standard library (`"LinearAlgebra"`) or an
     /// installed package and makes its exports visible to [`GcFrame::global`] and
-    /// [`GcFrame::eval`]. A package that cannot be loaded is an [`Error::Package`]
+    /// [`GcFrame::eval`]. A package that cannot be loaded is an [`JuliaError::Package`]
     /// naming it.
     pub fn using(&mut self, name: &str) -> JlResult<()> {
         let valid = !name.is_empty()
@@ -41,14 +41,14 @@ impl<'scope> GcFrame<'scope> {
                     && !p.starts_with(|c: char| c.is_ascii_digit())
             });
         if !valid {
-            return Err(Error::UndefinedName(format!(
+            return Err(JuliaError::UndefinedName(format!(
                 "{name} (not a valid package name)"
             )));
         }
         let n = self.box_value(name);
         match self.call("JlrsCore.using_package", &[n]) {
             Ok(_) => Ok(()),
-            Err(Error::Exception(e)) => Err(Error::Package {
+            Err(JuliaError::Exception(e)) => Err(JuliaError::Package {
                 name: name.to_string(),
                 source: e,
             }),

@@ -17,8 +17,8 @@ use std::{
 };
 
 use crate::{
-    error::Error,
     error::JlResult,
+    error::JuliaError,
     julia::Julia,
     latch::Latch,
     sync::{GcSafeMutex, GcSafeMutexGuard},
@@ -158,7 +158,7 @@ impl Hosted {
         let tid = self.tid;
         let n = julia.n_julia_threads();
         if tid < 2 || tid > n {
-            return Err(Error::BadThread {
+            return Err(JuliaError::BadThread {
                 tid,
                 reason: if tid == 1 {
                     "thread 1 runs the runtime"
@@ -173,7 +173,7 @@ impl Hosted {
                 busy.resize(n + 1, false);
             }
             if busy[tid] {
-                return Err(Error::BadThread {
+                return Err(JuliaError::BadThread {
                     tid,
                     reason: "it already hosts a loop",
                 });

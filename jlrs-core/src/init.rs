@@ -206,7 +206,7 @@ impl Runtime {
     ///
     /// Afterwards every call into Julia through a frame that outlived the runtime (say, of
     /// a [`RootStack`](crate::RootStack) made before) returns
-    /// [`Error::ShutDown`](crate::Error::ShutDown).
+    /// [`JuliaError::ShutDown`](crate::JuliaError::ShutDown).
     pub fn shutdown(mut self) {
         self.shutdown_inner();
     }
@@ -227,7 +227,7 @@ impl Runtime {
                 julia.scope(|mut frame| frame.call("JlrsCore.stop_interrupts", &[]).map(|_| ()));
         }
         drop(julia);
-        // From here on every frame's call into Julia returns `Error::ShutDown`.
+        // From here on every frame's call into Julia returns `JuliaError::ShutDown`.
         callable::mark_shut_down();
         // SAFETY: every hosted loop has returned and this is the thread that initialised
         // Julia; nothing calls Julia through jlrs after this (the state says so).

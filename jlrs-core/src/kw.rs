@@ -53,7 +53,7 @@ impl<'scope> GcFrame<'scope> {
     ///     let dims = frame.box_value(1i64);
     ///     let s = frame.call_kw("sum", &[m], &[("dims", dims)])?; // sum(m; dims = 1)
     ///     assert_eq!(frame.call("string", &[s])?.unbox::<String>()?, "[4 6]");
-    ///     Ok::<_, jlrs_core::Error>(())
+    ///     Ok::<_, jlrs_core::JuliaError>(())
     /// }).unwrap();
     /// ```
     pub fn call_kw(

@@ -8,7 +8,7 @@
 //! - [`GcFrame`] and [`Value`]: rooting, where every rooted value's lifetime is that of
 //!   its frame; [`RootStack`] for roots that live across `.await`;
 //! - evaluation, global lookup and calls, with every Julia exception turned into an
-//!   [`Error`] carrying its type and `showerror` text;
+//!   [`JuliaError`] carrying its type and `showerror` text;
 //! - boxing and unboxing of `bool`, integers, floats, `char`, strings, `()`, `Option`,
 //!   tuples, `num_complex::Complex` (feature `complex`) and user bits types ([`bits`],
 //!   with `#[derive(IntoJulia, Unbox)]` from `jlrs-macros`);
@@ -108,7 +108,10 @@ pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
 pub use callable::is_running;
 pub use callback::{CFunction, CReturn, CType};
 pub use convert::{BoxOutput, IntoJulia, Unbox};
-pub use error::{Error, InitError, JlResult, JuliaException};
+/// The old name of [`JuliaError`].
+#[doc(hidden)]
+pub use error::JuliaError as Error;
+pub use error::{InitError, JlResult, JuliaError, JuliaException};
 pub use frame::GcFrame;
 pub use init::{InitOptions, Runtime};
 pub use julia::{blocking, cpu_limit, in_julia, reenter, root_stack, Julia};

@@ -16,14 +16,14 @@ use std::{
     task::Poll,
 };
 
-use crate::{error::Error, error::JlResult};
+use crate::{error::JlResult, error::JuliaError};
 
 /// Why code run for a caller produced no value.
 #[derive(Debug, thiserror::Error)]
 pub enum Failure {
     /// It returned a Julia error.
     #[error(transparent)]
-    Julia(#[from] Error),
+    Julia(#[from] JuliaError),
     /// It panicked; the panic's message.
     #[error("it panicked: {0}")]
     Panicked(String),

@@ -2,11 +2,11 @@
 
 use std::ffi::CString;
 
-use crate::{error::Error, error::JlResult, sys};
+use crate::{error::JlResult, error::JuliaError, sys};
 
 /// Makes a symbol; symbols are never collected.
 pub(crate) fn symbol(name: &str) -> JlResult<*mut sys::jl_sym_t> {
-    let c = CString::new(name).map_err(|_| Error::NulByte(name.to_string()))?;
+    let c = CString::new(name).map_err(|_| JuliaError::NulByte(name.to_string()))?;
     // SAFETY: the string is NUL-terminated; symbols are permanently rooted.
     Ok(unsafe { sys::jl_symbol(c.as_ptr()) })
 }

@@ -3,8 +3,8 @@
 
 use crate::{
     convert::{BoxOutput, IntoJulia, Unbox},
-    error::Error,
     error::JlResult,
+    error::JuliaError,
     frame::GcFrame,
     roots::RootStack,
     symbol::symbol,
@@ -42,7 +42,7 @@ pub(crate) fn split_names(
     let mut vals = Vec::with_capacity(fields.len());
     for (i, (name, v)) in fields.iter().enumerate() {
         if fields[..i].iter().any(|(n, _)| n == name) {
-            return Err(Error::DuplicateName((*name).to_string()));
+            return Err(JuliaError::DuplicateName((*name).to_string()));
         }
         names.push(symbol(name)?);
         vals.push(v.raw());
@@ -92,7 +92,7 @@ macro_rules! tuples {
 
             fn unbox(v: Value<'_>) -> JlResult<Self> {
                 if !v.is_tuple() || v.n_fields() != $n {
-                    return Err(Error::WrongType {
+                    return Err(JuliaError::WrongType {
                         expected: Self::JULIA_TYPE.to_string(),
                         found: v.type_name(),
                     });

@@ -29,7 +29,7 @@ pub enum RuntimeError {
     },
     /// The closure passed to `MtHandle::with` returned a Julia error.
     #[error(transparent)]
-    Julia(#[from] jlrs_core::Error),
+    Julia(#[from] jlrs_core::JuliaError),
     /// The closure passed to `MtHandle::with` panicked; the runtime is unharmed.
     #[error("the closure panicked: {0}")]
     Panicked(String),

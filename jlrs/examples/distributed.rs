@@ -67,7 +67,7 @@ fn main() -> anyhow::Result<()> {
         .wait_blocking()?;
     println!("worker {worker} is process {pid}");
     match &err {
-        Error::Remote {
+        JuliaError::Remote {
             worker: w,
             exception,
         } => {

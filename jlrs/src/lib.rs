@@ -45,10 +45,6 @@
 #[doc(inline)]
 pub use jlrs_core as base;
 
-/// The old name of [`base`], kept so that code written against it still builds.
-#[doc(hidden)]
-pub use jlrs_core as core;
-
 /// The multithreaded runtime (see [`jlrs_mt`]).
 #[cfg(feature = "multi-rt")]
 #[doc(inline)]

@@ -4,9 +4,13 @@
 pub use jlrs_core::{
     array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef, JuliaChar},
     hosted::{Hosted, HostedLoop, HostedThread},
-    Error, GcFrame, InitOptions, IntoJulia, JlResult, Julia, JuliaException, Runtime, SigintPolicy,
-    Unbox, Value,
+    GcFrame, InitOptions, IntoJulia, JlResult, Julia, JuliaError, JuliaException, Runtime,
+    SigintPolicy, Unbox, Value,
 };
+
+/// The old name of [`JuliaError`].
+#[doc(hidden)]
+pub use jlrs_core::Error;
 
 #[cfg(feature = "derive")]
 #[doc(inline)]

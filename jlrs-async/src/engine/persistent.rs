@@ -242,7 +242,7 @@ pub(crate) fn persistent_task<P: PersistentTask>(
             calls.close();
             let ended = caught(async {
                 task.exit(state, &mut frame).await;
-                Ok::<(), jlrs_core::Error>(())
+                Ok::<(), jlrs_core::JuliaError>(())
             })
             .await;
             // The task ended normally (a panic in `exit` counts as its panic).

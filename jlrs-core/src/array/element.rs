@@ -7,8 +7,8 @@ use std::ptr::NonNull;
 use crate::{
     array::{ffi, ArrayError},
     convert::{char_from_julia, char_to_julia},
-    error::Error,
     error::JlResult,
+    error::JuliaError,
     frame::GcFrame,
     sys,
     value::Value,
@@ -223,7 +223,7 @@ unsafe impl ArrayElement for char {
     }
 
     fn from_stored(stored: JuliaChar) -> JlResult<char> {
-        stored.to_char().ok_or(Error::InvalidChar(stored.0))
+        stored.to_char().ok_or(JuliaError::InvalidChar(stored.0))
     }
 }
 

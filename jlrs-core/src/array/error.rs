@@ -2,9 +2,9 @@
 
 /// An array was asked for with bad input, or its data is borrowed in a conflicting way.
 ///
-/// Julia exceptions (such as running out of memory) stay [`Error::Exception`]s.
+/// Julia exceptions (such as running out of memory) stay [`JuliaError::Exception`]s.
 ///
-/// [`Error::Exception`]: crate::Error::Exception
+/// [`JuliaError::Exception`]: crate::JuliaError::Exception
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ArrayError {

@@ -72,7 +72,7 @@
 //!         "expected Array{Float64}, got Array{Int64,2}"
 //!     );
 //!     assert_eq!(v.array::<i64>()?.to_vec()?, [1, 3, 2, 4]);
-//!     Ok::<_, jlrs_core::Error>(())
+//!     Ok::<_, jlrs_core::JuliaError>(())
 //! })
 //! .unwrap();
 //! ```

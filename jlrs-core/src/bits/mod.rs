@@ -15,7 +15,7 @@
 //! The first conversion of a type looks its Julia type up and compares it with the
 //! layout: it must be a concrete isbits type of the same size, with the same number of
 //! fields, and each field must have the same name, offset and type (recursively, for
-//! nested structs). A mismatch is an [`Error::Layout`] naming the field; no value is ever
+//! nested structs). A mismatch is an [`JuliaError::Layout`] naming the field; no value is ever
 //! read through a layout that was not checked.
 //!
 //! # Arrays of user bits types
@@ -36,7 +36,7 @@ use std::{
 
 use crate::{
     convert::{IntoJulia, Unbox},
-    error::{Error, JlResult},
+    error::{JlResult, JuliaError},
     frame::GcFrame,
     roots::RootStack,
     sys, sys_calls as c,
@@ -93,7 +93,7 @@ fn datatype<T>(layout: &Layout, cache: &LayoutCache) -> JlResult<*mut sys::jl_va
     let mut stack = RootStack::new();
     let mut frame = stack.frame();
     let ty = frame.global(layout.julia_type)?;
-    check(layout, ty.raw(), "").map_err(|problem| Error::Layout {
+    check(layout, ty.raw(), "").map_err(|problem| JuliaError::Layout {
         rust_type: std::any::type_name::<T>(),
         julia_type: layout.julia_type.to_string(),
         problem,
@@ -262,7 +262,7 @@ pub unsafe fn unbox_bits<T: Copy>(
     let ty = datatype::<T>(layout, cache)?;
     // SAFETY: `value` is valid and rooted.
     if unsafe { sys::jlrs_core_typeof(value.raw()) } != ty {
-        return Err(Error::WrongType {
+        return Err(JuliaError::WrongType {
             expected: layout.julia_type.to_string(),
             found: value.type_name(),
         });

@@ -32,10 +32,10 @@
 //! # Errors
 //!
 //! An exception thrown by Julia code on a worker (Julia's `RemoteException`) is
-//! [`Error::Remote`] with the worker's id and the exception it threw (its type and
+//! [`JuliaError::Remote`] with the worker's id and the exception it threw (its type and
 //! message). A worker that exits or is killed while a call waits on it (Julia's
-//! `ProcessExitedException`) is [`Error::WorkerExited`]; Distributed drops it from the
-//! cluster and the other workers stay usable. Other exceptions are [`Error::Exception`].
+//! `ProcessExitedException`) is [`JuliaError::WorkerExited`]; Distributed drops it from the
+//! cluster and the other workers stay usable. Other exceptions are [`JuliaError::Exception`].
 //!
 //! # Example
 //!
@@ -73,7 +73,7 @@ use std::{
 pub use spec::WorkerSpec;
 pub use worker_id::WorkerId;
 
-use crate::{error::Error, error::JlResult, frame::GcFrame, value::Value};
+use crate::{error::JlResult, error::JuliaError, frame::GcFrame, value::Value};
 use spec::Hosts;
 
 /// Whether `using Distributed` has run in `Main`.
@@ -108,7 +108,7 @@ impl<'scope> GcFrame<'scope> {
                 let mut counts = Vec::new();
                 for (host, count) in hosts.iter().filter(|(_, c)| *c > 0) {
                     if host.trim().is_empty() {
-                        return Err(Error::Exception(crate::error::JuliaException::new(
+                        return Err(JuliaError::Exception(crate::error::JuliaException::new(
                             "ArgumentError".into(),
                             "ArgumentError: an SSH host name is empty".into(),
                         )));
@@ -187,7 +187,7 @@ impl<'scope> GcFrame<'scope> {
     ///
     /// `f` must exist on the worker: a function defined there (see
     /// [`everywhere`](Self::everywhere)) or of `Base`. An exception it throws is
-    /// [`Error::Remote`].
+    /// [`JuliaError::Remote`].
     pub async fn remotecall_fetch(
         &mut self,
         worker: WorkerId,
@@ -232,8 +232,8 @@ impl<'scope> GcFrame<'scope> {
     /// results, in the collection's order.
     ///
     /// Without workers, `pmap` runs on this process. The first exception thrown by `f`
-    /// is [`Error::Remote`]; a worker that exits during the map is
-    /// [`Error::WorkerExited`].
+    /// is [`JuliaError::Remote`]; a worker that exits during the map is
+    /// [`JuliaError::WorkerExited`].
     pub async fn pmap(&mut self, f: Value<'_>, collection: Value<'_>) -> JlResult<Value<'scope>> {
         ensure_loaded(self)?;
         let helper = self.global("JlrsCore.dist_pmap")?;
@@ -282,7 +282,7 @@ impl<'scope> GcFrame<'scope> {
         let exception = out.field_at(self, 2)?;
         // Throwing the exception turns it into a described `JuliaException`.
         let thrown = match self.call("throw", &[exception]) {
-            Err(Error::Exception(e)) => e,
+            Err(JuliaError::Exception(e)) => e,
             Err(other) => return Err(other),
             Ok(_) => crate::error::JuliaException::new(
                 exception.type_name(),
@@ -290,12 +290,12 @@ impl<'scope> GcFrame<'scope> {
             ),
         };
         Err(match kind {
-            1 => Error::Remote {
+            1 => JuliaError::Remote {
                 worker,
                 exception: thrown,
             },
-            2 => Error::WorkerExited { worker },
-            _ => Error::Exception(thrown),
+            2 => JuliaError::WorkerExited { worker },
+            _ => JuliaError::Exception(thrown),
         })
     }
 }

@@ -39,7 +39,7 @@ impl Floor {
                 let _ = tx.send(i + 1);
             }))
             .unwrap();
-        let v = jlrs::core::spin::spin_then(rx, |rx| rx.try_recv().ok(), |rx| rx.recv().unwrap());
+        let v = jlrs::base::spin::spin_then(rx, |rx| rx.try_recv().ok(), |rx| rx.recv().unwrap());
         assert_eq!(v, i + 1);
         v
     }

@@ -72,7 +72,7 @@ fn direct_calls(mt: &MtHandle, n: usize) -> Vec<Duration> {
                     let x = inner.box_value(i);
                     let y = func.call(&mut inner, &[x])?.unbox::<i64>()?;
                     assert_eq!(y, i + 1);
-                    Ok::<_, jlrs::core::Error>(())
+                    Ok::<_, jlrs::base::JuliaError>(())
                 })?;
                 times.push(t.elapsed());
             }
@@ -190,7 +190,7 @@ fn memory(mt: &MtHandle, n: usize) -> (u64, u64) {
 fn main() {
     let quick = std::env::var_os("JLRS_BENCH_QUICK").is_some();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = jlrs::core::cpu_limit().saturating_sub(2).clamp(1, 4);
+    let workers = jlrs::base::cpu_limit().saturating_sub(2).clamp(1, 4);
     let n = if quick { 2_000 } else { 20_000 };
     // Standalone Julia first, in its own process, before this one starts Julia.
     let peer = peer::run(cores, n);
