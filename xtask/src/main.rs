@@ -3,6 +3,7 @@
 //! This crate never links Julia, so it builds on a machine that has none.
 
 mod exec;
+mod imports;
 mod julia;
 mod sshd;
 mod tasks;
@@ -15,6 +16,7 @@ usage: cargo xtask <command>
 commands:
   julia [--env]        provision Julia 1.5.3 (or use $JULIA_DIR); --env prints shell exports
   exec -- CMD [ARGS]   run CMD with the project's Julia, in an 8-CPU namespace if needed
+  imports              check that no two files of a library crate import each other
   test-julia           provision Julia (and OpenSSH for the SSH test, as root), then run
                        every test of the workspace against it
   demo                 provision Julia, then run the demonstration program
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("julia") => julia::cmd(&args[1..]),
         Some("exec") => exec::cmd(&args[1..]),
+        Some("imports") => imports::cmd(&args[1..]),
         Some("test-julia") => tasks::test_julia(&args[1..]),
         Some("demo") => tasks::demo(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),

@@ -33,17 +33,17 @@ impl<'scope> AnyArray<'scope> {
 
     /// The number of dimensions.
     pub fn rank(self) -> usize {
-        super::rank(self.value)
+        super::inspect::rank(self.value)
     }
 
     /// The size of each dimension.
     pub fn dims(self) -> Vec<usize> {
-        super::dims(self.value)
+        super::inspect::dims(self.value)
     }
 
     /// The number of elements.
     pub fn len(self) -> usize {
-        super::len(self.value)
+        super::inspect::len(self.value)
     }
 
     /// Whether the array has no elements.

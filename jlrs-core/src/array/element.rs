@@ -43,7 +43,7 @@ impl ElementType {
     pub fn from_value(v: Value<'_>) -> JlResult<ElementType> {
         // SAFETY: `v` is a valid value; jl_isbits checks that it is a DataType first.
         if unsafe { ffi::jlrs_type_is_bits(v.raw()) } == 0 {
-            return Err(ArrayError::NotBitsType(super::value_string(v)).into());
+            return Err(ArrayError::NotBitsType(super::inspect::value_string(v)).into());
         }
         // SAFETY: the pointer came from a valid value.
         Ok(ElementType(unsafe { NonNull::new_unchecked(v.raw()) }))
