@@ -1,17 +1,23 @@
 # The Julia half of jlrs-core: the module the Rust side calls into. Evaluated once at
 # start-up, on the thread that initialises Julia, before any other thread runs Julia code.
 module JlrsCore
+# The body of every `call_async` task (call_async.rs): `f(args...)`, then the Rust
+# function at `done` called with `state`, whether `f` returned or threw.
+function call_then_done(f, args::Tuple, done::UInt, state::UInt)
+    fptr = Ptr{Cvoid}(done)
+    sptr = Ptr{Cvoid}(state)
+    try
+        return f(args...)
+    finally
+        ccall(fptr, Cvoid, (Ptr{Cvoid},), sptr)
+    end
+end
+
 # `done` is called when `f` has returned or thrown; `fetch_result` then waits the last
 # instant until the task is marked finished, and throws a `TaskFailedException` (which
 # names the inner exception) if it failed.
 function spawn_call(f, args::Tuple, done::UInt, state::UInt)
-    fptr = Ptr{Cvoid}(done)
-    sptr = Ptr{Cvoid}(state)
-    return Threads.@spawn try
-        f(args...)
-    finally
-        ccall(fptr, Cvoid, (Ptr{Cvoid},), sptr)
-    end
+    return Threads.@spawn call_then_done(f, args, done, state)
 end
 
 # The result of a task of `spawn_call`, rooted by the Rust frame that awaited it.
