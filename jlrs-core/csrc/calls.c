@@ -1,5 +1,5 @@
 // Keyword calls, named tuples, fields and type layouts: the layout-dependent half of
-// jlrs-core's `kw.rs`, `tuple.rs`, `fields.rs` and `bits.rs`.
+// jlrs-core's `kw.rs`, `tuple.rs`, `fields.rs`, `strings.rs` and `bits/mod.rs`.
 
 #include <julia.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 //! Rust strings read from raw Julia values: the text of a `String`, the name of a value's
-//! type, and the name of a field. Both read values without rooting them, so they sit below every other
-//! module that needs them (conversions, exceptions, arrays, [`Value`](crate::Value)).
+//! type, and the name of a field. They read values without rooting them, so they sit
+//! below every module that needs them (conversions, exceptions, fields, bits types,
+//! arrays, [`Value`](crate::Value)).
 
 use std::ffi::CStr;
 

@@ -1,5 +1,5 @@
 //! The C shim's functions for keyword calls, tuples, fields and bits layouts
-//! (`csrc/calls.c`) and for callbacks (`csrc/callback.c`).
+//! (`csrc/calls.c`).
 
 use std::ffi::{c_char, c_int, c_void};
 
