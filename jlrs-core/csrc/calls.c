@@ -1,5 +1,5 @@
 // Keyword calls, named tuples, fields and type layouts: the layout-dependent half of
-// jlrs-core's `kw.rs`, `tuple.rs`, `fields.rs` and `bits.rs`.
+// jlrs-core's `kw.rs`, `tuple.rs`, `fields.rs`, `strings.rs` and `bits/mod.rs`.
 
 #include <julia.h>
 #include <string.h>
@@ -104,16 +104,6 @@ size_t jlrs_core_nfields(jl_value_t *v)
     return t->layout ? jl_datatype_nfields(t) : 0;
 }
 
-// The name of field `i` of `v`'s type, or NULL for tuples (their fields are numbered).
-const char *jlrs_core_field_name(jl_value_t *v, size_t i)
-{
-    jl_datatype_t *t = (jl_datatype_t *)jl_typeof(v);
-    if (jl_is_tuple(v))
-        return NULL;
-    jl_sym_t *s = jl_field_name(t, i);
-    return jl_symbol_name(s);
-}
-
 // The index of the field called `name` of `v`'s type, or -1.
 int jlrs_core_field_index(jl_value_t *v, jl_sym_t *name)
 {
@@ -158,6 +148,8 @@ jl_value_t *jlrs_core_datatype_field_type(jl_value_t *t, size_t i)
     return jl_field_type_concrete((jl_datatype_t *)t, i);
 }
 
+// The name of field `i` of the datatype `t`, or NULL for a tuple type (its fields are
+// numbered).
 const char *jlrs_core_datatype_field_name(jl_value_t *t, size_t i)
 {
     jl_datatype_t *dt = (jl_datatype_t *)t;

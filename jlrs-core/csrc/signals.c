@@ -192,18 +192,30 @@ typedef struct {
     int32_t defer;
 } jlrs_signal_state_t;
 
+// The prologue of `jlrs_core_enter_*`: saves the current thread's state in `*prev` (to
+// restore later) and its thread-local states in `*ptls`, and returns 1; or, if interrupts
+// are off, sets `*prev` to {0, 0} and returns 0: there is nothing to change.
+static int save_signal_state(jlrs_signal_state_t *prev, jl_ptls_t *ptls)
+{
+    prev->call = 0;
+    prev->defer = 0;
+    if (running_call == NULL)
+        return 0;
+    *ptls = jl_get_ptls_states();
+    prev->defer = (*ptls)->defer_signal;
+    prev->call = running_call[(*ptls)->tid];
+    return 1;
+}
+
 // Before Julia code runs for a call from Rust: the code may be interrupted.
 jlrs_signal_state_t jlrs_core_enter_julia(void)
 {
-    jlrs_signal_state_t prev = {0, 0};
-    if (running_call == NULL)
+    jlrs_signal_state_t prev;
+    jl_ptls_t ptls;
+    if (!save_signal_state(&prev, &ptls))
         return prev;
-    jl_ptls_t ptls = jl_get_ptls_states();
-    int tid = ptls->tid;
-    prev.defer = ptls->defer_signal;
-    prev.call = running_call[tid];
     uint64_t call = __atomic_fetch_add(&next_call, 1, __ATOMIC_RELAXED);
-    __atomic_store_n(&running_call[tid], call, __ATOMIC_RELEASE);
+    __atomic_store_n(&running_call[ptls->tid], call, __ATOMIC_RELEASE);
     ptls->defer_signal = 0;
     return prev;
 }
@@ -212,14 +224,11 @@ jlrs_signal_state_t jlrs_core_enter_julia(void)
 // in Rust frames.
 jlrs_signal_state_t jlrs_core_enter_rust(void)
 {
-    jlrs_signal_state_t prev = {0, 0};
-    if (running_call == NULL)
+    jlrs_signal_state_t prev;
+    jl_ptls_t ptls;
+    if (!save_signal_state(&prev, &ptls))
         return prev;
-    jl_ptls_t ptls = jl_get_ptls_states();
-    int tid = ptls->tid;
-    prev.defer = ptls->defer_signal;
-    prev.call = running_call[tid];
-    __atomic_store_n(&running_call[tid], 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&running_call[ptls->tid], 0, __ATOMIC_RELEASE);
     ptls->defer_signal = prev.defer + 1;
     return prev;
 }

@@ -2,54 +2,25 @@
 
 use std::{
     ffi::c_void,
-    future::Future,
     panic::{catch_unwind, AssertUnwindSafe},
-    pin::Pin,
     sync::Arc,
-    task::{Context, Poll, Waker},
 };
 
-use crate::{error::JlResult, frame::GcFrame, sync::GcSafeMutex, value::Value};
+use crate::{error::JlResult, frame::GcFrame, latch::Latch, value::Value};
 
-/// Completion state shared with the Julia task.
-#[derive(Default)]
-struct Completion {
-    state: GcSafeMutex<(bool, Option<Waker>)>,
-}
-
-/// Called from Julia (any thread) in the spawned task's `finally` block. Never unwinds.
+/// Called from Julia in the spawned task's `finally` block, GC-unsafe, on whichever Julia
+/// thread ran the task. Setting the [`Latch`] may do that: it waits for no lock a Julia
+/// thread holds across a safepoint (the event's own lock is held only while listeners are
+/// added or woken). Never unwinds.
 extern "C" fn task_done(state: *const c_void) {
     // SAFETY: Julia called into Rust on one of its threads.
     let _rust = unsafe { crate::signals::RustSection::enter() };
     let _ = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: `state` came from `Arc::into_raw` in `call_async`, and Julia calls this
-        // exactly once per task, so the reference it holds is released exactly once.
-        let completion = unsafe { Arc::from_raw(state.cast::<Completion>()) };
-        let waker = {
-            let mut s = completion.state.lock();
-            s.0 = true;
-            s.1.take()
-        };
-        if let Some(w) = waker {
-            w.wake();
-        }
+        // SAFETY: `state` came from `Arc::into_raw` in `call_async_with`, and Julia calls
+        // this exactly once per task, so the reference it holds is released exactly once.
+        let done = unsafe { Arc::from_raw(state.cast::<Latch>()) };
+        done.set();
     }));
-}
-
-struct Done(Arc<Completion>);
-
-impl Future for Done {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut s = self.0.state.lock();
-        if s.0 {
-            Poll::Ready(())
-        } else {
-            s.1 = Some(cx.waker().clone());
-            Poll::Pending
-        }
-    }
 }
 
 impl<'scope> GcFrame<'scope> {
@@ -78,14 +49,14 @@ impl<'scope> GcFrame<'scope> {
         args: &[Value<'_>],
     ) -> JlResult<Value<'scope>> {
         crate::callable::check_callable()?;
-        let completion = Arc::new(Completion::default());
-        let ptr = Arc::into_raw(completion.clone());
+        let done = Arc::new(Latch::new());
+        let ptr = Arc::into_raw(done.clone());
         let spawned = self.scope(|mut frame| {
-            let done = frame.box_value(task_done as *const () as usize);
+            let callback = frame.box_value(task_done as *const () as usize);
             let state = frame.box_value(ptr as usize);
             let tuple = frame.call("tuple", args)?;
             frame
-                .call(spawner, &[f, tuple, done, state])
+                .call(spawner, &[f, tuple, callback, state])
                 .map(|t| t.raw())
         });
         let outcome = match spawned {
@@ -101,7 +72,7 @@ impl<'scope> GcFrame<'scope> {
         // with nothing allocated since; rooting it keeps the task's result alive until
         // Rust takes it.
         let outcome = unsafe { self.root(outcome)? };
-        Done(completion).await;
+        done.wait().await;
         self.call("JlrsCore.fetch_result", &[outcome])
     }
 }

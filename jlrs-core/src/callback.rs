@@ -112,18 +112,10 @@ impl<'scope> GcFrame<'scope> {
         )
     }
 
-    /// The module and the last component of a path to a (new) global.
+    /// The module and the last component of a path to a (new) global; the last component
+    /// must not be empty.
     fn split_path<'p>(&mut self, path: &'p str) -> JlResult<(Value<'scope>, &'p str)> {
-        let (module, name) = match path.rsplit_once('.') {
-            Some((m, n)) => (self.global(m)?, n),
-            None => (self.main_module(), path),
-        };
-        if !module.is_module() {
-            return Err(JuliaError::WrongType {
-                expected: "Module".into(),
-                found: module.type_name(),
-            });
-        }
+        let (module, name) = self.module_and_name(path)?;
         if name.is_empty() {
             return Err(JuliaError::UndefinedName(format!(
                 "{path} (no function name)"

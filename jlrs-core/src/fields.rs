@@ -1,10 +1,8 @@
 //! Reading the fields of any Julia value (structs, tuples, named tuples) by name or index.
 
-use std::ffi::CStr;
-
 use crate::{
-    error::JlResult, error::JuliaError, frame::GcFrame, symbol::symbol, sys_calls as c,
-    value::Value,
+    error::JlResult, error::JuliaError, frame::GcFrame, strings::field_name, symbol::symbol, sys,
+    sys_calls as c, value::Value,
 };
 
 impl<'scope> Value<'scope> {
@@ -19,16 +17,11 @@ impl<'scope> Value<'scope> {
         (0..self.n_fields()).map(|i| self.field_name(i)).collect()
     }
 
+    /// The name of field `i`, which is in range.
     fn field_name(self, i: usize) -> String {
-        // SAFETY: `i` is in range; symbol names are static, NUL-terminated strings.
-        unsafe {
-            let p = c::jlrs_core_field_name(self.raw(), i);
-            if p.is_null() {
-                (i + 1).to_string()
-            } else {
-                CStr::from_ptr(p).to_string_lossy().into_owned()
-            }
-        }
+        // SAFETY: the value is valid, so is its type; `i < n_fields()`, which is 0 for a
+        // type without a layout.
+        unsafe { field_name(sys::jlrs_core_typeof(self.raw()), i) }
     }
 
     /// The field called `name`, rooted in `frame` (a field stored inline is boxed).

@@ -16,8 +16,9 @@ use crate::{
 /// A frame is made only on a GC-unsafe Julia thread ([`RootStack::frame`](crate::RootStack::frame)
 /// panics elsewhere), and every call into Julia through it checks that this still holds:
 /// inside a GC-safe region it returns [`JuliaError::GcSafeRegion`], after shutdown
-/// [`JuliaError::ShutDown`]; the methods that return no `Result` panic with that error. Each value it returns is
-/// rooted before any further allocation, so it survives collections for all of `'scope`.
+/// [`JuliaError::ShutDown`]; the methods that return no `Result` panic with that error.
+/// Each value it returns is rooted before any further allocation, so it survives
+/// collections for all of `'scope`.
 /// Nested scopes ([`GcFrame::scope`]) unroot their values when they end; the compiler
 /// stops those values from escaping:
 ///

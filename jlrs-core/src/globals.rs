@@ -14,6 +14,18 @@ impl<'scope> GcFrame<'scope> {
     /// Sets the global at `path` (`"Main.x"`, `"x"` for `Main.x`, `"Main.M.x"`) to
     /// `value`, creating it if needed. A constant cannot be reassigned (Julia's error).
     pub fn set_global(&mut self, path: &str, value: Value<'_>) -> JlResult<()> {
+        let (module, name) = self.module_and_name(path)?;
+        let name = self.symbol(name)?;
+        self.call("JlrsCore.set_global", &[module, name, value])?;
+        Ok(())
+    }
+
+    /// Splits a path to a global (`"Main.M.x"`, `"x"` for `Main.x`) into its module,
+    /// which must be one, and the last component (which may be empty).
+    pub(crate) fn module_and_name<'p>(
+        &mut self,
+        path: &'p str,
+    ) -> JlResult<(Value<'scope>, &'p str)> {
         let (module, name) = match path.rsplit_once('.') {
             Some((m, n)) => (self.global(m)?, n),
             None => (self.main_module(), path),
@@ -24,9 +36,7 @@ impl<'scope> GcFrame<'scope> {
                 found: module.type_name(),
             });
         }
-        let name = self.symbol(name)?;
-        self.call("JlrsCore.set_global", &[module, name, value])?;
-        Ok(())
+        Ok((module, name))
     }
 
     /// `using name` in `Main`: loads a standard library (`"LinearAlgebra"`) or an

@@ -54,7 +54,7 @@
 //! the state values checked against libjulia 1.5.3's machine code.
 //!
 //! Before it goes through Julia, a waiting loop checks for a while in a GC-safe region
-//! ([`spin_until_adaptive`]: it spins briefly, then
+//! (`spin::spin_until_adaptive`: it spins briefly, then
 //! yields its core between checks, and the window adapts to contention): back-to-back work
 //! never pays for a sleep, and a waiting loop does not hold a core that a thread with work
 //! needs. A loop that never gets idle

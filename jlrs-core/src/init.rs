@@ -1,4 +1,5 @@
-//! Initialising Julia once per process, and shutting it down.
+//! Initialising Julia once per process: [`InitOptions`] and [`Runtime::init`]. Shutting
+//! it down is in `shutdown.rs`.
 
 use std::{
     ffi::{c_int, CString},
@@ -202,42 +203,10 @@ impl Runtime {
         self.n_julia_threads()
     }
 
-    /// Waits for all hosted loops to return, then shuts Julia down.
-    ///
-    /// Afterwards every call into Julia through a frame that outlived the runtime (say, of
-    /// a [`RootStack`](crate::RootStack) made before) returns
-    /// [`JuliaError::ShutDown`](crate::JuliaError::ShutDown).
-    pub fn shutdown(mut self) {
-        self.shutdown_inner();
-    }
-
-    fn shutdown_inner(&mut self) {
-        let Some(mut julia) = self.julia.take() else {
-            return;
-        };
-        // Waiting happens inside Julia's scheduler, so the thread stays GC-safe while it
-        // waits and Julia's own tasks keep running.
-        let waited = julia.scope(|mut frame| frame.call("JlrsCore.wait_hosted", &[]).map(|_| ()));
-        if let Err(e) = waited {
-            eprintln!("jlrs: waiting for hosted loops failed: {e}");
-        }
-        if signals::interrupts_enabled() {
-            signals::forget_interrupt_handle();
-            let _ =
-                julia.scope(|mut frame| frame.call("JlrsCore.stop_interrupts", &[]).map(|_| ()));
-        }
-        drop(julia);
-        // From here on every frame's call into Julia returns `JuliaError::ShutDown`.
-        callable::mark_shut_down();
-        // SAFETY: every hosted loop has returned and this is the thread that initialised
-        // Julia; nothing calls Julia through jlrs after this (the state says so).
-        unsafe { sys::jl_atexit_hook(0) };
-    }
-}
-
-impl Drop for Runtime {
-    fn drop(&mut self) {
-        self.shutdown_inner();
+    /// Takes the context out of a running runtime, which marks it shut down: `None` if it
+    /// was taken before.
+    pub(crate) fn take_julia(&mut self) -> Option<Julia> {
+        self.julia.take()
     }
 }
 

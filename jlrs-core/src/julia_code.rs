@@ -8,6 +8,7 @@ const CORE: &str = include_str!("julia/JlrsCore.jl");
 
 /// Further files evaluated inside `JlrsCore`, in order, as `(file name, code)`.
 const PARTS: &[(&str, &str)] = &[
+    ("hosted.jl", include_str!("julia/hosted.jl")),
     ("event_loop.jl", include_str!("julia/event_loop.jl")),
     ("idle.jl", include_str!("julia/idle.jl")),
     ("signals.jl", include_str!("julia/signals.jl")),

@@ -92,6 +92,7 @@ mod kw;
 pub mod latch;
 pub mod panics;
 mod roots;
+mod shutdown;
 mod signals;
 pub mod spin;
 mod strings;

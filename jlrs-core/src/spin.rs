@@ -3,23 +3,23 @@
 //!
 //! A waiting thread checks its condition in two phases, then blocks:
 //!
-//! 1. it *spins* (checks in a tight loop) for its hot window, at most [`SPIN_HOT`]: long
-//!    enough for an uncontended round trip;
+//! 1. it *spins* (checks in a tight loop) for its hot window, at most `SPIN_HOT`
+//!    (4 µs): long enough for an uncontended round trip;
 //! 2. it keeps checking but *yields its core* between checks until its whole window, at
-//!    most [`SPIN`], has passed; a yield that let another thread run ends this phase
+//!    most `SPIN` (50 µs), has passed; a yield that let another thread run ends this phase
 //!    early (one more check, then it blocks), so that the kernel's wake-up can place the
 //!    thread on a free core: two threads that only yield to each other would otherwise
 //!    share one core for as long as they run.
 //!
 //! The windows are per thread and adapt to what the thread saw lately
-//! ([`spin_until_adaptive`]):
+//! (`spin_until_adaptive`):
 //!
-//! - the whole window doubles (up to [`SPIN`]) each time the value arrived while the
-//!   thread was checking, and halves (down to [`SPIN_HOT`]) each time it had to block
+//! - the whole window doubles (up to `SPIN`) each time the value arrived while the
+//!   thread was checking, and halves (down to `SPIN_HOT`) each time it had to block
 //!   anyway: a thread whose waits are long stops burning a core on them;
 //! - the hot window halves (down to nothing) each time a yield let another thread run,
 //!   that is, each time the thread found its core wanted by another, and doubles again
-//!   (up to [`SPIN_HOT`]) after a wait in which no yield did; a thread that has stopped
+//!   (up to `SPIN_HOT`) after a wait in which no yield did; a thread that has stopped
 //!   spinning tries the full hot window again after 1 ms (its yields cannot tell whether
 //!   the thread it waits for shares its core or another busy thread does);
 //! - a yield that kept the thread off its core for long (a busy thread of another
@@ -41,9 +41,11 @@ use std::{
 };
 
 /// The longest a waiting thread checks before it blocks.
+#[doc(hidden)]
 pub const SPIN: Duration = Duration::from_micros(50);
 
 /// The longest a waiting thread spins without yielding its core.
+#[doc(hidden)]
 pub const SPIN_HOT: Duration = Duration::from_micros(4);
 
 /// The smallest hot window that grows again (below it, the thread yields at once).
@@ -121,7 +123,7 @@ fn check(limit: Duration, hot: Duration, mut done: impl FnMut() -> bool) -> Outc
 }
 
 /// Checks `done` until it returns `true` or `limit` has passed; returns whether it did.
-/// Spins for at most [`SPIN_HOT`], then yields the core between checks.
+/// Spins for at most `SPIN_HOT`, then yields the core between checks.
 pub fn spin_until(limit: Duration, done: impl FnMut() -> bool) -> bool {
     check(limit, SPIN_HOT, done).got
 }
@@ -208,6 +210,7 @@ thread_local! {
 
 /// [`spin_until`] with this thread's adaptive windows (see the module docs); returns
 /// whether `done` returned `true`.
+#[doc(hidden)]
 pub fn spin_until_adaptive(done: impl FnMut() -> bool) -> bool {
     let windows = WINDOWS.with(Cell::get);
     let outcome = check(windows.limit(Instant::now()), windows.hot, done);
@@ -215,8 +218,9 @@ pub fn spin_until_adaptive(done: impl FnMut() -> bool) -> bool {
     outcome.got
 }
 
-/// Tries `attempt` on `source` while checking as [`spin_until_adaptive`] does; if it never
+/// Tries `attempt` on `source` while checking as `spin_until_adaptive` does; if it never
 /// yields a value, blocks with `block`.
+#[doc(hidden)]
 pub fn spin_then<S, T>(
     source: S,
     mut attempt: impl FnMut(&S) -> Option<T>,

@@ -1,10 +1,11 @@
-//! Rust strings read from raw Julia values: the text of a `String`, and the name of a
-//! value's type. Both read values without rooting them, so they sit below every other
-//! module that needs them (conversions, exceptions, arrays, [`Value`](crate::Value)).
+//! Rust strings read from raw Julia values: the text of a `String`, the name of a value's
+//! type, and the name of a field. They read values without rooting them, so they sit
+//! below every module that needs them (conversions, exceptions, fields, bits types,
+//! arrays, [`Value`](crate::Value)).
 
 use std::ffi::CStr;
 
-use crate::sys;
+use crate::{sys, sys_calls};
 
 /// Copies a Julia `String` (lossily, if it is not valid UTF-8).
 ///
@@ -27,4 +28,22 @@ pub(crate) fn type_name(v: *mut sys::jl_value_t) -> String {
     unsafe { CStr::from_ptr(sys::jl_typeof_str(v)) }
         .to_string_lossy()
         .into_owned()
+}
+
+/// The name of field `i` (0-based) of the datatype `ty`: `"1"`, `"2"`, ... for a tuple
+/// type, whose fields are numbered.
+///
+/// # Safety
+/// `ty` is a valid `DataType` with a layout, and `i` is less than its number of fields.
+pub(crate) unsafe fn field_name(ty: *mut sys::jl_value_t, i: usize) -> String {
+    // SAFETY: the caller's contract; a field's name is a symbol, whose name is a static,
+    // NUL-terminated string.
+    unsafe {
+        let p = sys_calls::jlrs_core_datatype_field_name(ty, i);
+        if p.is_null() {
+            (i + 1).to_string()
+        } else {
+            CStr::from_ptr(p).to_string_lossy().into_owned()
+        }
+    }
 }

@@ -44,10 +44,31 @@
 use std::{
     fmt,
     ops::{Deref, DerefMut},
-    sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError},
+    sync::{
+        LockResult, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError,
+        TryLockResult,
+    },
 };
 
 use crate::julia::wait_gc_safely;
+
+/// The guard of a std lock's `try_` method: `None` if another thread holds the lock; a
+/// poisoned lock is taken as it is.
+fn try_acquire<G>(attempt: TryLockResult<G>) -> Option<G> {
+    match attempt {
+        Ok(guard) => Some(guard),
+        Err(TryLockError::Poisoned(e)) => Some(e.into_inner()),
+        Err(TryLockError::WouldBlock) => None,
+    }
+}
+
+/// The guard of a std lock: `attempt`'s (its `try_` method's) if it got the lock, else
+/// `wait`'s, which waits for the lock GC-safely (on a GC-unsafe Julia thread, see the
+/// [module docs](self)). A poisoned lock is taken as it is.
+fn acquire<G>(attempt: TryLockResult<G>, wait: impl FnOnce() -> LockResult<G>) -> G {
+    try_acquire(attempt)
+        .unwrap_or_else(|| wait_gc_safely(|| wait().unwrap_or_else(|e| e.into_inner())))
+}
 
 /// A mutual-exclusion lock whose waiters are GC-safe. See the [module docs](self).
 ///
@@ -85,25 +106,13 @@ impl<T: ?Sized> GcSafeMutex<T> {
     /// Locking a mutex that the current thread already holds deadlocks (as with
     /// `std::sync::Mutex`).
     pub fn lock(&self) -> GcSafeMutexGuard<'_, T> {
-        let inner = match self.inner.try_lock() {
-            Ok(guard) => guard,
-            Err(TryLockError::Poisoned(e)) => e.into_inner(),
-            Err(TryLockError::WouldBlock) => {
-                wait_gc_safely(|| self.inner.lock().unwrap_or_else(|e| e.into_inner()))
-            }
-        };
+        let inner = acquire(self.inner.try_lock(), || self.inner.lock());
         GcSafeMutexGuard { inner }
     }
 
     /// Takes the lock if no thread holds it now.
     pub fn try_lock(&self) -> Option<GcSafeMutexGuard<'_, T>> {
-        match self.inner.try_lock() {
-            Ok(inner) => Some(GcSafeMutexGuard { inner }),
-            Err(TryLockError::Poisoned(e)) => Some(GcSafeMutexGuard {
-                inner: e.into_inner(),
-            }),
-            Err(TryLockError::WouldBlock) => None,
-        }
+        try_acquire(self.inner.try_lock()).map(|inner| GcSafeMutexGuard { inner })
     }
 
     /// The protected value, through a unique borrow (no locking needed).
@@ -181,49 +190,25 @@ impl<T: ?Sized> GcSafeRwLock<T> {
     /// Shared access, waiting (GC-safely on a GC-unsafe Julia thread) while a writer holds
     /// the lock.
     pub fn read(&self) -> GcSafeReadGuard<'_, T> {
-        let inner = match self.inner.try_read() {
-            Ok(guard) => guard,
-            Err(TryLockError::Poisoned(e)) => e.into_inner(),
-            Err(TryLockError::WouldBlock) => {
-                wait_gc_safely(|| self.inner.read().unwrap_or_else(|e| e.into_inner()))
-            }
-        };
+        let inner = acquire(self.inner.try_read(), || self.inner.read());
         GcSafeReadGuard { inner }
     }
 
     /// Exclusive access, waiting (GC-safely on a GC-unsafe Julia thread) while any other
     /// thread holds the lock.
     pub fn write(&self) -> GcSafeWriteGuard<'_, T> {
-        let inner = match self.inner.try_write() {
-            Ok(guard) => guard,
-            Err(TryLockError::Poisoned(e)) => e.into_inner(),
-            Err(TryLockError::WouldBlock) => {
-                wait_gc_safely(|| self.inner.write().unwrap_or_else(|e| e.into_inner()))
-            }
-        };
+        let inner = acquire(self.inner.try_write(), || self.inner.write());
         GcSafeWriteGuard { inner }
     }
 
     /// Shared access if no writer holds the lock now.
     pub fn try_read(&self) -> Option<GcSafeReadGuard<'_, T>> {
-        match self.inner.try_read() {
-            Ok(inner) => Some(GcSafeReadGuard { inner }),
-            Err(TryLockError::Poisoned(e)) => Some(GcSafeReadGuard {
-                inner: e.into_inner(),
-            }),
-            Err(TryLockError::WouldBlock) => None,
-        }
+        try_acquire(self.inner.try_read()).map(|inner| GcSafeReadGuard { inner })
     }
 
     /// Exclusive access if no thread holds the lock now.
     pub fn try_write(&self) -> Option<GcSafeWriteGuard<'_, T>> {
-        match self.inner.try_write() {
-            Ok(inner) => Some(GcSafeWriteGuard { inner }),
-            Err(TryLockError::Poisoned(e)) => Some(GcSafeWriteGuard {
-                inner: e.into_inner(),
-            }),
-            Err(TryLockError::WouldBlock) => None,
-        }
+        try_acquire(self.inner.try_write()).map(|inner| GcSafeWriteGuard { inner })
     }
 
     /// The protected value, through a unique borrow (no locking needed).

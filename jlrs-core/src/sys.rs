@@ -1,7 +1,7 @@
 //! The raw foreign interface: the C shim's functions and the layout-free parts of jl-sys.
 //!
 //! Nothing outside this crate sees these items. No Rust code reads a field of a Julia
-//! struct; whatever depends on a layout goes through `csrc/shim.c`.
+//! struct; whatever depends on a layout goes through the C shim (`csrc/*.c`).
 
 use std::ffi::{c_char, c_int, c_void};
 

@@ -1,5 +1,5 @@
 //! The C shim's functions for keyword calls, tuples, fields and bits layouts
-//! (`csrc/calls.c`) and for callbacks (`csrc/callback.c`).
+//! (`csrc/calls.c`).
 
 use std::ffi::{c_char, c_int, c_void};
 
@@ -23,7 +23,6 @@ extern "C" {
     pub(crate) fn jlrs_core_nothing() -> *mut jl_value_t;
     pub(crate) fn jlrs_core_is_tuple(v: *mut jl_value_t) -> c_int;
     pub(crate) fn jlrs_core_nfields(v: *mut jl_value_t) -> usize;
-    pub(crate) fn jlrs_core_field_name(v: *mut jl_value_t, i: usize) -> *const c_char;
     pub(crate) fn jlrs_core_field_index(v: *mut jl_value_t, name: *mut jl_sym_t) -> c_int;
     pub(crate) fn jlrs_core_get_field(v: *mut jl_value_t, i: usize) -> *mut jl_value_t;
     pub(crate) fn jlrs_core_bits_kind(t: *mut jl_value_t) -> c_int;

@@ -29,16 +29,14 @@
 //! element trait declared as an `unsafe trait`, the impl for a derived type is one line,
 //! `unsafe impl Element for Point {}`, sound because of those two guarantees.
 
-use std::{
-    ffi::CStr,
-    sync::atomic::{AtomicPtr, Ordering},
-};
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::{
     convert::{IntoJulia, Unbox},
     error::{JlResult, JuliaError},
     frame::GcFrame,
     roots::RootStack,
+    strings::field_name,
     sys, sys_calls as c,
     value::Value,
 };
@@ -161,15 +159,8 @@ fn check(layout: &Layout, ty: *mut sys::jl_value_t, at: &str) -> Result<(), Stri
         } else {
             format!("{at}.{}", f.name)
         };
-        // SAFETY: `i < n`; names are static strings of symbols.
-        let jl_name = unsafe {
-            let p = c::jlrs_core_datatype_field_name(ty, i);
-            if p.is_null() {
-                (i + 1).to_string()
-            } else {
-                CStr::from_ptr(p).to_string_lossy().into_owned()
-            }
-        };
+        // SAFETY: `ty` is a concrete isbits datatype (checked above) and `i < n`.
+        let jl_name = unsafe { field_name(ty, i) };
         if jl_name != f.name {
             return Err(format!(
                 "field `{path}`: field {} of the Julia type {} is `{jl_name}`",

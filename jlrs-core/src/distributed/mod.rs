@@ -194,10 +194,8 @@ impl<'scope> GcFrame<'scope> {
         f: Value<'_>,
         args: &[Value<'_>],
     ) -> JlResult<Value<'scope>> {
-        ensure_loaded(self)?;
-        let helper = self.global("JlrsCore.dist_remotecall_fetch")?;
-        let id = self.box_value(worker.get());
-        let args = self.new_tuple(args)?;
+        let (helper, id, args) =
+            self.remote_call_parts("JlrsCore.dist_remotecall_fetch", worker, args)?;
         self.distributed_call_value(helper, &[f, id, args]).await
     }
 
@@ -210,14 +208,27 @@ impl<'scope> GcFrame<'scope> {
         f: Value<'_>,
         args: &[Value<'_>],
     ) -> JlResult<Value<'scope>> {
-        ensure_loaded(self)?;
+        let (helper, id, args) =
+            self.remote_call_parts("JlrsCore.dist_remotecall", worker, args)?;
         let on_main = self.global("JlrsCore.dist_on_main")?;
         let guard = self.global("JlrsCore.dist_guard")?;
-        let helper = self.global("JlrsCore.dist_remotecall")?;
-        let id = self.box_value(worker.get());
-        let args = self.new_tuple(args)?;
         let out = on_main.call(self, &[guard, helper, f, id, args])?;
         self.check_failure(out)
+    }
+
+    /// What a remote call passes its Julia helper besides `f`: the helper at `helper`
+    /// itself, the worker's id, and `args` as a tuple (Distributed loaded first).
+    fn remote_call_parts(
+        &mut self,
+        helper: &str,
+        worker: WorkerId,
+        args: &[Value<'_>],
+    ) -> JlResult<(Value<'scope>, Value<'scope>, Value<'scope>)> {
+        ensure_loaded(self)?;
+        let helper = self.global(helper)?;
+        let id = self.box_value(worker.get());
+        let args = self.new_tuple(args)?;
+        Ok((helper, id, args))
     }
 
     /// Waits (asynchronously) for a `Future` (or any value Julia's `fetch` accepts, such

@@ -8,15 +8,7 @@
 
 # `call_async`'s spawner (call_async.rs) for a task pinned to thread 1.
 function dist_spawn_main(f, args::Tuple, done::UInt, state::UInt)
-    fptr = Ptr{Cvoid}(done)
-    sptr = Ptr{Cvoid}(state)
-    t = Task() do
-        try
-            f(args...)
-        finally
-            ccall(fptr, Cvoid, (Ptr{Cvoid},), sptr)
-        end
-    end
+    t = Task(() -> call_then_done(f, args, done, state))
     t.sticky = true
     ccall(:jl_set_task_tid, Cvoid, (Any, Cint), t, 0)
     schedule(t)
