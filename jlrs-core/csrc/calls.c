@@ -95,8 +95,6 @@ jl_value_t *jlrs_core_nothing(void) { return jl_nothing; }
 
 int jlrs_core_is_tuple(jl_value_t *v) { return jl_is_tuple(v); }
 
-int jlrs_core_is_namedtuple(jl_value_t *v) { return jl_is_namedtuple(v); }
-
 // The number of fields of `v`'s type (0 for types without a layout).
 size_t jlrs_core_nfields(jl_value_t *v)
 {
