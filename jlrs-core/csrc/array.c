@@ -4,15 +4,11 @@
 #include <julia.h>
 #include <string.h>
 
+#include "shim.h"
+
 // Exported by libjulia 1.5 but absent from its headers. The finalizer is called with the
 // object while the collecting thread sweeps (the world is stopped).
 extern JL_DLLEXPORT void jl_gc_add_ptr_finalizer(jl_ptls_t ptls, jl_value_t *v, void *f);
-
-// Makes the caught exception the one `jl_exception_occurred` reports, as `jl_call` does.
-static void jlrs_array_keep_exception(void)
-{
-    jl_get_ptls_states()->previous_exception = jl_current_exception();
-}
 
 int jlrs_array_is_array(jl_value_t *v) { return jl_is_array(v); }
 
@@ -67,7 +63,7 @@ jl_value_t *jlrs_array_new(jl_value_t *eltype, size_t rank, const size_t *dims, 
         jl_exception_clear();
     }
     JL_CATCH {
-        jlrs_array_keep_exception();
+        jlrs_core_keep_exception();
         a = NULL;
     }
     JL_GC_POP();
@@ -94,7 +90,7 @@ jl_value_t *jlrs_array_from_ptr(jl_value_t *eltype, void *data, size_t rank,
         jl_exception_clear();
     }
     JL_CATCH {
-        jlrs_array_keep_exception();
+        jlrs_core_keep_exception();
         a = NULL;
     }
     if (a != NULL && finalizer != NULL)
@@ -128,7 +124,7 @@ jl_value_t *jlrs_array_ref(jl_value_t *a, size_t i)
         jl_exception_clear();
     }
     JL_CATCH {
-        jlrs_array_keep_exception();
+        jlrs_core_keep_exception();
         v = NULL;
     }
     return v;
@@ -144,7 +140,7 @@ int jlrs_array_set(jl_value_t *a, jl_value_t *v, size_t i)
         ok = 1;
     }
     JL_CATCH {
-        jlrs_array_keep_exception();
+        jlrs_core_keep_exception();
         ok = 0;
     }
     return ok;

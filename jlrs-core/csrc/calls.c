@@ -4,12 +4,7 @@
 #include <julia.h>
 #include <string.h>
 
-// Leaves the exception being handled where `jl_exception_occurred` finds it, as
-// `jl_call` does when it catches one.
-static void jlrs_core_keep_exception(void)
-{
-    jl_get_ptls_states()->previous_exception = jl_current_exception();
-}
+#include "shim.h"
 
 // Builds `NamedTuple{names}(vals)`. Throws on bad input; callers catch.
 static jl_value_t *named_tuple(jl_sym_t **names, jl_value_t **vals, size_t n)

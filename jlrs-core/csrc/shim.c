@@ -4,8 +4,15 @@
 #include <julia.h>
 #include <julia_gcext.h>
 
+#include "shim.h"
+
 // Exported by libjulia 1.5 but absent from its headers.
 extern JL_DLLEXPORT int jl_n_threads;
+
+void jlrs_core_keep_exception(void)
+{
+    jl_get_ptls_states()->previous_exception = jl_current_exception();
+}
 
 void jlrs_core_init(const char *bindir, const char *image, int nthreads)
 {

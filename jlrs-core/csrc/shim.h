@@ -1,0 +1,10 @@
+// Declarations the C files of the shim share.
+
+#ifndef JLRS_CORE_SHIM_H
+#define JLRS_CORE_SHIM_H
+
+// Makes the exception caught by the enclosing JL_CATCH the one `jl_exception_occurred`
+// reports, as `jl_call` does, so that Rust reads it the same way after any shim call.
+void jlrs_core_keep_exception(void);
+
+#endif
