@@ -98,7 +98,7 @@ pub use task_handle::TaskHandle;
 /// For the layers that make workers (`jlrs-pool`): the receiving side of a task queue and
 /// what its handle asks of the workers. Not needed to use the runtime or a pool.
 #[doc(hidden)]
-pub use engine::{queue::Queue, workers::Workers};
+pub use engine::{executor::MaxTasks, queue::Queue, workers::Workers};
 
 /// Drives a future on the current thread, serving Julia's own tasks meanwhile on a hosted
 /// thread; for the layers above (see [`jlrs_core::idle::block_on`]).
