@@ -29,6 +29,7 @@ pub trait PoolBuilderExt {
     ///     // error: `N` must be at least 1
     ///     let _ = mt.pool_builder(AsyncExecutor::<0>::new());
     /// }
+    /// # let _ = zero as fn(&_);
     /// ```
     ///
     /// while `N = 1` compiles:
@@ -40,6 +41,7 @@ pub trait PoolBuilderExt {
     /// fn one(mt: &jlrs_mt::MtHandle) {
     ///     let _ = mt.pool_builder(AsyncExecutor::<1>::new());
     /// }
+    /// # let _ = one as fn(&_);
     /// ```
     fn pool_builder<E: Executor<N>, const N: usize>(&self, executor: E) -> PoolBuilder<E, N>;
 }

@@ -130,12 +130,14 @@ impl Queue {
     ///     // error: `N` must be at least 1
     ///     queue.serve_blocking::<_, 0>(&jlrs_async::AsyncExecutor::<0>::new(), async {});
     /// }
+    /// # let _ = zero as fn(&_);
     /// ```
     ///
     /// ```
     /// fn one(queue: &jlrs_async::Queue) {
     ///     queue.serve_blocking::<_, 1>(&jlrs_async::AsyncExecutor::<1>::new(), async {});
     /// }
+    /// # let _ = one as fn(&_);
     /// ```
     pub fn serve_blocking<E: Executor<N>, const N: usize>(
         &self,
