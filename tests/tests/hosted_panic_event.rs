@@ -4,36 +4,9 @@
 
 use std::time::Duration;
 
-use jlrs_core::{hosted::Hosted, hosted::HostedLoop, sync::GcSafeMutex, Julia};
+use jlrs_core::{hosted::Hosted, hosted::HostedLoop, Julia};
 use jlrs_mt::Builder;
-use jlrs_tests::watchdog;
-
-/// Every `tracing` event of the process, as `"target message=... field=value ..."`.
-static EVENTS: GcSafeMutex<Vec<String>> = GcSafeMutex::new(Vec::new());
-
-struct Recorder;
-
-impl tracing::Subscriber for Recorder {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut line = event.metadata().target().to_string();
-        event.record(
-            &mut |field: &tracing::field::Field, value: &dyn std::fmt::Debug| {
-                line.push_str(&format!(" {}={value:?}", field.name()));
-            },
-        );
-        EVENTS.lock().push(line);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
+use jlrs_tests::{events, watchdog};
 
 /// Panics on each of its first two runs; restarts after the first panic only.
 struct PanicsTwice {
@@ -56,7 +29,7 @@ impl HostedLoop for PanicsTwice {
 #[test]
 fn a_hosted_loop_that_panics_outside_a_task_emits_an_event() {
     let _dog = watchdog("hosted-loop panic events", Duration::from_secs(60));
-    tracing::subscriber::set_global_default(Recorder).expect("the only subscriber");
+    events::record();
     let (mt, runtime) = Builder::new()
         .n_threads(1)
         .spawn_mt()
@@ -81,7 +54,7 @@ fn a_hosted_loop_that_panics_outside_a_task_emits_an_event() {
         handle.join();
         assert_eq!((handle.panics(), handle.restarts()), (2, 1));
         let worker = name.map_or(String::new(), |n| format!(" worker={n:?}"));
-        let events = EVENTS.lock().clone();
+        let events = events::events();
         for (run, restarting) in [(1, true), (2, false)] {
             let expected = format!(
                 "jlrs::hosted message=hosted loop panicked outside a task tid={tid}{worker} \
