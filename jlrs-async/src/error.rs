@@ -14,7 +14,8 @@ pub enum TaskError {
     Panicked(String),
     /// The task was dropped before it could answer: unrun, because the runtime or pool was
     /// closed with `cancel` (or a pool was left with no worker to run it), or cut short,
-    /// because the pool worker running it failed outside any task and was restarted.
+    /// because the task loop of the thread running it failed outside any task (a pool
+    /// worker then restarts, unless it was told to stop).
     #[error("the task was cancelled before it could finish")]
     Cancelled,
     /// The runtime (or the persistent task) is closed.
@@ -32,16 +33,15 @@ pub enum TaskError {
 
 impl From<jlrs_core::panics::Failure> for TaskError {
     fn from(failure: jlrs_core::panics::Failure) -> Self {
-        match failure {
-            jlrs_core::panics::Failure::Julia(e) => TaskError::Julia(e),
-            jlrs_core::panics::Failure::Panicked(message) => TaskError::Panicked(message),
-        }
+        failure.into_error(TaskError::Julia, TaskError::Panicked)
     }
 }
 
 /// Why a dispatch failed; the dispatcher is handed back.
 pub enum DispatchError<D> {
-    /// The channel is full (only from `try_dispatch`).
+    /// The channel is full: from `try_dispatch`, or from `dispatch_blocking` when waiting
+    /// for room would deadlock (the calling thread serves the queue and no other worker of
+    /// it could make room; see [`Dispatch::dispatch_blocking`](crate::Dispatch::dispatch_blocking)).
     Full(D),
     /// The runtime is closed.
     Closed(D),

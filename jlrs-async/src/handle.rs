@@ -119,8 +119,7 @@ impl AsyncHandle {
     /// so closing a pool and starting another of the same size always gets every thread
     /// back.
     pub fn close(&self, cancel: bool) {
-        self.shared.tx.close();
-        self.shared.closed.set();
+        self.shared.close();
         if cancel {
             cancel_queued(&self.shared.rx, &self.shared.counters);
         }

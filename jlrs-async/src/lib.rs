@@ -25,7 +25,7 @@
 //! The executor runs on Julia's thread 1, which waits inside Julia's scheduler while no
 //! task is ready: Julia's timers, `sleep`, IO and `@async` tasks keep running. Every wake-up
 //! goes through libuv (`uv_async_send`, then Julia's event loop); pools of workers
-//! (`jlrs-pool`) wake a parked worker directly, and many workers serve one queue, so send
+//! (`jlrs-pool`) wake a waiting worker directly, and many workers serve one queue, so send
 //! work there unless it must run on the runtime thread.
 //!
 //! At most `N` tasks (the executor's parameter) hold a slot on a thread at once; further
@@ -98,7 +98,7 @@ pub use task_handle::TaskHandle;
 /// For the layers that make workers (`jlrs-pool`): the receiving side of a task queue and
 /// what its handle asks of the workers. Not needed to use the runtime or a pool.
 #[doc(hidden)]
-pub use engine::{queue::Queue, workers::Workers};
+pub use engine::{executor::MaxTasks, queue::Queue, workers::Workers};
 
 /// Drives a future on the current thread, serving Julia's own tasks meanwhile on a hosted
 /// thread; for the layers above (see [`jlrs_core::idle::block_on`]).

@@ -17,7 +17,7 @@ use jlrs_mt::{Builder, MtHandle, RuntimeThreadWork};
 
 use crate::{
     engine::{
-        executor::{Executor, LocalBoxFuture},
+        executor::{Executor, LocalBoxFuture, MaxTasks},
         queue::Queue,
         workers::Workers,
     },
@@ -32,13 +32,7 @@ pub trait AsyncRuntimeExt {
 
 impl AsyncRuntimeExt for Builder {
     fn async_runtime<E: Executor<N>, const N: usize>(self, executor: E) -> AsyncBuilder<E, N> {
-        // `N > 0`, at compile time; not the trait's overridable `VALID`.
-        const {
-            assert!(
-                N > 0,
-                "`N` must be at least 1: the most tasks a thread runs at once"
-            )
-        };
+        let () = MaxTasks::<N>::AT_LEAST_ONE;
         AsyncBuilder {
             builder: self,
             executor,

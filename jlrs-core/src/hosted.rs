@@ -4,6 +4,9 @@
 //! runs on Julia's threads instead. A hosted loop is a sticky Julia task with a large
 //! stack, pinned to one Julia thread, that `ccall`s into Rust and runs the loop there.
 //! Panics are caught at that boundary; the loop may then restart on the same thread.
+//! Every such panic is reported as a diagnostics event
+//! ([`hosted_loop_panicked`](crate::diagnostics)), whatever the loop is (a pool worker,
+//! a `with` server, a loop of your own).
 
 use std::{
     any::Any,
@@ -74,6 +77,8 @@ fn busy() -> GcSafeMutexGuard<'static, Vec<bool>> {
 /// The shared state of one hosted loop.
 struct HostedLoopState {
     tid: usize,
+    /// The loop's name in diagnostics (a pool worker's name), if it has one.
+    name: Option<Arc<str>>,
     /// Set once the loop has returned for good and its state is dropped.
     finished: Latch,
     restarts: AtomicUsize,
@@ -92,6 +97,7 @@ impl std::fmt::Debug for HostedThread {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HostedThread")
             .field("tid", &self.tid())
+            .field("name", &self.name())
             .field("finished", &self.is_finished())
             .field("panics", &self.panics())
             .field("restarts", &self.restarts())
@@ -103,6 +109,11 @@ impl HostedThread {
     /// The 1-based id of the Julia thread the loop runs on.
     pub fn tid(&self) -> usize {
         self.shared.tid
+    }
+
+    /// The loop's name, set with [`Hosted::name`].
+    pub fn name(&self) -> Option<&str> {
+        self.shared.name.as_deref()
     }
 
     /// Whether the loop has returned for good.
@@ -132,6 +143,7 @@ impl HostedThread {
 pub struct Hosted {
     tid: usize,
     stack_size: usize,
+    name: Option<Arc<str>>,
 }
 
 impl Hosted {
@@ -141,7 +153,15 @@ impl Hosted {
         Hosted {
             tid,
             stack_size: DEFAULT_STACK_SIZE,
+            name: None,
         }
+    }
+
+    /// The loop's name, reported with its panics (see [`crate::diagnostics`]); by default
+    /// it has none, and its thread id identifies it.
+    pub fn name(mut self, name: impl Into<Arc<str>>) -> Self {
+        self.name = Some(name.into());
+        self
     }
 
     /// The size of the hosted task's stack (default [`DEFAULT_STACK_SIZE`]). Rust code
@@ -182,6 +202,7 @@ impl Hosted {
         }
         let shared = Arc::new(HostedLoopState {
             tid,
+            name: self.name,
             finished: Latch::new(),
             restarts: AtomicUsize::new(0),
             panics: AtomicUsize::new(0),
@@ -273,8 +294,16 @@ extern "C" fn hosted_entry(data: *mut c_void) {
             Ok(()) => break,
             Err(p) => {
                 shared.panics.fetch_add(1, Ordering::AcqRel);
+                let message = crate::panics::panic_message(&*p);
                 let again = catch_unwind(AssertUnwindSafe(|| payload.body.panicked(p)));
-                if matches!(again, Ok(true)) {
+                let again = matches!(again, Ok(true));
+                crate::diagnostics::hosted_loop_panicked(
+                    shared.tid,
+                    shared.name.as_deref(),
+                    &message,
+                    again,
+                );
+                if again {
                     shared.restarts.fetch_add(1, Ordering::AcqRel);
                     continue;
                 }

@@ -6,20 +6,22 @@ use std::{
     thread::{self, JoinHandle},
 };
 
-use jlrs_core::SigintPolicy;
+use jlrs_core::{InitOptions, SigintPolicy};
 
 use crate::{plan::Plan, runtime, runtime::RuntimeThreadWork, MtHandle, RuntimeError};
 
 /// Configures the multithreaded runtime.
 ///
 /// Julia starts `1 + with_threads + n_threads` threads: the runtime thread, the threads
-/// that serve [`MtHandle::with`], and the threads that can host pool workers.
+/// that serve [`MtHandle::with`], and the threads that can host pool workers. Where to
+/// find Julia and what Ctrl-C does are Julia's own [`InitOptions`], set through the
+/// builder.
 #[derive(Clone, Debug)]
 pub struct Builder {
     n_threads: usize,
     with_threads: usize,
-    julia_dir: Option<PathBuf>,
-    sigint: SigintPolicy,
+    /// Julia's options; the runtime sets their thread count from the plan.
+    options: InitOptions,
 }
 
 impl Default for Builder {
@@ -27,8 +29,7 @@ impl Default for Builder {
         Builder {
             n_threads: 0,
             with_threads: 1,
-            julia_dir: None,
-            sigint: SigintPolicy::Terminate,
+            options: InitOptions::new(),
         }
     }
 }
@@ -58,19 +59,16 @@ impl Builder {
         self
     }
 
-    /// The Julia installation to use (default: `$JULIA_DIR`, else the one the crate was
-    /// built against).
+    /// The Julia installation to use: [`InitOptions::julia_dir`].
     pub fn julia_dir(mut self, dir: impl Into<PathBuf>) -> Self {
-        self.julia_dir = Some(dir.into());
+        self.options = self.options.julia_dir(dir);
         self
     }
 
-    /// What SIGINT (Ctrl-C) does once Julia has started. By default
-    /// ([`SigintPolicy::Terminate`]) the process ends at once, as in a Rust program
-    /// without a handler; [`SigintPolicy::InterruptJulia`] interrupts the Julia code that
-    /// runs for callers with `InterruptException`; [`SigintPolicy::Application`] leaves
-    /// the signal to the application's own handler (`tokio::signal::ctrl_c()`,
-    /// `signal-hook`), which then shuts down through the handles.
+    /// What SIGINT (Ctrl-C) does once Julia has started: [`InitOptions::sigint`] (by
+    /// default the process ends at once; see [`SigintPolicy`]). With
+    /// [`SigintPolicy::Application`] the application's own handler shuts down through the
+    /// handles.
     ///
     /// ```
     /// use jlrs_core::SigintPolicy;
@@ -80,19 +78,12 @@ impl Builder {
     /// # let _ = builder;
     /// ```
     pub fn sigint(mut self, policy: SigintPolicy) -> Self {
-        self.sigint = policy;
+        self.options = self.options.sigint(policy);
         self
     }
 
     fn plan(&self) -> Result<Plan, RuntimeError> {
-        let mut plan = Plan::new(
-            self.with_threads,
-            self.n_threads,
-            self.julia_dir.clone(),
-            jlrs_core::cpu_limit(),
-        )?;
-        plan.sigint = self.sigint;
-        Ok(plan)
+        Plan::new(self.with_threads, self.n_threads, jlrs_core::cpu_limit())
     }
 
     /// Starts Julia on a new thread. The thread ends after the last handle is dropped and
@@ -109,12 +100,13 @@ impl Builder {
         work: Option<Box<dyn RuntimeThreadWork>>,
     ) -> Result<(MtHandle, JoinHandle<()>), RuntimeError> {
         let plan = self.plan()?;
+        let options = self.options;
         let (tx, rx) = oneshot::channel();
         let thread = thread::Builder::new()
             .name("jlrs-runtime".into())
             .stack_size(runtime::RUNTIME_STACK)
             .spawn(move || {
-                runtime::run(plan, work, move |handle| {
+                runtime::run(plan, options, work, move |handle| {
                     let _ = tx.send(handle);
                 })
             })
@@ -159,7 +151,7 @@ impl Builder {
     {
         let plan = self.plan()?;
         let mut user = None;
-        runtime::run(plan, work, |handle| {
+        runtime::run(plan, self.options, work, |handle| {
             user = Some(handle.and_then(|h| {
                 thread::Builder::new()
                     .name("jlrs-start-mt".into())

@@ -43,9 +43,6 @@ pub enum RuntimeError {
 
 impl From<jlrs_core::panics::Failure> for RuntimeError {
     fn from(failure: jlrs_core::panics::Failure) -> Self {
-        match failure {
-            jlrs_core::panics::Failure::Julia(e) => RuntimeError::Julia(e),
-            jlrs_core::panics::Failure::Panicked(message) => RuntimeError::Panicked(message),
-        }
+        failure.into_error(RuntimeError::Julia, RuntimeError::Panicked)
     }
 }

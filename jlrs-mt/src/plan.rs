@@ -1,8 +1,6 @@
 //! The thread plan: which Julia thread does what, checked against Julia 1.5's cap.
 
-use std::{ops::RangeInclusive, path::PathBuf};
-
-use jlrs_core::SigintPolicy;
+use std::ops::RangeInclusive;
 
 use crate::RuntimeError;
 
@@ -11,9 +9,6 @@ use crate::RuntimeError;
 pub(crate) struct Plan {
     pub(crate) with_threads: usize,
     pub(crate) worker_threads: usize,
-    pub(crate) julia_dir: Option<PathBuf>,
-    /// What SIGINT does once Julia has started.
-    pub(crate) sigint: SigintPolicy,
 }
 
 impl Plan {
@@ -21,7 +16,6 @@ impl Plan {
     pub(crate) fn new(
         with_threads: usize,
         worker_threads: usize,
-        julia_dir: Option<PathBuf>,
         limit: usize,
     ) -> Result<Plan, RuntimeError> {
         let worker_threads = if worker_threads == 0 {
@@ -41,8 +35,6 @@ impl Plan {
         Ok(Plan {
             with_threads,
             worker_threads,
-            julia_dir,
-            sigint: SigintPolicy::default(),
         })
     }
 
@@ -67,7 +59,7 @@ mod test {
 
     #[test]
     fn the_seed_configuration_fits_eight_cpus() {
-        let plan = Plan::new(1, 4, None, 8).unwrap();
+        let plan = Plan::new(1, 4, 8).unwrap();
         assert_eq!(plan.total(), 6);
         assert_eq!(plan.with_tids(), 2..=2);
         assert_eq!(plan.worker_tids(), 3..=6);
@@ -75,14 +67,14 @@ mod test {
 
     #[test]
     fn zero_workers_means_every_thread_left() {
-        assert_eq!(Plan::new(1, 0, None, 8).unwrap().worker_threads, 6);
-        assert_eq!(Plan::new(1, 0, None, 2).unwrap().worker_threads, 0);
-        assert_eq!(Plan::new(0, 0, None, 1).unwrap().worker_threads, 0);
+        assert_eq!(Plan::new(1, 0, 8).unwrap().worker_threads, 6);
+        assert_eq!(Plan::new(1, 0, 2).unwrap().worker_threads, 0);
+        assert_eq!(Plan::new(0, 0, 1).unwrap().worker_threads, 0);
     }
 
     #[test]
     fn too_many_threads_is_an_error() {
-        let err = Plan::new(1, 4, None, 2).unwrap_err();
+        let err = Plan::new(1, 4, 2).unwrap_err();
         assert!(matches!(
             err,
             RuntimeError::TooManyThreads {
@@ -91,12 +83,12 @@ mod test {
                 ..
             }
         ));
-        assert!(Plan::new(2, 0, None, 2).is_err());
+        assert!(Plan::new(2, 0, 2).is_err());
     }
 
     #[test]
     fn no_with_threads_leaves_with_to_the_runtime_thread() {
-        let plan = Plan::new(0, 2, None, 8).unwrap();
+        let plan = Plan::new(0, 2, 8).unwrap();
         assert!(plan.with_tids().is_empty());
         assert_eq!(plan.worker_tids(), 2..=3);
     }

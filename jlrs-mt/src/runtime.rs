@@ -3,7 +3,7 @@
 
 use jlrs_core::{
     event_loop::{EventLoop, Notifier, Step},
-    hosted::{Hosted, HostedLoop},
+    hosted::{Hosted, HostedLoop, HostedThread},
     InitOptions, Julia, Runtime,
 };
 
@@ -13,10 +13,12 @@ use crate::{
     MtHandle, RuntimeError,
 };
 
-/// The stack of a spawned runtime thread: `RLIMIT_STACK`'s default. Julia takes the thread
-/// that initialises it to have a stack of `RLIMIT_STACK` bytes (see `Runtime::init`): no
-/// more, so that an overflow lands where Julia reports it as a `StackOverflowError`, and
-/// no less than it needs, so that Julia code on the runtime thread has all of it.
+/// The stack of a spawned runtime thread: 8 MiB, the usual default of `RLIMIT_STACK` (and
+/// a main thread's usual stack). Julia takes the thread that initialises it to have a
+/// stack of `RLIMIT_STACK` bytes (see `Runtime::init`), so the two agree where the limit
+/// has its default. The size is fixed, not read from the limit: under a larger limit
+/// Julia code on this thread has less room than Julia assumes; under a smaller one the
+/// thread's stack is larger than the limit, which `Runtime::init` advises against.
 pub(crate) const RUNTIME_STACK: usize = 8 << 20;
 
 /// A hosted loop that runs `with` jobs until the queue is closed and empty.
@@ -38,7 +40,7 @@ impl HostedLoop for WithServer {
 
     fn panicked(&mut self, _payload: Box<dyn std::any::Any + Send>) -> bool {
         // Jobs catch their own panics; anything else is a bug, but the queue must still
-        // be served.
+        // be served. The hosted loop reports the panic (a diagnostics event).
         true
     }
 }
@@ -60,15 +62,11 @@ pub trait RuntimeThreadWork: Send + 'static {
 /// reason the runtime could not start; the function returns after Julia has shut down.
 pub(crate) fn run(
     plan: Plan,
+    options: InitOptions,
     work: Option<Box<dyn RuntimeThreadWork>>,
     ready: impl FnOnce(Result<MtHandle, RuntimeError>),
 ) {
-    let mut options = InitOptions::new()
-        .n_julia_threads(plan.total())
-        .sigint(plan.sigint);
-    if let Some(dir) = &plan.julia_dir {
-        options = options.julia_dir(dir);
-    }
+    let options = options.n_julia_threads(plan.total());
     let mut rt = match Runtime::init(options) {
         Ok(rt) => rt,
         Err(e) => return ready(Err(e.into())),
@@ -84,7 +82,13 @@ pub(crate) fn run(
     let (tx, rx) = async_channel::unbounded::<Job>();
     for tid in plan.with_tids() {
         let server = WithServer { jobs: rx.clone() };
-        if let Err(e) = Hosted::on_thread(tid).spawn(rt.julia(), server) {
+        // The loop's handle is not kept: a server's restarts are reported by the hosted
+        // loop's diagnostics event, and shutdown waits for every hosted loop inside Julia
+        // (`Runtime::shutdown`), not through `HostedThread::join`.
+        if let Err(e) = Hosted::on_thread(tid)
+            .spawn(rt.julia(), server)
+            .map(|_server: HostedThread| ())
+        {
             rx.close();
             return ready(Err(e.into()));
         }
@@ -118,7 +122,7 @@ pub(crate) fn run(
         }
     };
     if let Err(e) = EventLoop::new(notifier).run(rt.julia(), step) {
-        eprintln!("jlrs-mt: the runtime thread's loop failed: {e}");
+        jlrs_core::diagnostics::runtime_loop_failed(&e);
     }
     // Jobs nobody will run are dropped, so their callers see `RuntimeError::ShutDown`.
     rx.close();

@@ -5,31 +5,50 @@ use std::{
     sync::{Arc, Weak},
 };
 
-use jlrs_async::{AsyncHandle, Executor, Queue};
+use jlrs_async::{AsyncHandle, Executor, MaxTasks, Queue};
 use jlrs_mt::MtHandle;
 
 use crate::{
-    closing,
     hooks::{Hooks, WorkerExit, WorkerPanic},
     pool::Pool,
-    PoolError,
+    released_threads, PoolError,
 };
 
 /// Adds [`pool_builder`](PoolBuilderExt::pool_builder) to [`MtHandle`].
 pub trait PoolBuilderExt {
-    /// Configures a pool whose workers each run an executor made by `executor`.
+    /// Configures a pool whose workers each run an executor made by `executor`, each
+    /// running at most `N` tasks at once (see [`Executor`]).
+    ///
+    /// `N` must be at least 1, checked at compile time:
+    ///
+    /// ```compile_fail,E0080
+    /// use jlrs_async::AsyncExecutor;
+    /// use jlrs_pool::PoolBuilderExt;
+    ///
+    /// fn zero(mt: &jlrs_mt::MtHandle) {
+    ///     // error: `N` must be at least 1
+    ///     let _ = mt.pool_builder(AsyncExecutor::<0>::new());
+    /// }
+    /// # let _ = zero as fn(&_);
+    /// ```
+    ///
+    /// while `N = 1` compiles:
+    ///
+    /// ```
+    /// use jlrs_async::AsyncExecutor;
+    /// use jlrs_pool::PoolBuilderExt;
+    ///
+    /// fn one(mt: &jlrs_mt::MtHandle) {
+    ///     let _ = mt.pool_builder(AsyncExecutor::<1>::new());
+    /// }
+    /// # let _ = one as fn(&_);
+    /// ```
     fn pool_builder<E: Executor<N>, const N: usize>(&self, executor: E) -> PoolBuilder<E, N>;
 }
 
 impl PoolBuilderExt for MtHandle {
     fn pool_builder<E: Executor<N>, const N: usize>(&self, executor: E) -> PoolBuilder<E, N> {
-        // `N > 0`, at compile time (see `Executor::VALID`).
-        const {
-            assert!(
-                N > 0,
-                "`N` must be at least 1: the most tasks a thread runs at once"
-            )
-        };
+        let () = MaxTasks::<N>::AT_LEAST_ONE;
         PoolBuilder {
             mt: self.clone(),
             executor,
@@ -74,9 +93,10 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
 
     /// Called on a worker's thread when its loop panics outside any task (a task's own
     /// panic is that task's error), after the worker's tasks have ended and before it
-    /// restarts. By default the panic is printed to stderr. With the feature `tracing`, an
-    /// event is emitted as well (see `jlrs_core::diagnostics`). A panic in the hook is
-    /// printed and changes nothing.
+    /// restarts. With the feature `tracing`, an event is emitted as well (see
+    /// `jlrs_core::diagnostics`); without a hook and without `tracing`, the panic is
+    /// printed to stderr. A panic in the hook is reported the same way and changes
+    /// nothing.
     ///
     /// ```
     /// use jlrs_async::AsyncExecutor;
@@ -99,8 +119,8 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
     }
 
     /// Called on a worker's thread when the worker has stopped for good and released its
-    /// thread (it was removed, its pool closed, or it could not start). A panic in the
-    /// hook is printed and changes nothing.
+    /// thread; [`WorkerExit`] lists when that happens. A panic in the hook is reported (a
+    /// `tracing` event, or stderr without the feature) and changes nothing.
     pub fn on_worker_exit(mut self, hook: impl Fn(&WorkerExit) + Send + Sync + 'static) -> Self {
         self.hooks.on_exit = Some(Arc::new(hook));
         self
@@ -125,9 +145,11 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
         self.spawn_inner().0
     }
 
-    /// Spawns the pool, or fails (starting nothing) if fewer worker threads are free than
-    /// workers were asked for. It waits for threads that closed pools are still releasing
-    /// as [`PoolBuilder::spawn`] does.
+    /// Spawns the pool, or fails if fewer worker threads are free than workers were asked
+    /// for. It waits for threads that closed pools are still releasing as
+    /// [`PoolBuilder::spawn`] does. On failure, the workers that did start are stopped:
+    /// the pool is closed and its threads come back once they have left (a pool spawned
+    /// next waits for them as `spawn` describes).
     pub fn try_spawn(self) -> Result<AsyncHandle, PoolError> {
         let requested = self.n_workers.get();
         let (handle, started) = self.spawn_inner();
@@ -143,8 +165,8 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
         let pool = Pool::<E, N>::new(self.mt, self.executor, self.prefix, self.hooks);
         let (queue, handle) = Queue::new(self.capacity, pool.clone());
         pool.set_queue(queue);
-        closing::register(Arc::downgrade(&pool) as Weak<dyn closing::Releasing>);
-        closing::wait_for_threads(&mt, self.n_workers.get());
+        released_threads::register(Arc::downgrade(&pool) as Weak<dyn released_threads::Releasing>);
+        released_threads::wait_for_threads(&mt, self.n_workers.get());
         let started = (0..self.n_workers.get())
             .take_while(|_| pool.add_worker())
             .count();

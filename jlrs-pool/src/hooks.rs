@@ -22,8 +22,14 @@ pub struct WorkerPanic {
     pub restarting: bool,
 }
 
-/// A worker stopped for good: it was removed, its pool closed, or it panicked while told
-/// to stop. Its thread is free again.
+/// A worker stopped for good, and its thread is free again. It stops when:
+///
+/// - it was removed ([`AsyncHandle::try_remove_worker`](jlrs_async::AsyncHandle::try_remove_worker)),
+///   once it has finished the tasks it holds;
+/// - its pool closed (closed, every handle dropped, or its last worker removed), once it
+///   has finished what it runs and the queue is drained;
+/// - its loop panicked outside any task after it was told to stop (it is not restarted);
+/// - it could not start (its hosted loop was refused).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct WorkerExit {
@@ -53,12 +59,12 @@ impl std::fmt::Debug for Hooks {
 }
 
 impl Hooks {
-    /// Reports a worker's panic: to the hook, or else to stderr.
+    /// Reports a worker's panic to the hook. Without one, it is printed to stderr when the
+    /// feature `tracing` is off (with it, the hosted loop's event reports it).
     pub(crate) fn panicked(&self, event: &WorkerPanic) {
-        jlrs_core::diagnostics::worker_panicked(&event.name, &event.message, event.restarting);
         match &self.on_panic {
             Some(hook) => guarded("on_worker_panic", || hook(event)),
-            None => eprintln!(
+            None => jlrs_core::diagnostics::stderr_fallback(format_args!(
                 "jlrs-pool: worker {} panicked outside a task ({}); {}",
                 event.name,
                 event.message,
@@ -67,7 +73,7 @@ impl Hooks {
                 } else {
                     "it was told to stop"
                 }
-            ),
+            )),
         }
     }
 
@@ -80,13 +86,10 @@ impl Hooks {
     }
 }
 
-/// Runs a hook; a panic in it is reported and goes no further, so it cannot change what
-/// happens to the worker.
+/// Runs a hook; a panic in it is reported (a diagnostics event, or stderr without
+/// `tracing`) and goes no further, so it cannot change what happens to the worker.
 fn guarded(name: &str, hook: impl FnOnce()) {
-    if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(hook)) {
-        eprintln!(
-            "jlrs-pool: the {name} hook panicked: {}",
-            jlrs_core::panic_message(&*payload)
-        );
+    if let Err(message) = jlrs_core::panics::catch_message(hook) {
+        jlrs_core::diagnostics::hook_panicked(name, &message);
     }
 }

@@ -9,13 +9,15 @@
 //! # Workers
 //!
 //! Each worker is a hosted loop on one of the runtime's worker threads (see the thread
-//! model in [`jlrs_mt`]), with its own executor; while it waits for work it is parked
-//! GC-safely and is woken directly, without the detour through Julia's event loop that the
-//! runtime thread takes.
+//! model in [`jlrs_mt`]), with its own executor; while it waits for work it waits inside
+//! Julia's scheduler ([`jlrs_core::idle`]), so Julia's own tasks can use its thread
+//! meanwhile, and a new task wakes it directly, without the detour through Julia's event
+//! loop (`uv_async_send`) that the runtime thread takes.
 //!
 //! - [`AsyncHandle::try_add_worker`](jlrs_async::AsyncHandle::try_add_worker) starts a
-//!   worker on a free worker thread and returns `true` once it runs: `n_workers()` shows it
-//!   when the call returns. It returns `false` when no thread is free or the pool is
+//!   worker on a free worker thread and returns `true` once its loop is scheduled on that
+//!   thread (it may not have taken a task yet): `n_workers()` shows it when the call
+//!   returns. It returns `false` when no thread is free or the pool is
 //!   closed.
 //! - [`AsyncHandle::try_remove_worker`](jlrs_async::AsyncHandle::try_remove_worker) tells a
 //!   worker to stop; it finishes the tasks it holds. A persistent task it runs lives on
@@ -32,8 +34,8 @@
 //!   `exit` (a call in progress answers `Cancelled`, later calls `Closed`), queued tasks
 //!   are not lost, and `n_workers()` is unchanged. A removed worker is not restarted.
 //!   [`PoolBuilder::on_worker_panic`] and [`PoolBuilder::on_worker_exit`] hear of
-//!   restarts and exits (by default a panic is printed to stderr); with the feature
-//!   `tracing`, `jlrs_core::diagnostics` reports them as events too.
+//!   restarts and exits; with the feature `tracing`, `jlrs_core::diagnostics` reports them
+//!   as events too. Without a hook and without `tracing`, a panic is printed to stderr.
 //!
 //! A blocking task holds its worker until it returns, and so does an async task between two
 //! `.await` points: keep long synchronous work in blocking tasks, and other tasks go to
@@ -82,12 +84,13 @@
 #![forbid(unsafe_code)]
 
 mod builder;
-mod closing;
 mod current;
 mod error;
 mod hooks;
 mod pool;
+mod released_threads;
 mod state;
+mod worker;
 
 pub use builder::{PoolBuilder, PoolBuilderExt};
 #[doc(hidden)]

@@ -1,28 +1,29 @@
 //! A pool: workers on claimed Julia threads, each running an executor, all serving one
-//! task queue.
+//! task queue. What a worker does while it lives is in `worker.rs`.
 
 use std::sync::{Arc, OnceLock, Weak};
 
 use jlrs_async::{Executor, Queue, Workers};
-use jlrs_core::{hosted::Hosted, hosted::HostedLoop, latch::Latch, sync::GcSafeMutex, Julia};
-use jlrs_mt::{MtHandle, WorkerThread};
+use jlrs_core::{latch::Latch, sync::GcSafeMutex};
+use jlrs_mt::MtHandle;
 
 use crate::{
-    closing, current,
-    hooks::{Hooks, WorkerExit, WorkerPanic},
+    hooks::Hooks,
+    released_threads,
     state::{PoolState, Removal},
+    worker,
 };
 
 /// Everything a pool's workers and handles share.
 pub(crate) struct Pool<E, const N: usize> {
-    mt: MtHandle,
-    executor: E,
+    pub(crate) mt: MtHandle,
+    pub(crate) executor: E,
     queue: OnceLock<Queue>,
     /// The one owner of the pool's bookkeeping: reservations, stop signals, counts.
     /// A worker's stop signal is a latch: set to make it stop taking tasks.
-    state: GcSafeMutex<PoolState<Arc<Latch>>>,
+    pub(crate) state: GcSafeMutex<PoolState<Arc<Latch>>>,
     prefix: String,
-    hooks: Hooks,
+    pub(crate) hooks: Hooks,
     this: Weak<Self>,
 }
 
@@ -43,12 +44,12 @@ impl<E, const N: usize> Pool<E, N> {
         let _ = self.queue.set(queue);
     }
 
-    fn queue(&self) -> &Queue {
+    pub(crate) fn queue(&self) -> &Queue {
         self.queue.get().expect("the queue is set at spawn")
     }
 
     /// Worker `id` has ended for good (or never started) and released its thread.
-    fn exited(&self, id: usize) {
+    pub(crate) fn exited(&self, id: usize) {
         let exited = self.state.lock().exited(id);
         if exited.close_queue {
             // No counted worker is left to take tasks: refuse new ones.
@@ -58,11 +59,11 @@ impl<E, const N: usize> Pool<E, N> {
             // Nobody is left to drain the queue.
             self.queue().cancel_queued();
         }
-        closing::released();
+        released_threads::released();
     }
 }
 
-impl<E: Send + Sync + 'static, const N: usize> closing::Releasing for Pool<E, N> {
+impl<E: Send + Sync + 'static, const N: usize> released_threads::Releasing for Pool<E, N> {
     fn releasing(&self) -> usize {
         match self.queue.get() {
             Some(queue) if queue.is_closed() => self.state.lock().held(),
@@ -91,18 +92,8 @@ impl<E: Executor<N>, const N: usize> Pool<E, N> {
         let Some((id, thread)) = reserved else {
             return false;
         };
-        let tid = thread.tid();
-        let worker = Worker {
-            name: format!("{}-{id}", self.prefix).into(),
-            pool,
-            id,
-            stop,
-            thread: Some(thread),
-        };
-        // If the loop cannot start, `worker` is dropped: that is its exit.
-        self.mt
-            .with(move |julia| Hosted::on_thread(tid).spawn(julia, worker).map(|_| ()))
-            .is_ok()
+        let name = format!("{}-{id}", self.prefix).into();
+        worker::start(pool, id, name, stop, thread)
     }
 
     fn remove_worker(&self) -> bool {
@@ -137,56 +128,5 @@ impl<E: Executor<N>, const N: usize> Workers for Pool<E, N> {
 
     fn restarts(&self) -> usize {
         self.state.lock().restarts()
-    }
-}
-
-/// One worker: a hosted loop on a claimed Julia thread.
-struct Worker<E, const N: usize> {
-    pool: Arc<Pool<E, N>>,
-    id: usize,
-    /// `"{prefix}-{id}"`.
-    name: Arc<str>,
-    stop: Arc<Latch>,
-    thread: Option<WorkerThread>,
-}
-
-impl<E: Executor<N>, const N: usize> HostedLoop for Worker<E, N> {
-    fn run(&mut self, _julia: &mut Julia) {
-        let tid = self.thread.as_ref().map_or(0, WorkerThread::tid);
-        jlrs_core::diagnostics::worker_started(&self.name, tid);
-        current::set(Some((self.id, self.name.clone())));
-        let stop = self.stop.clone();
-        self.pool
-            .queue()
-            .serve_blocking::<E, N>(&self.pool.executor, async move { stop.wait().await });
-        current::set(None);
-    }
-
-    fn panicked(&mut self, payload: Box<dyn std::any::Any + Send>) -> bool {
-        current::set(None);
-        let again = self.pool.state.lock().restart(self.id);
-        self.pool.hooks.panicked(&WorkerPanic {
-            index: self.id,
-            name: self.name.clone(),
-            message: jlrs_core::panic_message(&*payload),
-            restarting: again,
-        });
-        // The tasks it ran have ended (see `Queue::serve_blocking`); queued tasks wait in
-        // the shared queue for the restarted worker or the others.
-        again
-    }
-}
-
-impl<E, const N: usize> Drop for Worker<E, N> {
-    fn drop(&mut self) {
-        // Runs on the worker's Julia thread once its loop has ended for good (or wherever
-        // a worker that never started is dropped): the thread is free for new workers or
-        // pools before the pool hears of the exit.
-        drop(self.thread.take());
-        self.pool.exited(self.id);
-        self.pool.hooks.exited(&WorkerExit {
-            index: self.id,
-            name: self.name.clone(),
-        });
     }
 }

@@ -12,6 +12,7 @@ use std::{
 use jlrs_core::{InitOptions, Julia, Runtime};
 
 pub mod distributed;
+pub mod events;
 pub mod faulty;
 pub mod pool_runtime;
 

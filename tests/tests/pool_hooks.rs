@@ -86,42 +86,15 @@ fn a_panicking_hook_does_not_stop_the_restart() {
     pool.close(false);
 }
 
-/// Every `tracing` event of the process, as `"target message field=value ..."`.
-static EVENTS: GcSafeMutex<Vec<String>> = GcSafeMutex::new(Vec::new());
-
-struct Recorder;
-
-impl tracing::Subscriber for Recorder {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut line = event.metadata().target().to_string();
-        event.record(
-            &mut |field: &tracing::field::Field, value: &dyn std::fmt::Debug| {
-                line.push_str(&format!(" {}={value:?}", field.name()));
-            },
-        );
-        EVENTS.lock().push(line);
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 fn events_matching(pattern: &str) -> usize {
-    EVENTS.lock().iter().filter(|e| e.contains(pattern)).count()
+    jlrs_tests::events::matching(pattern)
 }
 
 #[test]
 fn tracing_reports_worker_starts_restarts_stops_and_task_panics() {
     let _dog = watchdog("tracing events", Duration::from_secs(60));
     let _x = exclusive();
-    tracing::subscriber::set_global_default(Recorder).expect("the only subscriber");
+    jlrs_tests::events::record();
     let pool = mt()
         .pool_builder::<_, 2>(Faulty)
         .name_prefix("traced")

@@ -7,17 +7,30 @@ pub type LocalBoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
 
 /// An executor that runs the tasks of one Julia thread.
 ///
-/// `N` bounds how many tasks hold a slot on one thread at once (a persistent task holds one
-/// only while its `init` runs); further tasks wait in the queue, for this thread or, in a
-/// pool, for another worker. It is checked at compile time: `N` must be at least 1
-/// ([`Executor::VALID`]), so an executor with `N = 0` is refused wherever it is used to
-/// start a runtime or pool:
+/// `N` bounds how many tasks hold a slot on one thread at once: on the async runtime
+/// thread, or on each worker of a pool (a pool of `w` workers runs up to `w * N`). A
+/// persistent task holds one only while its `init` runs; further tasks wait in the queue,
+/// for this thread or, in a pool, for another worker. `N` does not bound the queue (see
+/// `channel_capacity`) or the tasks an executor may spawn itself.
+///
+/// `N` must be at least 1, checked at compile time by every entry point that takes it
+/// ([`AsyncRuntimeExt::async_runtime`](crate::AsyncRuntimeExt::async_runtime),
+/// `PoolBuilderExt::pool_builder`, `Queue::serve_blocking`), so an executor with `N = 0`
+/// is refused wherever it is used to start a runtime or pool:
 ///
 /// ```compile_fail,E0080
 /// use jlrs_async::{AsyncExecutor, AsyncRuntimeExt};
 ///
 /// // error: `N` must be at least 1
 /// let _ = jlrs_mt::Builder::new().async_runtime(AsyncExecutor::<0>::new());
+/// ```
+///
+/// while `N = 1` compiles:
+///
+/// ```no_run
+/// use jlrs_async::{AsyncExecutor, AsyncRuntimeExt};
+///
+/// let _ = jlrs_mt::Builder::new().async_runtime(AsyncExecutor::<1>::new());
 /// ```
 ///
 /// The value is a configuration, created anywhere and sent to the thread, where
@@ -74,9 +87,22 @@ pub trait Executor<const N: usize>: Clone + Send + Sync + 'static {
     /// Makes the executor of the current thread.
     fn local(&self) -> Self::Local;
 
-    /// Evaluates (and fails to compile) unless `N > 0`: a thread that may run no task
-    /// would never take one from its queue.
-    const VALID: () = assert!(
+    /// The former place of the `N > 0` check, now [`MaxTasks::AT_LEAST_ONE`], which the
+    /// entry points evaluate (an implementation could override this one).
+    #[doc(hidden)]
+    const VALID: () = MaxTasks::<N>::AT_LEAST_ONE;
+}
+
+/// `N`, the most tasks that hold a slot on one thread at once (see [`Executor`]).
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct MaxTasks<const N: usize>;
+
+impl<const N: usize> MaxTasks<N> {
+    /// The one check that `N > 0`: a thread that may run no task would never take one
+    /// from its queue. Every entry point that takes `N` evaluates it
+    /// (`let () = MaxTasks::<N>::AT_LEAST_ONE;`), which fails to compile for `N = 0`.
+    pub const AT_LEAST_ONE: () = assert!(
         N > 0,
         "`N` must be at least 1: the most tasks a thread runs at once"
     );

@@ -3,13 +3,13 @@
 
 use std::future::Future;
 
-use jlrs_core::{GcFrame, JlResult};
+use jlrs_core::{latch::Latch, GcFrame, JlResult};
 use smol::future::FutureExt;
 
 use crate::{
     engine::{
         budget::TaskCtx,
-        task::{caught, no_julia, Reply, TaskFactory},
+        task::{caught, no_julia, Answer, Reply, TaskFactory},
     },
     TaskError, TaskHandle,
 };
@@ -22,11 +22,12 @@ use crate::{
 /// live as long as the task.
 ///
 /// The task ends when every handle to it is gone, when its runtime or pool closes (once
-/// the queued tasks have been taken), or when the pool worker running it fails outside
-/// any task and is restarted. Whichever comes first, the call in progress finishes (after
-/// a worker failure it is cut short instead and its caller gets
-/// [`TaskError::Cancelled`](crate::TaskError::Cancelled)), then [`PersistentTask::exit`] runs,
-/// exactly once; later calls return [`TaskError::Closed`](crate::TaskError::Closed).
+/// the queued tasks have been taken), or when the thread's task loop fails outside any
+/// task (a pool worker then restarts, unless it was told to stop). Whichever comes first,
+/// the call in progress finishes (after a loop failure it is cut short instead and its
+/// caller gets [`TaskError::Cancelled`](crate::TaskError::Cancelled)), then
+/// [`PersistentTask::exit`] runs, exactly once; later calls return
+/// [`TaskError::Closed`](crate::TaskError::Closed).
 ///
 /// A persistent task takes one of its thread's `N` task slots only while `init` runs. Its
 /// calls run without one, so a task that awaits a persistent call cannot deadlock however
@@ -115,7 +116,7 @@ type Call<P> = (
 );
 
 /// Calls a persistent task. Cheap to clone; the task ends (running its `exit`) when every
-/// handle is gone, its runtime or pool closes, or its pool worker is restarted (see
+/// handle is gone, its runtime or pool closes, or its thread's task loop fails (see
 /// [`PersistentTask`]).
 pub struct PersistentHandle<P: PersistentTask> {
     calls: async_channel::Sender<Call<P>>,
@@ -168,34 +169,17 @@ pub(crate) fn persistent_task<P: PersistentTask>(
         Box::pin(async move {
             let mut ctx = ctx;
             let Some(mut stack) = jlrs_core::root_stack() else {
-                let failed = no_julia();
-                ctx.record(&failed);
-                let _ = reply.send(failed);
-                return;
+                return Answer::new(ctx, reply).send(no_julia());
             };
             let mut frame: GcFrame<'_> = stack.frame();
             // If the thread's loop fails meanwhile, `init` is cut short: the caller gets
-            // `Cancelled`.
-            let init = async { Some(caught(task.init(&mut frame)).await) }
-                .or(async {
-                    ctx.aborted.wait().await;
-                    None
-                })
-                .await;
-            let Some(init) = init else {
-                ctx.cancel();
-                return;
+            // `Cancelled` (the unsent answer counts it).
+            let Some(init) = unless(&ctx.aborted, caught(task.init(&mut frame))).await else {
+                return drop(Answer::new(ctx, reply));
             };
             let mut state = match init {
                 Ok(state) => state,
-                Err(e) => {
-                    let failed: Result<(), TaskError> = Err(e);
-                    ctx.record(&failed);
-                    if let Err(e) = failed {
-                        let _ = reply.send(Err(e));
-                    }
-                    return;
-                }
+                Err(e) => return Answer::new(ctx, reply).send(Err(e)),
             };
             if reply
                 .send(Ok(PersistentHandle {
@@ -210,28 +194,17 @@ pub(crate) fn persistent_task<P: PersistentTask>(
             // Calls run without a task slot.
             ctx.release_slot();
             loop {
-                let next = async { calls.recv().await.ok() }
-                    .or(async {
-                        ctx.closed.wait().await;
-                        None
-                    })
-                    .await;
-                let Some((input, reply)) = next else { break };
+                let next = unless(&ctx.closed, calls.recv()).await;
+                let Some(Ok((input, reply))) = next else {
+                    break;
+                };
                 // A call in progress when the thread's loop fails is cut short: its caller
                 // gets `Cancelled`, and `exit` runs next.
-                let result = async {
-                    Some(
-                        caught(frame.async_scope(async |mut inner| {
-                            task.call(&mut state, &mut inner, input).await
-                        }))
-                        .await,
-                    )
-                }
-                .or(async {
-                    ctx.aborted.wait().await;
-                    None
-                })
-                .await;
+                let call =
+                    caught(frame.async_scope(async |mut inner| {
+                        task.call(&mut state, &mut inner, input).await
+                    }));
+                let result = unless(&ctx.aborted, call).await;
                 match result {
                     Some(result) => {
                         let _ = reply.send(result);
@@ -249,4 +222,14 @@ pub(crate) fn persistent_task<P: PersistentTask>(
             ctx.record(&ended);
         })
     })
+}
+
+/// `work`'s output, or `None` if `end` is set first (`work` is then dropped).
+async fn unless<T>(end: &Latch, work: impl Future<Output = T>) -> Option<T> {
+    async { Some(work.await) }
+        .or(async {
+            end.wait().await;
+            None
+        })
+        .await
 }

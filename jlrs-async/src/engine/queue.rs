@@ -1,14 +1,13 @@
 //! A task queue: its receiving side ([`Queue`]), which the threads that serve it run, and
 //! its sending side, which handles and undispatched tasks share.
 
-use std::{panic::AssertUnwindSafe, sync::Arc};
+use std::sync::Arc;
 
-use jlrs_core::latch::Latch;
-use smol::future::FutureExt;
+use jlrs_core::{latch::Latch, panics};
 
 use crate::engine::{
     budget::{Counters, Started},
-    executor::{Executor, LocalExecutor},
+    executor::{Executor, LocalExecutor, MaxTasks},
     register::Registry,
     self_wait::SelfWaits,
     serve::serve,
@@ -30,12 +29,25 @@ pub(crate) struct QueueSender {
     pub(crate) self_waits: Arc<SelfWaits>,
 }
 
+impl QueueSender {
+    /// Closes the queue: senders get `Closed`; queued tasks still run.
+    pub(crate) fn close(&self) {
+        close(&self.rx, &self.closed);
+    }
+}
+
 impl Drop for QueueSender {
     fn drop(&mut self) {
         // The last sender goes: the queue is closed.
-        self.tx.close();
-        self.closed.set();
+        self.close();
     }
+}
+
+/// Closes a queue, from its sending or its receiving side (closing either end of an
+/// `async_channel` closes the channel), and sets its `closed` latch.
+fn close(rx: &async_channel::Receiver<TaskFactory>, closed: &Latch) {
+    rx.close();
+    closed.set();
 }
 
 /// The receiving side of a task queue, for the layers that make workers.
@@ -84,6 +96,7 @@ impl Queue {
         local: &L,
         stop: impl std::future::Future<Output = ()>,
     ) {
+        let () = MaxTasks::<N>::AT_LEAST_ONE;
         let _serving = self.self_waits.serve_here();
         let started = Started::default();
         let main = serve(
@@ -95,36 +108,50 @@ impl Queue {
             stop,
             started.clone(),
         );
-        let served = AssertUnwindSafe(local.run(Box::pin(main)))
-            .catch_unwind()
-            .await;
-        if let Err(panic) = served {
-            // The loop failed outside any task. Before the executor goes, the tasks it
-            // runs end: persistent ones run their `exit`, the others answer `Cancelled`.
-            let _ = AssertUnwindSafe(local.run(Box::pin(started.abort())))
-                .catch_unwind()
-                .await;
-            std::panic::resume_unwind(panic);
-        }
+        // If the loop fails outside any task, the tasks it runs end before the executor
+        // goes (persistent ones run their `exit`, the others answer `Cancelled`); then the
+        // panic goes on, to the hosted loop that decides about a restart.
+        panics::cleanup_on_panic(
+            local.run(Box::pin(main)),
+            local.run(Box::pin(started.abort())),
+        )
+        .await
     }
 
     /// Serves this queue on the current Julia thread with a new executor made by
-    /// `executor`, at most `N` tasks holding a slot at once, parking GC-safely while no
-    /// task is ready. Returns once the queue is closed and drained or `stop` completes,
-    /// and the tasks this thread started have ended.
+    /// `executor`, at most `N` tasks holding a slot at once (`N > 0`, checked at compile
+    /// time). While no task is ready the thread waits inside Julia's scheduler
+    /// ([`jlrs_core::idle::block_on`]), GC-safely, so Julia's own tasks can run on it.
+    /// Returns once the queue is closed and drained or `stop` completes, and the tasks this
+    /// thread started have ended.
+    ///
+    /// ```compile_fail,E0080
+    /// fn zero(queue: &jlrs_async::Queue) {
+    ///     // error: `N` must be at least 1
+    ///     queue.serve_blocking::<_, 0>(&jlrs_async::AsyncExecutor::<0>::new(), async {});
+    /// }
+    /// # let _ = zero as fn(&_);
+    /// ```
+    ///
+    /// ```
+    /// fn one(queue: &jlrs_async::Queue) {
+    ///     queue.serve_blocking::<_, 1>(&jlrs_async::AsyncExecutor::<1>::new(), async {});
+    /// }
+    /// # let _ = one as fn(&_);
+    /// ```
     pub fn serve_blocking<E: Executor<N>, const N: usize>(
         &self,
         executor: &E,
         stop: impl std::future::Future<Output = ()>,
     ) {
+        let () = MaxTasks::<N>::AT_LEAST_ONE;
         let local = executor.local();
         jlrs_core::idle::block_on(self.serve::<_, N>(&local, stop));
     }
 
     /// Closes the queue: senders get `Closed`; queued tasks still run.
     pub fn close(&self) {
-        self.rx.close();
-        self.closed.set();
+        close(&self.rx, &self.closed);
     }
 
     /// Drops the queued tasks: their callers get [`TaskError::Cancelled`](crate::TaskError::Cancelled) (counted in

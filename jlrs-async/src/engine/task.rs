@@ -55,13 +55,20 @@ pub(crate) type Reply<T> = oneshot::Sender<Result<T, TaskError>>;
 /// A task's way back to its caller: the outcome is counted, then sent. Dropped unsent
 /// (the task was dropped before it ended), it counts the task as cancelled before the
 /// caller sees [`TaskError::Cancelled`].
-struct Answer<T> {
+pub(crate) struct Answer<T> {
     ctx: TaskCtx,
     reply: Option<Reply<T>>,
 }
 
 impl<T> Answer<T> {
-    fn send(mut self, result: Result<T, TaskError>) {
+    pub(crate) fn new(ctx: TaskCtx, reply: Reply<T>) -> Self {
+        Answer {
+            ctx,
+            reply: Some(reply),
+        }
+    }
+
+    pub(crate) fn send(mut self, result: Result<T, TaskError>) {
         self.ctx.record(&result);
         if let Some(reply) = self.reply.take() {
             let _ = reply.send(result);

@@ -1,5 +1,6 @@
-//! The threads that closed pools are still releasing, so that a new pool can wait for
-//! them (see [`PoolBuilder::spawn`](crate::PoolBuilder::spawn)).
+//! Spawning waits for threads released by closed pools: the threads that closed pools are
+//! still releasing, counted so that a new pool can wait for them (see
+//! [`PoolBuilder::spawn`](crate::PoolBuilder::spawn)).
 //!
 //! Julia starts once per process, so there is one runtime, and this is one table for the
 //! process.
