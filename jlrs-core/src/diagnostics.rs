@@ -11,6 +11,7 @@
 //! | a pool worker stopped and released its thread | `jlrs::pool` | `DEBUG` | `worker` | nothing |
 //! | a pool's `on_worker_panic` or `on_worker_exit` hook panicked | `jlrs::pool` | `ERROR` | `hook`, `panic` | printed |
 //! | the runtime thread's event loop failed (Julia then shuts down) | `jlrs::runtime` | `ERROR` | `error` | printed |
+//! | shutdown could not wait for the hosted loops (Julia shuts down anyway) | `jlrs::runtime` | `ERROR` | `error` | printed |
 //!
 //! The layers above this crate report through these functions, so the `tracing`
 //! dependency, its feature and the stderr fallback live in one place. The functions are
@@ -97,5 +98,20 @@ pub fn runtime_loop_failed(error: &dyn std::fmt::Display) {
     );
     stderr_fallback(format_args!(
         "jlrs-mt: the runtime thread's loop failed: {error}"
+    ));
+}
+
+/// `Runtime::shutdown` could not wait for the hosted loops (`JlrsCore.wait_hosted` failed
+/// with `error`); Julia shuts down anyway.
+#[doc(hidden)]
+pub fn shutdown_wait_failed(error: &dyn std::fmt::Display) {
+    #[cfg(feature = "tracing")]
+    tracing::error!(
+        target: "jlrs::runtime",
+        error = %error,
+        "shutdown could not wait for the hosted loops"
+    );
+    stderr_fallback(format_args!(
+        "jlrs: waiting for hosted loops failed: {error}"
     ));
 }

@@ -37,7 +37,7 @@ impl Runtime {
         // waits and Julia's own tasks keep running.
         let waited = julia.scope(|mut frame| frame.call("JlrsCore.wait_hosted", &[]).map(|_| ()));
         if let Err(e) = waited {
-            eprintln!("jlrs: waiting for hosted loops failed: {e}");
+            crate::diagnostics::shutdown_wait_failed(&e);
         }
         if signals::interrupts_enabled() {
             signals::forget_interrupt_handle();

@@ -1,18 +1,14 @@
 //! A pool: workers on claimed Julia threads, each running an executor, all serving one
-//! task queue. What a worker does while it lives is in `worker.rs`.
+//! task queue. Adding and removing workers, and what a worker does while it lives, is in
+//! `worker.rs`.
 
 use std::sync::{Arc, OnceLock, Weak};
 
-use jlrs_async::{Executor, Queue, Workers};
+use jlrs_async::Queue;
 use jlrs_core::{latch::Latch, sync::GcSafeMutex};
 use jlrs_mt::MtHandle;
 
-use crate::{
-    hooks::Hooks,
-    released_threads,
-    state::{PoolState, Removal},
-    worker,
-};
+use crate::{hooks::Hooks, released_threads, state::PoolState};
 
 /// Everything a pool's workers and handles share.
 pub(crate) struct Pool<E, const N: usize> {
@@ -22,9 +18,9 @@ pub(crate) struct Pool<E, const N: usize> {
     /// The one owner of the pool's bookkeeping: reservations, stop signals, counts.
     /// A worker's stop signal is a latch: set to make it stop taking tasks.
     pub(crate) state: GcSafeMutex<PoolState<Arc<Latch>>>,
-    prefix: String,
+    pub(crate) prefix: String,
     pub(crate) hooks: Hooks,
-    this: Weak<Self>,
+    pub(crate) this: Weak<Self>,
 }
 
 impl<E, const N: usize> Pool<E, N> {
@@ -69,64 +65,5 @@ impl<E: Send + Sync + 'static, const N: usize> released_threads::Releasing for P
             Some(queue) if queue.is_closed() => self.state.lock().held(),
             _ => 0,
         }
-    }
-}
-
-impl<E: Executor<N>, const N: usize> Pool<E, N> {
-    /// Starts a worker on a free Julia thread; `false` if none is free or the pool is
-    /// closed.
-    pub(crate) fn add_worker(&self) -> bool {
-        if self.queue().is_closed() {
-            return false;
-        }
-        let Some(pool) = self.this.upgrade() else {
-            return false;
-        };
-        let stop = Arc::new(Latch::new());
-        // One critical section: from here the worker is counted, holds its thread and can
-        // be told to stop, even while its start is still under way.
-        let reserved = self
-            .state
-            .lock()
-            .reserve(stop.clone(), || self.mt.claim_worker_thread());
-        let Some((id, thread)) = reserved else {
-            return false;
-        };
-        let name = format!("{}-{id}", self.prefix).into();
-        worker::start(pool, id, name, stop, thread)
-    }
-
-    fn remove_worker(&self) -> bool {
-        let removal = self.state.lock().remove();
-        match removal {
-            Removal::None => false,
-            Removal::Stop(stop) => {
-                stop.set();
-                true
-            }
-            Removal::Last => {
-                // The last worker drains the queue, then exits.
-                self.queue().close();
-                true
-            }
-        }
-    }
-}
-
-impl<E: Executor<N>, const N: usize> Workers for Pool<E, N> {
-    fn n_workers(&self) -> usize {
-        self.state.lock().n_workers()
-    }
-
-    fn try_add_worker(&self) -> bool {
-        self.add_worker()
-    }
-
-    fn try_remove_worker(&self) -> bool {
-        self.remove_worker()
-    }
-
-    fn restarts(&self) -> usize {
-        self.state.lock().restarts()
     }
 }

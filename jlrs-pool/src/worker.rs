@@ -1,5 +1,9 @@
 //! A pool worker's life: start, restart, exit.
 //!
+//! - **Added and removed.** `Pool::add_worker` (jlrs-async's `Workers::try_add_worker`)
+//!   reserves the worker in the pool's state, then starts it; `Pool::remove_worker` picks
+//!   a worker and sets its stop signal (or, for the last one, closes the queue, which it
+//!   drains before it exits).
 //! - **Start.** [`start`] hosts a [`Worker`] on the Julia thread its pool reserved for it
 //!   (`Pool::add_worker`: the worker is counted and holds its thread from the
 //!   reservation on). [`Worker::run`] serves the pool's queue with
@@ -18,7 +22,7 @@
 
 use std::sync::Arc;
 
-use jlrs_async::Executor;
+use jlrs_async::{Executor, Workers};
 use jlrs_core::{
     hosted::{Hosted, HostedLoop, HostedThread},
     latch::Latch,
@@ -30,6 +34,7 @@ use crate::{
     current,
     hooks::{WorkerExit, WorkerPanic},
     pool::Pool,
+    state::Removal,
 };
 
 /// One worker: a hosted loop on a claimed Julia thread.
@@ -114,5 +119,64 @@ impl<E, const N: usize> Drop for Worker<E, N> {
             index: self.id,
             name: self.name.clone(),
         });
+    }
+}
+
+impl<E: Executor<N>, const N: usize> Pool<E, N> {
+    /// Starts a worker on a free Julia thread; `false` if none is free or the pool is
+    /// closed.
+    pub(crate) fn add_worker(&self) -> bool {
+        if self.queue().is_closed() {
+            return false;
+        }
+        let Some(pool) = self.this.upgrade() else {
+            return false;
+        };
+        let stop = Arc::new(Latch::new());
+        // One critical section: from here the worker is counted, holds its thread and can
+        // be told to stop, even while its start is still under way.
+        let reserved = self
+            .state
+            .lock()
+            .reserve(stop.clone(), || self.mt.claim_worker_thread());
+        let Some((id, thread)) = reserved else {
+            return false;
+        };
+        let name = format!("{}-{id}", self.prefix).into();
+        start(pool, id, name, stop, thread)
+    }
+
+    fn remove_worker(&self) -> bool {
+        let removal = self.state.lock().remove();
+        match removal {
+            Removal::None => false,
+            Removal::Stop(stop) => {
+                stop.set();
+                true
+            }
+            Removal::Last => {
+                // The last worker drains the queue, then exits.
+                self.queue().close();
+                true
+            }
+        }
+    }
+}
+
+impl<E: Executor<N>, const N: usize> Workers for Pool<E, N> {
+    fn n_workers(&self) -> usize {
+        self.state.lock().n_workers()
+    }
+
+    fn try_add_worker(&self) -> bool {
+        self.add_worker()
+    }
+
+    fn try_remove_worker(&self) -> bool {
+        self.remove_worker()
+    }
+
+    fn restarts(&self) -> usize {
+        self.state.lock().restarts()
     }
 }
