@@ -6,32 +6,16 @@
 
 #include "shim.h"
 
+// `NamedTuple{names, Tuple{typeof.(vals)...}}` (kw_cache.c). Throws on bad input.
+jl_value_t *jlrs_core_named_tuple_type_throwing(jl_sym_t **names, jl_value_t **vals, size_t n);
+
 // Builds `NamedTuple{names}(vals)`. Throws on bad input; callers catch.
 static jl_value_t *named_tuple(jl_sym_t **names, jl_value_t **vals, size_t n)
 {
-    jl_value_t *names_tuple = NULL, *types = NULL, *nt_type = NULL, *nt = NULL;
-    JL_GC_PUSH4(&names_tuple, &types, &nt_type, &nt);
-    jl_value_t **tmp;
-    JL_GC_PUSHARGS(tmp, n + 1);
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = (jl_value_t *)names[i];
-    {
-        jl_value_t *ntt = NULL;
-        JL_GC_PUSH1(&ntt);
-        for (size_t i = 0; i < n; i++)
-            tmp[i] = (jl_value_t *)jl_symbol_type;
-        ntt = (jl_value_t *)jl_apply_tuple_type_v(tmp, n);
-        for (size_t i = 0; i < n; i++)
-            tmp[i] = (jl_value_t *)names[i];
-        names_tuple = jl_new_structv((jl_datatype_t *)ntt, tmp, (uint32_t)n);
-        JL_GC_POP();
-    }
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = jl_typeof(vals[i]);
-    types = (jl_value_t *)jl_apply_tuple_type_v(tmp, n);
-    nt_type = jl_apply_type2((jl_value_t *)jl_namedtuple_type, names_tuple, types);
-    nt = jl_new_structv((jl_datatype_t *)nt_type, vals, (uint32_t)n);
-    JL_GC_POP();
+    jl_value_t *nt_type = NULL;
+    JL_GC_PUSH1(&nt_type);
+    nt_type = jlrs_core_named_tuple_type_throwing(names, vals, n);
+    jl_value_t *nt = jl_new_structv((jl_datatype_t *)nt_type, vals, (uint32_t)n);
     JL_GC_POP();
     return nt;
 }
@@ -48,40 +32,6 @@ jl_value_t *jlrs_core_new_named_tuple(jl_sym_t **names, jl_value_t **vals, size_
         nt = NULL;
     }
     return nt;
-}
-
-// `f(args...; names .=> vals...)` through the keyword sorter of `typeof(f)` (Julia 1.5
-// has no `Core.kwcall`). NULL with the exception pending when it throws.
-jl_value_t *jlrs_core_call_kw(jl_value_t *f, jl_value_t **args, size_t nargs, jl_sym_t **names,
-                              jl_value_t **vals, size_t nkw)
-{
-    jl_value_t *result = NULL;
-    jl_value_t *nt = NULL, *sorter = NULL;
-    JL_GC_PUSH2(&nt, &sorter);
-    JL_TRY {
-        nt = named_tuple(names, vals, nkw);
-        sorter = (jl_value_t *)jl_get_kwsorter(jl_typeof(f));
-        jl_value_t **argv;
-        JL_GC_PUSHARGS(argv, nargs + 2);
-        argv[0] = nt;
-        argv[1] = f;
-        for (size_t i = 0; i < nargs; i++)
-            argv[i + 2] = args[i];
-        // As `jl_call` does: run in the newest world, so that methods defined since this
-        // task started are seen.
-        jl_ptls_t ptls = jl_get_ptls_states();
-        size_t last_age = ptls->world_age;
-        ptls->world_age = jl_get_world_counter();
-        result = jl_apply_generic(sorter, argv, (uint32_t)(nargs + 2));
-        ptls->world_age = last_age;
-        JL_GC_POP();
-    }
-    JL_CATCH {
-        jlrs_core_keep_exception();
-        result = NULL;
-    }
-    JL_GC_POP();
-    return result;
 }
 
 int jlrs_core_is_nothing(jl_value_t *v) { return jl_is_nothing(v); }

@@ -15,6 +15,7 @@ const PARTS: &[(&str, &str)] = &[
     ("calls.jl", include_str!("julia/calls.jl")),
     ("callback.jl", include_str!("julia/callback.jl")),
     ("distributed.jl", include_str!("julia/distributed.jl")),
+    ("kw_cache.jl", include_str!("julia/kw_cache.jl")),
 ];
 
 /// Defines `JlrsCore` in `Main`.

@@ -1,9 +1,12 @@
 //! Calls with keyword arguments: `f(args...; name = value, ...)`.
 //!
 //! Julia 1.5 has no `Core.kwcall`: a keyword call is a call of the keyword sorter of
-//! `typeof(f)` with `(kwargs::NamedTuple, f, args...)`, which the shim makes.
+//! `typeof(f)` with `(kwargs::NamedTuple, f, args...)`, which the shim makes. The type of
+//! the named tuple is made once per set of names and value types ([`cache`]).
 
-use crate::{error::JlResult, frame::GcFrame, sys_calls as c, tuple::split_names, value::Value};
+mod cache;
+
+use crate::{error::JlResult, frame::GcFrame, value::Value};
 
 impl<'scope> Value<'scope> {
     /// Calls this value with positional `args` and keyword arguments `kwargs`:
@@ -18,26 +21,35 @@ impl<'scope> Value<'scope> {
         if kwargs.is_empty() {
             return self.call(frame, args);
         }
-        let (mut names, mut vals) = split_names(kwargs)?;
+        crate::callable::check_callable()?;
         // `Value` is a transparent pointer, so the slice is the array the shim reads;
         // the shim copies it and never writes to it.
         let raw_args = args
             .as_ptr()
             .cast::<*mut crate::sys::jl_value_t>()
             .cast_mut();
-        // SAFETY: all values are rooted and the names are permanent symbols; the shim
-        // catches exceptions and returns null; the result is rooted at once.
-        unsafe {
-            let raw = c::jlrs_core_call_kw(
-                self.raw(),
-                raw_args,
-                args.len(),
-                names.as_mut_ptr(),
-                vals.as_mut_ptr(),
-                names.len(),
-            );
-            frame.root(raw)
-        }
+        cache::with_raw(kwargs, |vals, types| {
+            let nt_type = cache::named_tuple_type(frame, kwargs, vals, types)?;
+            // SAFETY: all values are rooted, and `nt_type` is the named-tuple type of
+            // `kwargs` (alive at least as long as `frame`); the shim catches exceptions
+            // and returns null; the result is rooted at once. The section is entered on
+            // this GC-unsafe Julia thread right around the call.
+            unsafe {
+                let raw = {
+                    // Ctrl-C may interrupt the Julia code of this call, as in `Value::call`.
+                    let _section = crate::signals::JuliaSection::enter();
+                    cache::jlrs_core_call_kw_typed(
+                        self.raw(),
+                        raw_args,
+                        args.len(),
+                        nt_type,
+                        vals.as_mut_ptr(),
+                        vals.len(),
+                    )
+                };
+                frame.root(raw)
+            }
+        })
     }
 }
 
@@ -75,7 +87,17 @@ impl<'scope> GcFrame<'scope> {
         kwargs: &[(&str, Value<'_>)],
     ) -> JlResult<Value<'scope>> {
         let apply = self.global("JlrsCore.kwapply")?;
-        let nt = self.new_named_tuple(kwargs)?;
+        let nt = cache::with_raw(kwargs, |vals, types| {
+            let nt_type = cache::named_tuple_type(self, kwargs, vals, types)?;
+            // SAFETY: the values are rooted, and `nt_type` is their named-tuple type
+            // (alive at least as long as this frame); the shim catches exceptions and
+            // returns null; the result is rooted at once.
+            unsafe {
+                let raw =
+                    cache::jlrs_core_new_typed_named_tuple(nt_type, vals.as_mut_ptr(), vals.len());
+                self.root(raw)
+            }
+        })?;
         let mut all = Vec::with_capacity(args.len() + 2);
         all.push(f);
         all.push(nt);

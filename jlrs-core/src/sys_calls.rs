@@ -11,14 +11,6 @@ extern "C" {
         vals: *mut *mut jl_value_t,
         n: usize,
     ) -> *mut jl_value_t;
-    pub(crate) fn jlrs_core_call_kw(
-        f: *mut jl_value_t,
-        args: *mut *mut jl_value_t,
-        nargs: usize,
-        names: *mut *mut jl_sym_t,
-        vals: *mut *mut jl_value_t,
-        nkw: usize,
-    ) -> *mut jl_value_t;
     pub(crate) fn jlrs_core_is_nothing(v: *mut jl_value_t) -> c_int;
     pub(crate) fn jlrs_core_nothing() -> *mut jl_value_t;
     pub(crate) fn jlrs_core_is_tuple(v: *mut jl_value_t) -> c_int;

@@ -7,12 +7,13 @@ use std::{
     time::Duration,
 };
 
-use jlrs_core::{Error, GcFrame, RootStack};
+use jlrs_core::{Error, GcFrame, RootStack, Value};
 use jlrs_tests::{julia, watchdog};
 
 thread_local! {
     static STACK: RefCell<Option<RootStack>> = const { RefCell::new(None) };
     static FRAME: RefCell<Option<GcFrame<'static>>> = const { RefCell::new(None) };
+    static VALUES: RefCell<Vec<Value<'static>>> = const { RefCell::new(Vec::new()) };
 }
 
 fn message(p: Box<dyn std::any::Any + Send>) -> String {
@@ -93,21 +94,36 @@ fn a_frame_kept_in_a_thread_local_cannot_call_julia_inside_blocking() {
     let _collect = collections_meanwhile();
     let (errors, panics) = julia().run(|j| {
         let stack: &'static mut RootStack = Box::leak(Box::new(j.new_root_stack()));
-        FRAME.with(|f| *f.borrow_mut() = Some(stack.frame()));
+        let mut frame = stack.frame();
+        // `sum`, a vector and a `dims` value, for a keyword call made inside `blocking`.
+        let kw_call = [
+            frame.global("sum").unwrap(),
+            frame.eval("rand(1000)").unwrap(),
+            frame.box_value(1i64),
+        ];
+        // Made once here, so that inside `blocking` the call finds its keyword type cached.
+        let [f, xs, dims] = kw_call;
+        f.call_kw(&mut frame, &[xs], &[("dims", dims)]).unwrap();
+        VALUES.with(|v| *v.borrow_mut() = kw_call.to_vec());
+        FRAME.with(|f| *f.borrow_mut() = Some(frame));
         let mut errors = Vec::new();
         let mut panics = Vec::new();
         for _ in 0..100 {
-            let (eval, call, global) = jlrs_core::blocking(|| {
+            let (eval, call, global, kw) = jlrs_core::blocking(|| {
                 FRAME.with(|f| {
                     let mut f = f.borrow_mut();
                     let frame = f.as_mut().unwrap();
                     let eval = frame.eval("sum(rand(1000))").map(|_| ());
                     let call = frame.call("rand", &[]).map(|_| ());
                     let global = frame.global("Base.sqrt").map(|_| ());
-                    (eval, call, global)
+                    let kw = VALUES.with(|v| {
+                        let v = v.borrow();
+                        v[0].call_kw(frame, &[v[1]], &[("dims", v[2])]).map(|_| ())
+                    });
+                    (eval, call, global, kw)
                 })
             });
-            errors.extend([eval, call, global]);
+            errors.extend([eval, call, global, kw]);
             let boxed = jlrs_core::blocking(|| {
                 catch_unwind(AssertUnwindSafe(|| {
                     FRAME.with(|f| {
@@ -118,6 +134,7 @@ fn a_frame_kept_in_a_thread_local_cannot_call_julia_inside_blocking() {
             panics.push(boxed.map_err(message));
         }
         FRAME.with(|f| f.borrow_mut().take());
+        VALUES.with(|v| v.borrow_mut().clear());
         (errors, panics)
     });
     for e in errors {

@@ -37,6 +37,10 @@ pub(crate) struct TaskCtx {
     counters: Arc<Counters>,
     /// Whether the task is no longer counted as running.
     done: bool,
+    /// Counts the task as alive until its future ends or is dropped: the context lives in
+    /// the future, so the future is spawned as it is, without a wrapper. Last, so that the
+    /// slot is released first.
+    _alive: Alive,
 }
 
 /// Task counts of one queue, shared by all its workers (see [`Stats`](crate::Stats)).
@@ -100,7 +104,7 @@ impl Drop for Slot {
 }
 
 /// Keeps a task counted as alive until it ends.
-pub(crate) struct Alive(Rc<Budget>);
+struct Alive(Rc<Budget>);
 
 impl Drop for Alive {
     fn drop(&mut self) {
@@ -137,14 +141,14 @@ impl Started {
         until(&self.budget, |b| b.alive.get() == 0).await
     }
 
-    /// Starts a task: it holds a slot, counts as alive until the returned [`Alive`] is
-    /// dropped, and as running in `counters` until its context is.
-    pub(crate) fn admit(&self, counters: &Arc<Counters>) -> (Alive, TaskCtx) {
+    /// Starts a task: it holds a slot, counts as alive until its context is dropped, and
+    /// as running in `counters` until its outcome is counted (or it is dropped).
+    pub(crate) fn admit(&self, counters: &Arc<Counters>) -> TaskCtx {
         let budget = &self.budget;
         budget.running.set(budget.running.get() + 1);
         budget.alive.set(budget.alive.get() + 1);
         counters.running.fetch_add(1, Ordering::Relaxed);
-        let ctx = TaskCtx {
+        TaskCtx {
             slot: Some(Slot {
                 budget: budget.clone(),
             }),
@@ -152,18 +156,13 @@ impl Started {
             aborted: self.aborted.clone(),
             counters: counters.clone(),
             done: false,
-        };
-        (Alive(budget.clone()), ctx)
+            _alive: Alive(budget.clone()),
+        }
     }
 
     /// Tells the persistent tasks to end: the queue is closed and drained.
     pub(crate) fn close(&self) {
         self.closed.set();
-    }
-
-    /// The latch set when the thread's loop fails.
-    pub(crate) fn aborted(&self) -> Rc<Latch> {
-        self.aborted.clone()
     }
 }
 

@@ -67,20 +67,10 @@ pub(crate) async fn serve<L: LocalExecutor + ?Sized>(
                 break;
             }
         };
-        let (alive, ctx) = started.admit(&counters);
         let blocking = factory.blocking;
-        let persistent = factory.persistent;
-        let ends = started.aborted();
-        let task = factory.make(ctx);
-        local.spawn_local(Box::pin(async move {
-            if persistent {
-                // It ends by itself, running its `exit`, once `closed` is set.
-                task.await;
-            } else {
-                task.or(ends.wait()).await;
-            }
-            drop(alive);
-        }));
+        // The task's future holds its context, which counts it as alive, and ends itself
+        // when the thread's loop fails (see `TaskFactory`): it is spawned as it is.
+        local.spawn_local(factory.make(started.admit(&counters)));
         if blocking {
             // A blocking task holds this thread: run it before taking more, so that queued
             // tasks go to idle workers instead of waiting behind it here.

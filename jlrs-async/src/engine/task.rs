@@ -4,6 +4,7 @@
 use std::future::Future;
 
 use jlrs_core::{panics, GcFrame, JlResult};
+use smol::future::FutureExt;
 
 use crate::{
     engine::{budget::TaskCtx, executor::LocalBoxFuture},
@@ -11,13 +12,15 @@ use crate::{
 };
 
 /// A task as it travels to a worker: made into a future there.
+///
+/// The future owns the task's [`TaskCtx`] (which counts it as alive until the future ends
+/// or is dropped) and ends by itself once the context's `aborted` latch is set: a task made
+/// by [`TaskFactory::new`] is dropped then (its caller gets `Cancelled`); a persistent one
+/// cuts its call short and runs its `exit`.
 pub(crate) struct TaskFactory {
     make: Box<dyn FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send>,
     /// Whether the task holds its thread until it returns.
     pub(crate) blocking: bool,
-    /// Whether it is a persistent task, which ends by itself (running its `exit`) when
-    /// told to, instead of being dropped.
-    pub(crate) persistent: bool,
 }
 
 impl TaskFactory {
@@ -28,18 +31,16 @@ impl TaskFactory {
         TaskFactory {
             make: Box::new(make),
             blocking,
-            persistent: false,
         }
     }
 
-    /// A persistent task's factory.
+    /// A persistent task's factory: its future watches `aborted` itself.
     pub(crate) fn persistent(
         make: impl FnOnce(TaskCtx) -> LocalBoxFuture<'static, ()> + Send + 'static,
     ) -> Self {
         TaskFactory {
             make: Box::new(make),
             blocking: false,
-            persistent: true,
         }
     }
 
@@ -103,17 +104,21 @@ where
     F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
 {
     TaskFactory::new(blocking, move |ctx| {
+        let aborted = ctx.aborted.clone();
         let answer = Answer {
             ctx,
             reply: Some(reply),
         };
-        Box::pin(async move {
+        let run = async move {
             let result = match jlrs_core::root_stack() {
                 Some(mut stack) => caught(async { f(stack.frame()).await }).await,
                 None => no_julia(),
             };
             answer.send(result);
-        })
+        };
+        // If the thread's loop fails first, the task is dropped, `answer` with it: the
+        // caller gets `Cancelled`.
+        Box::pin(run.or(async move { aborted.wait().await }))
     })
 }
 

@@ -62,7 +62,9 @@ pub async fn wait_until(event: &Event, ready: impl Fn() -> bool) {
         if ready() {
             return;
         }
-        let listener = event.listen();
+        // Listens from inside this future (no allocation, unlike `Event::listen`): every
+        // task waits for its thread's `aborted` latch this way.
+        event_listener::listener!(event => listener);
         if ready() {
             return;
         }
