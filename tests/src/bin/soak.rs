@@ -5,7 +5,9 @@
 //! A watchdog fails it (status 101, with the test watchdog's diagnostic) when a client
 //! waits longer than `--stall-seconds S` (default 60) for one answer, a lost or deadlocked
 //! task, or when shutting down takes longer than two minutes. `--lose-a-task` sends one
-//! task that never answers, to check that watchdog.
+//! task that never answers, to check that watchdog: an async task that waits forever, so
+//! that it holds one slot of its worker and strands nothing else (a blocking task that
+//! never returned would also hold up the tasks its worker had started before it).
 
 use std::{
     sync::{
@@ -231,8 +233,8 @@ fn main() {
                         let (keep, never) = async_channel::bounded::<()>(1);
                         lost = Some(keep);
                         let _ = pool
-                            .blocking_task(move |_f| {
-                                let _ = jlrs_core::blocking(|| never.recv_blocking());
+                            .task(async move |_f| {
+                                let _ = never.recv().await;
                                 Ok(0i64)
                             })
                             .dispatch_blocking()
