@@ -4,7 +4,10 @@
 //! collection started by another thread waits for it, and every thread stalls. A GC-safe
 //! thread must not touch Julia until it is GC-unsafe again.
 
-use std::marker::PhantomData;
+use std::{
+    marker::PhantomData,
+    sync::atomic::{AtomicUsize, Ordering},
+};
 
 use crate::sys;
 
@@ -88,4 +91,24 @@ pub unsafe fn is_gc_safe() -> bool {
 pub(crate) fn collect(full: bool) {
     // SAFETY: callers hold a frame or context, so this is a GC-unsafe Julia thread.
     unsafe { sys::jlrs_core_gc_collect(i32::from(full)) }
+}
+
+/// How many collections have run, and how many of them were asked to be full.
+static COLLECTIONS: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+
+/// Counts a collection; called by the root scanner, once per collection, with the kind of
+/// collection that was asked for (`JL_GC_FULL` is 1).
+pub(crate) fn note_collection(kind: std::ffi::c_int) {
+    COLLECTIONS[0].fetch_add(1, Ordering::Relaxed);
+    if kind == 1 {
+        COLLECTIONS[1].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// How many collections have run so far, and how many of them were asked to be full.
+pub(crate) fn collections() -> (usize, usize) {
+    (
+        COLLECTIONS[0].load(Ordering::Relaxed),
+        COLLECTIONS[1].load(Ordering::Relaxed),
+    )
 }

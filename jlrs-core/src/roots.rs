@@ -38,8 +38,9 @@ fn registry() -> MutexGuard<'static, Option<HashSet<usize>>> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The GC's callback: marks every registered root.
-pub(crate) extern "C" fn scan_roots(_full: c_int) {
+/// The GC's callback: marks every registered root (and counts the collection).
+pub(crate) extern "C" fn scan_roots(kind: c_int) {
+    crate::gc::note_collection(kind);
     let reg = registry();
     if let Some(set) = reg.as_ref() {
         for &addr in set {

@@ -108,10 +108,12 @@ impl<'scope> GcFrame<'scope> {
     /// (`push!` throws "cannot resize array with shared data"). For `char`, the elements
     /// are converted to Julia's representation in place.
     ///
-    /// Julia's collector does not count memory it did not allocate, so buffers given
-    /// away do not make collections come sooner: a program that hands Julia many large
-    /// `Vec`s and drops the arrays quickly should collect now and then
-    /// ([`GcFrame::collect_garbage`]) to keep its memory flat.
+    /// Julia's collector does not count memory it did not allocate, so this function
+    /// counts it: once 256 MiB of buffers have been given away since the last collection,
+    /// it runs one before it returns (Julia decides whether it is full; after 1 GiB since
+    /// the last full collection, a full one), so that buffers of arrays Julia no longer
+    /// references are dropped and a program that hands over many large `Vec`s keeps its
+    /// memory flat.
     ///
     /// ```
     /// # use jlrs_core::{InitOptions, Runtime};
@@ -147,8 +149,15 @@ impl<'scope> GcFrame<'scope> {
                 dims.as_ptr(),
                 Some(owned::finalize),
             );
+            let bytes = stored.capacity() * std::mem::size_of::<T::Stored>();
             let value = self.root(raw)?;
             owned::give(raw.cast(), stored);
+            // The new array is rooted: it survives the collection.
+            match owned::pressure(bytes) {
+                owned::Collect::No => {}
+                owned::Collect::Auto => crate::gc::collect(false),
+                owned::Collect::Full => crate::gc::collect(true),
+            }
             Ok(Array::wrap(value))
         }
     }

@@ -7,6 +7,14 @@
 //! finalizer does no Julia call, never panics out (it catches), and only frees memory; the
 //! table's lock is held for a lookup and an insert or removal and never across a
 //! safepoint, so no stopped thread can hold it.
+//!
+//! Julia's collector counts only the memory it allocates, so buffers given away would
+//! never make a collection come sooner, and dropped arrays would keep their `Vec`s alive
+//! until Julia's own allocations happened to trigger one. [`pressure`] counts the bytes
+//! given away instead: after [`COLLECT_AFTER`] bytes since the last collection the caller
+//! runs one (Julia decides whether it is full), and after four times as many since the
+//! last full one, a full one (an array that lived through a collection is only freed by a
+//! full one).
 
 use std::{collections::BTreeMap, ffi::c_void};
 
@@ -57,6 +65,59 @@ pub(crate) unsafe fn give<S: Send + 'static>(array: *mut c_void, vec: Vec<S>) {
         drop: drop_vec::<S>,
     };
     owned().insert(array as usize, entry);
+}
+
+/// After this many bytes of buffers given to Julia since the last collection, the next
+/// `array_from_vec` runs one.
+pub(crate) const COLLECT_AFTER: usize = 256 << 20;
+
+/// The collection that [`pressure`] asks for.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Collect {
+    /// None yet.
+    No,
+    /// One whose kind Julia decides.
+    Auto,
+    /// A full one.
+    Full,
+}
+
+/// Bytes given away since the last collection and since the last full one, and the
+/// collection counts (see [`gc::collections`](crate::gc::collections)) they were counted
+/// from.
+struct Given {
+    seen: (usize, usize),
+    since_any: usize,
+    since_full: usize,
+}
+
+#[allow(clippy::disallowed_types)]
+static GIVEN: Mutex<Given> = Mutex::new(Given {
+    seen: (0, 0),
+    since_any: 0,
+    since_full: 0,
+});
+
+/// Counts `bytes` just given to Julia; says which collection, if any, should run now.
+pub(crate) fn pressure(bytes: usize) -> Collect {
+    let (any, full) = crate::gc::collections();
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    if given.seen.0 != any {
+        given.since_any = 0;
+    }
+    if given.seen.1 != full {
+        given.since_full = 0;
+    }
+    given.seen = (any, full);
+    given.since_any += bytes;
+    given.since_full += bytes;
+    if given.since_full >= 4 * COLLECT_AFTER {
+        Collect::Full
+    } else if given.since_any >= COLLECT_AFTER {
+        Collect::Auto
+    } else {
+        Collect::No
+    }
 }
 
 /// How many buffers Julia arrays own now (for tests and statistics).

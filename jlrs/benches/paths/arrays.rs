@@ -27,13 +27,9 @@ fn from_vec(mt: &MtHandle, len: usize, n: usize) -> Vec<Duration> {
     mt.with(move |j| {
         j.scope(|mut f| {
             let mut times = Vec::with_capacity(n);
-            for i in 0..n {
-                // Julia does not count the `Vec`s it is given, so its collector would let
-                // them pile up (tens of GB over a full run, until the OOM killer stepped
-                // in): collect, untimed, once about 512 MiB have been handed over.
-                if (i + 1) % (64usize << 20).div_ceil(len).max(1) == 0 {
-                    f.collect_garbage(false);
-                }
+            for _ in 0..n {
+                // `array_from_vec` runs a collection once 256 MiB of `Vec`s have been
+                // handed over since the last one: those calls are timed with it.
                 let v = vec![1.0f64; len];
                 f.scope(|mut inner| {
                     let t = Instant::now();
