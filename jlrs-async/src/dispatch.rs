@@ -66,7 +66,8 @@ impl<T> Dispatch<T> {
     }
 
     /// Sends the task, blocking the thread until there is room (GC-safely on a Julia
-    /// thread).
+    /// thread; on a pool worker or a `with` thread, inside Julia's scheduler, so that
+    /// Julia tasks queued for the thread still run meanwhile).
     ///
     /// A task that runs on a thread serving this same queue (the runtime thread, or a
     /// pool's worker) would wait for room that only the queue's workers can make: if every
@@ -88,7 +89,11 @@ impl<T> Dispatch<T> {
         let Ok(_self_wait) = queue.self_waits.enter() else {
             return Err(DispatchError::Full(Dispatch { queue, factory, rx }));
         };
-        let sent = jlrs_core::blocking(|| queue.tx.send_blocking(factory));
+        // On a hosted thread (a pool worker, a `with` server) this waits inside Julia's
+        // scheduler, so that the Julia tasks queued for the thread still run: the task that
+        // holds the queue up may be waiting for one of them (its `Threads.@threads` chunk
+        // on this thread, say). Elsewhere it parks, GC-safely on a Julia thread.
+        let sent = jlrs_core::idle::block_on(queue.tx.send(factory));
         match sent {
             Ok(()) => Ok(Self::sent(queue, rx)),
             Err(async_channel::SendError(factory)) => {
