@@ -6,9 +6,6 @@
 
 #include "shim.h"
 
-// `NamedTuple{names, Tuple{typeof.(vals)...}}` (kw_cache.c). Throws on bad input.
-jl_value_t *jlrs_core_named_tuple_type_throwing(jl_sym_t **names, jl_value_t **vals, size_t n);
-
 // Builds `NamedTuple{names}(vals)`. Throws on bad input; callers catch.
 static jl_value_t *named_tuple(jl_sym_t **names, jl_value_t **vals, size_t n)
 {

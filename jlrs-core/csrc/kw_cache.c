@@ -3,12 +3,7 @@
 
 #include <julia.h>
 
-// Leaves the exception being handled where `jl_exception_occurred` finds it, as
-// `jl_call` does when it catches one.
-static void keep_exception(void)
-{
-    jl_get_ptls_states()->previous_exception = jl_current_exception();
-}
+#include "shim.h"
 
 // `NamedTuple{names, Tuple{typeof.(vals)...}}`. Throws on bad input; callers catch.
 jl_value_t *jlrs_core_named_tuple_type_throwing(jl_sym_t **names, jl_value_t **vals, size_t n)
@@ -40,7 +35,7 @@ jl_value_t *jlrs_core_named_tuple_type(jl_sym_t **names, jl_value_t **vals, size
         t = jlrs_core_named_tuple_type_throwing(names, vals, n);
     }
     JL_CATCH {
-        keep_exception();
+        jlrs_core_keep_exception();
         t = NULL;
     }
     return t;
@@ -56,7 +51,7 @@ jl_value_t *jlrs_core_new_typed_named_tuple(jl_value_t *nt_type, jl_value_t **va
         nt = jl_new_structv((jl_datatype_t *)nt_type, vals, (uint32_t)n);
     }
     JL_CATCH {
-        keep_exception();
+        jlrs_core_keep_exception();
         nt = NULL;
     }
     return nt;
@@ -86,7 +81,7 @@ jl_value_t *jlrs_core_call_kw_typed(jl_value_t *f, jl_value_t **args, size_t nar
         ptls->world_age = last_age;
     }
     JL_CATCH {
-        keep_exception();
+        jlrs_core_keep_exception();
         result = NULL;
     }
     JL_GC_POP();
