@@ -467,7 +467,7 @@ mod test {
         let g = graph(&[
             ("lib.rs", "mod a; mod b; pub use a::A;"),
             ("a.rs", "use crate::b::B; pub struct A;"),
-            ("b.rs", "pub struct B; fn f() -> crate::A { todo!() }"),
+            ("b.rs", "pub struct B; fn f() -> crate::A { crate::A }"),
             ("c/mod.rs", "mod d; pub use d::D; pub struct C;"),
             ("c/d.rs", "pub struct D(super::C);"),
         ]);
