@@ -1,35 +1,8 @@
-// Keyword calls, named tuples, fields and type layouts: the layout-dependent half of
-// jlrs-core's `kw.rs`, `tuple.rs`, `fields.rs`, `strings.rs` and `bits/mod.rs`.
+// Tuples, fields and type layouts: the layout-dependent half of jlrs-core's `tuple.rs`,
+// `fields.rs`, `strings.rs` and `bits/mod.rs` (keyword calls and named tuples are in
+// `kw_cache.c`).
 
 #include <julia.h>
-#include <string.h>
-
-#include "shim.h"
-
-// Builds `NamedTuple{names}(vals)`. Throws on bad input; callers catch.
-static jl_value_t *named_tuple(jl_sym_t **names, jl_value_t **vals, size_t n)
-{
-    jl_value_t *nt_type = NULL;
-    JL_GC_PUSH1(&nt_type);
-    nt_type = jlrs_core_named_tuple_type_throwing(names, vals, n);
-    jl_value_t *nt = jl_new_structv((jl_datatype_t *)nt_type, vals, (uint32_t)n);
-    JL_GC_POP();
-    return nt;
-}
-
-// `NamedTuple{names}(vals)`, or NULL with the exception pending.
-jl_value_t *jlrs_core_new_named_tuple(jl_sym_t **names, jl_value_t **vals, size_t n)
-{
-    jl_value_t *nt = NULL;
-    JL_TRY {
-        nt = named_tuple(names, vals, n);
-    }
-    JL_CATCH {
-        jlrs_core_keep_exception();
-        nt = NULL;
-    }
-    return nt;
-}
 
 int jlrs_core_is_nothing(jl_value_t *v) { return jl_is_nothing(v); }
 

@@ -6,7 +6,7 @@
 #include "shim.h"
 
 // `NamedTuple{names, Tuple{typeof.(vals)...}}`. Throws on bad input; callers catch.
-jl_value_t *jlrs_core_named_tuple_type_throwing(jl_sym_t **names, jl_value_t **vals, size_t n)
+static jl_value_t *named_tuple_type_throwing(jl_sym_t **names, jl_value_t **vals, size_t n)
 {
     jl_value_t *ntt = NULL, *names_tuple = NULL, *types = NULL, *nt_type = NULL;
     JL_GC_PUSH4(&ntt, &names_tuple, &types, &nt_type);
@@ -32,7 +32,7 @@ jl_value_t *jlrs_core_named_tuple_type(jl_sym_t **names, jl_value_t **vals, size
 {
     jl_value_t *t = NULL;
     JL_TRY {
-        t = jlrs_core_named_tuple_type_throwing(names, vals, n);
+        t = named_tuple_type_throwing(names, vals, n);
     }
     JL_CATCH {
         jlrs_core_keep_exception();

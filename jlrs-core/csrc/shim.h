@@ -9,7 +9,4 @@
 // reports, as `jl_call` does, so that Rust reads it the same way after any shim call.
 void jlrs_core_keep_exception(void);
 
-// `NamedTuple{names, Tuple{typeof.(vals)...}}` (kw_cache.c). Throws on bad input.
-jl_value_t *jlrs_core_named_tuple_type_throwing(jl_sym_t **names, jl_value_t **vals, size_t n);
-
 #endif

@@ -2,7 +2,8 @@
 //!
 //! Julia 1.5 has no `Core.kwcall`: a keyword call is a call of the keyword sorter of
 //! `typeof(f)` with `(kwargs::NamedTuple, f, args...)`, which the shim makes. The type of
-//! the named tuple is made once per set of names and value types ([`cache`]).
+//! the named tuple is made once per set of names and value types ([`cache`]), for keyword
+//! calls and for [`GcFrame::new_named_tuple`] alike.
 
 mod cache;
 
@@ -78,6 +79,24 @@ impl<'scope> GcFrame<'scope> {
         f.call_kw(self, args, kwargs)
     }
 
+    /// The named tuple `(; name = value, ...)`, in the order given.
+    ///
+    /// An empty name list gives `NamedTuple()`; a name given twice is an error.
+    pub fn new_named_tuple(&mut self, fields: &[(&str, Value<'_>)]) -> JlResult<Value<'scope>> {
+        crate::callable::check_callable()?;
+        cache::with_raw(fields, |vals, types| {
+            let nt_type = cache::named_tuple_type(self, fields, vals, types)?;
+            // SAFETY: the values are rooted, and `nt_type` is their named-tuple type
+            // (alive at least as long as this frame); the shim catches exceptions and
+            // returns null; the result is rooted at once.
+            unsafe {
+                let raw =
+                    cache::jlrs_core_new_typed_named_tuple(nt_type, vals.as_mut_ptr(), vals.len());
+                self.root(raw)
+            }
+        })
+    }
+
     /// [`GcFrame::call_async`] with keyword arguments: `f(args...; kwargs...)` as a
     /// Julia task, awaited without blocking the thread.
     pub async fn call_async_kw(
@@ -87,17 +106,7 @@ impl<'scope> GcFrame<'scope> {
         kwargs: &[(&str, Value<'_>)],
     ) -> JlResult<Value<'scope>> {
         let apply = self.global("JlrsCore.kwapply")?;
-        let nt = cache::with_raw(kwargs, |vals, types| {
-            let nt_type = cache::named_tuple_type(self, kwargs, vals, types)?;
-            // SAFETY: the values are rooted, and `nt_type` is their named-tuple type
-            // (alive at least as long as this frame); the shim catches exceptions and
-            // returns null; the result is rooted at once.
-            unsafe {
-                let raw =
-                    cache::jlrs_core_new_typed_named_tuple(nt_type, vals.as_mut_ptr(), vals.len());
-                self.root(raw)
-            }
-        })?;
+        let nt = self.new_named_tuple(kwargs)?;
         let mut all = Vec::with_capacity(args.len() + 2);
         all.push(f);
         all.push(nt);

@@ -6,11 +6,6 @@ use std::ffi::{c_char, c_int, c_void};
 use crate::sys::{jl_sym_t, jl_value_t};
 
 extern "C" {
-    pub(crate) fn jlrs_core_new_named_tuple(
-        names: *mut *mut jl_sym_t,
-        vals: *mut *mut jl_value_t,
-        n: usize,
-    ) -> *mut jl_value_t;
     pub(crate) fn jlrs_core_is_nothing(v: *mut jl_value_t) -> c_int;
     pub(crate) fn jlrs_core_nothing() -> *mut jl_value_t;
     pub(crate) fn jlrs_core_is_tuple(v: *mut jl_value_t) -> c_int;

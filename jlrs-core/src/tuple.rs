@@ -1,5 +1,5 @@
-//! Tuples and named tuples: building them from values, and Rust tuples of up to 8
-//! elements as Julia tuples.
+//! Tuples: building them from values, and Rust tuples of up to 8 elements as Julia
+//! tuples. Named tuples are built in `kw.rs`, with the cached types of keyword calls.
 
 use crate::{
     convert::{BoxOutput, IntoJulia, Unbox},
@@ -17,20 +17,6 @@ impl<'scope> GcFrame<'scope> {
     pub fn new_tuple(&mut self, values: &[Value<'_>]) -> JlResult<Value<'scope>> {
         // `Core.tuple` is a builtin: calling it cannot dispatch to user code.
         self.call("Core.tuple", values)
-    }
-
-    /// The named tuple `(; name = value, ...)`, in the order given.
-    ///
-    /// An empty name list gives `NamedTuple()`; a name given twice is an error.
-    pub fn new_named_tuple(&mut self, fields: &[(&str, Value<'_>)]) -> JlResult<Value<'scope>> {
-        let (mut names, mut vals) = split_names(fields)?;
-        // SAFETY: the names are symbols (never collected) and the values are rooted; the
-        // shim catches exceptions and returns null; the result is rooted at once.
-        unsafe {
-            let raw =
-                c::jlrs_core_new_named_tuple(names.as_mut_ptr(), vals.as_mut_ptr(), names.len());
-            self.root(raw)
-        }
     }
 }
 
