@@ -416,7 +416,8 @@ pub(crate) fn which(tool: &str) -> Option<PathBuf> {
     })
 }
 
-fn run(cmd: &mut Command) -> Result<()> {
+/// Runs `cmd`; an error if it cannot start or fails.
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     let status = cmd
         .status()
         .with_context(|| format!("starting {:?}", cmd.get_program()))?;

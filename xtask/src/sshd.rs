@@ -17,7 +17,7 @@ use std::{
 
 use anyhow::{bail, Context, Result};
 
-use crate::julia::which;
+use crate::julia::{run, which};
 
 const PACKAGES: &[&str] = &["openssh-server", "openssh-client"];
 
@@ -117,15 +117,5 @@ fn has_user(name: &str) -> bool {
 fn set_executable(path: &Path) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(0o755))?;
-    Ok(())
-}
-
-fn run(cmd: &mut Command) -> Result<()> {
-    let status = cmd
-        .status()
-        .with_context(|| format!("starting {:?}", cmd.get_program()))?;
-    if !status.success() {
-        bail!("{:?} failed with {status}", cmd.get_program());
-    }
     Ok(())
 }
