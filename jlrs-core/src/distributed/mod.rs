@@ -62,15 +62,18 @@
 //! # let _ = squares;
 //! ```
 
+mod pmap_options;
 mod spec;
 pub(crate) mod worker_id;
 
 use std::{
     borrow::Borrow,
     sync::atomic::{AtomicBool, Ordering},
+    time::Duration,
 };
 
-pub use spec::WorkerSpec;
+pub use pmap_options::PmapOptions;
+pub use spec::{Topology, WorkerSpec};
 pub use worker_id::WorkerId;
 
 use crate::{error::JlResult, error::JuliaError, frame::GcFrame, value::Value};
@@ -79,13 +82,33 @@ use spec::Hosts;
 /// Whether `using Distributed` has run in `Main`.
 static LOADED: AtomicBool = AtomicBool::new(false);
 
-/// Loads `Distributed` into `Main` once per process.
+/// The cluster manager behind [`WorkerSpec`], evaluated in `JlrsCore` once `Distributed`
+/// is loaded.
+const MANAGER: &str = include_str!("../julia/distributed_manager.jl");
+
+/// How long [`GcFrame::remove_workers`] gives a worker to exit before it kills it.
+pub const DEFAULT_REMOVAL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Loads `Distributed` into `Main` once per process, with the cluster manager, and sets a
+/// cluster cookie from the OS's secure generator (on thread 1, before any worker).
 fn ensure_loaded(frame: &mut GcFrame<'_>) -> JlResult<()> {
     if !LOADED.load(Ordering::Acquire) {
         frame.using("Distributed")?;
+        let on_main = frame.global("JlrsCore.dist_on_main")?;
+        let init = frame.global("JlrsCore.dist_init")?;
+        let code = frame.box_value(MANAGER);
+        on_main.call(frame, &[init, code])?;
         LOADED.store(true, Ordering::Release);
     }
     Ok(())
+}
+
+/// An `ArgumentError` raised on the Rust side, before Julia runs anything.
+fn argument_error(message: String) -> JuliaError {
+    JuliaError::Exception(crate::error::JuliaException::new(
+        "ArgumentError".into(),
+        format!("ArgumentError: {message}"),
+    ))
 }
 
 impl<'scope> GcFrame<'scope> {
@@ -99,6 +122,7 @@ impl<'scope> GcFrame<'scope> {
         if spec.n_workers() == 0 {
             return Ok(Vec::new());
         }
+        spec.check().map_err(argument_error)?;
         ensure_loaded(self)?;
         let text = |frame: &mut Self, s: &str| frame.box_value(s);
         let (n, hosts, counts) = match &spec.hosts {
@@ -107,12 +131,6 @@ impl<'scope> GcFrame<'scope> {
                 let mut names = Vec::new();
                 let mut counts = Vec::new();
                 for (host, count) in hosts.iter().filter(|(_, c)| *c > 0) {
-                    if host.trim().is_empty() {
-                        return Err(JuliaError::Exception(crate::error::JuliaException::new(
-                            "ArgumentError".into(),
-                            "ArgumentError: an SSH host name is empty".into(),
-                        )));
-                    }
                     names.push(text(self, host));
                     counts.push(self.box_value(*count as i64));
                 }
@@ -138,6 +156,9 @@ impl<'scope> GcFrame<'scope> {
             text(self, &path(&spec.dir)),
             text(self, &path(&spec.exename)),
             text(self, &spec.sshflags),
+            self.box_value(spec.tunnel),
+            text(self, spec.topology.julia_name()),
+            self.box_value(spec.launch_timeout.as_secs_f64()),
         ];
         let ids = self.distributed_call("JlrsCore.dist_add", &args).await?;
         worker_ids(ids)
@@ -154,20 +175,75 @@ impl<'scope> GcFrame<'scope> {
     }
 
     /// Removes workers (`rmprocs`) and waits (asynchronously) until they have left the
-    /// cluster and the worker processes this process started have exited.
+    /// cluster and the worker processes this process started have exited; a worker still
+    /// there after [`DEFAULT_REMOVAL_TIMEOUT`] (one busy in a loop, say) is killed.
     ///
     /// The master ([`WorkerId::MASTER`]) or an id that never belonged to the cluster is
     /// an error and removes nothing; a worker that has already exited is skipped.
     pub async fn remove_workers(&mut self, ids: &[WorkerId]) -> JlResult<()> {
+        self.remove_workers_within(ids, DEFAULT_REMOVAL_TIMEOUT)
+            .await
+    }
+
+    /// [`remove_workers`](Self::remove_workers), killing the processes of the workers
+    /// that have not exited within `timeout` (SIGKILL; for an SSH worker, its `ssh`
+    /// session, which ends the remote worker).
+    pub async fn remove_workers_within(
+        &mut self,
+        ids: &[WorkerId],
+        timeout: Duration,
+    ) -> JlResult<()> {
         if ids.is_empty() {
             return Ok(());
         }
         ensure_loaded(self)?;
-        let boxed: Vec<Value<'scope>> = ids.iter().map(|id| self.box_value(id.get())).collect();
-        let ids = self.new_tuple(&boxed)?;
-        self.distributed_call("JlrsCore.dist_remove", &[ids])
+        let ids = self.id_tuple(ids)?;
+        let timeout = self.box_value(timeout.as_secs_f64());
+        self.distributed_call("JlrsCore.dist_remove", &[ids, timeout])
             .await
             .map(|_| ())
+    }
+
+    /// Interrupts the call each worker runs (Julia's `interrupt`: SIGINT to the worker's
+    /// process, as Ctrl-C would): it throws `InterruptException` at its next safepoint,
+    /// which a waiting remote call sees as [`JuliaError::Remote`]. The master or an id
+    /// that is not a worker of the cluster is an error.
+    pub async fn interrupt(&mut self, ids: &[WorkerId]) -> JlResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        ensure_loaded(self)?;
+        let ids = self.id_tuple(ids)?;
+        self.distributed_call("JlrsCore.dist_interrupt", &[ids])
+            .await
+            .map(|_| ())
+    }
+
+    /// Sets the cluster cookie, the shared secret a worker checks on every connection, to
+    /// `cookie` (at most 16 printable ASCII characters, no spaces). Only before the first
+    /// worker: by default the cookie comes from the OS's secure generator (Julia's
+    /// `RandomDevice`), set when Distributed is first used; this is for an application
+    /// that starts workers by other means and must give them the same cookie.
+    pub fn set_cluster_cookie(&mut self, cookie: &str) -> JlResult<()> {
+        if cookie.is_empty() || cookie.len() > 16 || !cookie.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(argument_error(
+                "a cluster cookie is 1 to 16 printable ASCII characters without spaces".into(),
+            ));
+        }
+        ensure_loaded(self)?;
+        let on_main = self.global("JlrsCore.dist_on_main")?;
+        let guard = self.global("JlrsCore.dist_guard")?;
+        let set = self.global("JlrsCore.dist_set_cookie")?;
+        let cookie = self.box_value(cookie);
+        let out = on_main.call(self, &[guard, set, cookie])?;
+        self.check_failure(out).map(|_| ())
+    }
+
+    /// `ids` as a Julia tuple of `Int`s.
+    fn id_tuple(&mut self, ids: &[WorkerId]) -> JlResult<Value<'scope>> {
+        let boxed: Vec<Value<'scope>> = ids.iter().map(|id| self.box_value(id.get())).collect();
+        self.new_tuple(&boxed)
     }
 
     /// Evaluates `code` (top-level Julia code: definitions, `using`, ...) in `Main` on
@@ -197,6 +273,24 @@ impl<'scope> GcFrame<'scope> {
         let (helper, id, args) =
             self.remote_call_parts("JlrsCore.dist_remotecall_fetch", worker, args)?;
         self.distributed_call_value(helper, &[f, id, args]).await
+    }
+
+    /// [`remotecall_fetch`](Self::remotecall_fetch) that gives up after `timeout`: the
+    /// call on the worker is then interrupted (see [`interrupt`](Self::interrupt)), again
+    /// until it has ended, so the worker is idle when this returns
+    /// [`JuliaError::TimedOut`].
+    pub async fn remotecall_fetch_timeout(
+        &mut self,
+        worker: WorkerId,
+        f: Value<'_>,
+        args: &[Value<'_>],
+        timeout: Duration,
+    ) -> JlResult<Value<'scope>> {
+        let (helper, id, args) =
+            self.remote_call_parts("JlrsCore.dist_remotecall_fetch_timeout", worker, args)?;
+        let timeout = self.box_value(timeout.as_secs_f64());
+        self.distributed_call_value(helper, &[f, id, args, timeout])
+            .await
     }
 
     /// Starts `f(args...)` on `worker` and returns at once with a Julia
@@ -249,6 +343,33 @@ impl<'scope> GcFrame<'scope> {
         ensure_loaded(self)?;
         let helper = self.global("JlrsCore.dist_pmap")?;
         self.distributed_call_value(helper, &[f, collection]).await
+    }
+
+    /// [`pmap`](Self::pmap) with Distributed's `retry_delays` and `on_error`
+    /// ([`PmapOptions`]): with retry delays, an item whose call failed (its worker exited,
+    /// say) runs again, on any worker, after each delay in turn; with `on_error`, an item
+    /// that still fails gets `on_error(exception)` as its result instead of failing the
+    /// map.
+    pub async fn pmap_with(
+        &mut self,
+        f: Value<'_>,
+        collection: Value<'_>,
+        options: &PmapOptions<'_>,
+    ) -> JlResult<Value<'scope>> {
+        ensure_loaded(self)?;
+        let helper = self.global("JlrsCore.dist_pmap")?;
+        let delays: Vec<Value<'scope>> = options
+            .retry_delays
+            .iter()
+            .map(|d| self.box_value(d.as_secs_f64()))
+            .collect();
+        let delays = self.new_tuple(&delays)?;
+        let on_error = match options.on_error {
+            Some(v) => v,
+            None => self.eval("nothing")?,
+        };
+        self.distributed_call_value(helper, &[f, collection, delays, on_error])
+            .await
     }
 
     /// Runs the helper at `path` as [`distributed_call_value`](Self::distributed_call_value) does.
@@ -306,6 +427,7 @@ impl<'scope> GcFrame<'scope> {
                 exception: thrown,
             },
             2 => JuliaError::WorkerExited { worker },
+            4 => JuliaError::TimedOut { worker },
             _ => JuliaError::Exception(thrown),
         })
     }

@@ -27,7 +27,9 @@ function dist_on_main(f, args...)
 end
 
 # Why a call failed: `kind` 1 is an exception thrown on worker `pid` (`exception` is the
-# exception it threw), 2 is worker `pid` exiting during the call, 3 any other exception.
+# exception it threw, or a `DistReceiveError` for a result process 1 could not read), 2 is
+# worker `pid` exiting during the call, 3 any other exception, 4 a call on worker `pid`
+# that timed out (and was interrupted).
 struct DistFailure
     kind::Int
     pid::Int
@@ -53,6 +55,8 @@ function dist_failure(e)
         return DistFailure(1, e.pid, inner)
     elseif e isa D.ProcessExitedException
         return DistFailure(2, e.worker_id, e)
+    elseif e isa DistReceiveError
+        return DistFailure(1, e.worker, e)
     end
     return DistFailure(3, 0, e)
 end
@@ -66,13 +70,35 @@ function dist_guard(f, args...)
     end
 end
 
-# The command that starts a worker: `env K=V... julia`, so that the worker finds the
-# provisioned Julia's libraries (and the caller's variables) however it is started.
-function dist_worker_cmd(exename::String, env::Tuple)
-    julia = isempty(exename) ? joinpath(Sys.BINDIR, Base.julia_exename()) : exename
-    isempty(env) && return `$julia`
-    assignments = String[string(k, "=", v) for (k, v) in env]
-    return `/usr/bin/env $assignments $julia`
+# Once `Distributed` is loaded (Rust runs `using Distributed` first): its cluster manager,
+# and a cluster cookie from the operating system's secure generator. Distributed's own
+# cookie comes from `randstring` on the global RNG, which a program that seeds it for
+# reproducible results makes predictable; the cookie is the only check a worker makes on
+# who connects to it. Set before the first worker, unless the application chose one.
+const DIST_READY = Ref(false)
+function dist_init(manager_code::String)
+    DIST_READY[] && return nothing
+    include_string(JlrsCore, manager_code, "distributed_manager.jl")
+    D = distributed_module()
+    if D.nprocs() == 1
+        D.cluster_cookie(Random_randstring_secure(D.HDR_COOKIE_LEN))
+    end
+    DIST_READY[] = true
+    return nothing
+end
+
+# `n` random letters and digits from the OS's generator (`getrandom`/`/dev/urandom`).
+function Random_randstring_secure(n::Int)
+    R = Base.require(Base.PkgId(Base.UUID("9a3f8284-a2c9-5f02-9a11-845980a1fd5c"), "Random"))
+    return Base.invokelatest(R.randstring, R.RandomDevice(), n)
+end
+
+# Sets the cluster cookie chosen by the application: before any worker exists.
+function dist_set_cookie(cookie::String)
+    D = distributed_module()
+    D.nprocs() == 1 || throw(ArgumentError("the cluster cookie cannot change while workers exist"))
+    D.cluster_cookie(cookie)
+    return nothing
 end
 
 # The library path the running Julia was loaded with: its library directory, then the
@@ -90,10 +116,11 @@ dist_is_loopback(host::AbstractString) =
     host == "localhost" || startswith(host, "127.") || host == "::1" || host == "[::1]"
 
 # `addprocs` for `WorkerSpec`: `n` local workers when `hosts` is empty, else `counts[i]`
-# workers on `hosts[i]` through the SSH manager. `env` is a tuple of (key, value) pairs
-# applied after the defaults (LD_LIBRARY_PATH).
+# workers on `hosts[i]` (`[user@]host[:port] [bind_addr]`) over SSH, through `JlrsManager`.
+# `env` is a tuple of (key, value) pairs applied after the defaults (LD_LIBRARY_PATH).
 function dist_add(n::Int, hosts::Tuple, counts::Tuple, threads::Int, exeflags::String,
-                  env::Tuple, dir::String, exename::String, sshflags::String)
+                  env::Tuple, dir::String, exename::String, sshflags::String,
+                  tunnel::Bool, topology::String, launch_timeout::Float64)
     D = distributed_module()
     pairs = Pair{String,String}["LD_LIBRARY_PATH" => dist_library_path()]
     for (k, v) in env
@@ -102,39 +129,30 @@ function dist_add(n::Int, hosts::Tuple, counts::Tuple, threads::Int, exeflags::S
     end
     flags = Base.shell_split(exeflags)
     threads > 0 && push!(flags, "--threads=$threads")
-    kw = Dict{Symbol,Any}()
-    isempty(dir) || (kw[:dir] = dir)
-    if isempty(hosts)
-        # The local manager adds `-J <this sysimage>` itself (Base.julia_cmd).
-        kw[:exename] = dist_worker_cmd(exename, Tuple(pairs))
-        kw[:exeflags] = Cmd(flags)
-        return D.addprocs(n; kw...)
+    if isempty(exename)
+        # This Julia, with its system image (and its other start-up options, as Distributed's
+        # LocalManager passes them).
+        julia = collect(String, Base.julia_cmd().exec)
+    else
+        julia = [exename]
     end
-    # The SSH manager runs `exename exeflags --worker` in a login shell on the host:
-    # `env K=V... julia` keeps the environment across it, and the worker gets this
-    # process's system image unless another Julia was named.
-    isempty(exename) && pushfirst!(flags, "--sysimage=" * unsafe_string(Base.JLOptions().image_file))
-    cmd = dist_worker_cmd(exename, Tuple(pairs))
-    kw[:exename] = cmd.exec[1]
-    kw[:sshflags] = Cmd(Base.shell_split(sshflags))
-    # Workers on this machine's loopback interface listen there too, so the cluster's
-    # traffic stays on it. (A bind address in the host string would be put before
-    # `exename`'s arguments, that is before `julia`, so it is given as a flag.)
-    loopback = [dist_is_loopback(h) && !occursin(' ', h) for h in hosts]
-    added = Int[]
-    for (group, extra) in ((loopback, ["--bind-to", "127.0.0.1"]), (.!loopback, String[]))
-        machines = Any[(h, c) for (h, c, g) in zip(hosts, counts, group) if g]
-        isempty(machines) && continue
-        kw[:exeflags] = Cmd(vcat(cmd.exec[2:end], flags, extra))
-        append!(added, D.addprocs(machines; kw...))
+    machines = Tuple{String,String,Int}[]
+    for (h, c) in zip(hosts, counts)
+        parts = split(h)
+        length(parts) in (1, 2) || throw(ArgumentError("an SSH host is `[user@]host[:port] [bind_addr]`, not $(repr(h))"))
+        push!(machines, (String(parts[1]), length(parts) == 2 ? String(parts[2]) : "", c))
     end
-    # The SSH manager reports a host it could not launch on by printing, not throwing:
-    # remove the workers that did start, and fail.
-    if length(added) != sum(counts)
-        isempty(added) || D.rmprocs(added; waitfor = 60)
-        error("addprocs over SSH started $(length(added)) of $(sum(counts)) workers; the SSH manager's message is on the standard error output")
+    m = JlrsManager(machines, n, String[julia..., flags...], pairs, isempty(dir) ? pwd() : dir,
+                    String.(Base.shell_split(sshflags)), tunnel, launch_timeout)
+    before = Set(D.workers())
+    try
+        return D.addprocs(m; topology = Symbol(topology))
+    catch
+        # Workers that did start before another failed leave again.
+        added = [p for p in D.workers() if p != 1 && !(p in before)]
+        isempty(added) || try dist_remove(Tuple(added), 5.0) catch end
+        rethrow()
     end
-    return added
 end
 
 # The worker processes (not the master), in ascending order.
@@ -143,8 +161,9 @@ function dist_workers()
     return D.nprocs() == 1 ? Int[] : sort!(D.workers())
 end
 
-# Removes workers and waits for the processes this process started to exit.
-function dist_remove(ids::Tuple)
+# Removes workers and waits for the processes this process started to exit: a worker that
+# has not left after `timeout` seconds (busy in a loop that never yields, say) is killed.
+function dist_remove(ids::Tuple, timeout::Float64)
     pids = collect(Int, ids)
     D = distributed_module()
     for p in pids
@@ -154,17 +173,42 @@ function dist_remove(ids::Tuple)
         end
     end
     live = filter(p -> p in D.workers(), pids)
+    isempty(live) && return nothing
     procs = Base.Process[]
     for p in live
         w = D.map_pid_wrkr[p]
-        if w isa D.Worker && w.config.process isa Base.Process
+        w isa D.Worker || continue
+        if w.config.userdata isa JlrsWorkerProcess
+            push!(procs, w.config.userdata.process)
+        elseif w.config.process isa Base.Process
             push!(procs, w.config.process)
         end
     end
-    isempty(live) || D.rmprocs(live; waitfor = 60)
-    for pr in procs
-        timedwait(() -> process_exited(pr), 30.0) === :ok || kill(pr, 9)
+    DIST_REMOVAL_TIMEOUT[] = timeout
+    try
+        D.rmprocs(live; waitfor = timeout)
+    catch
+        # Still there after `timeout`: kill the processes; their connections close and
+        # Distributed deregisters them.
+        foreach(pr -> process_exited(pr) || kill(pr, Base.SIGKILL), procs)
+        timedwait(() -> !any(p -> p in D.workers(), live), 30.0; pollint = 0.05)
     end
+    for pr in procs
+        timedwait(() -> process_exited(pr), timeout; pollint = 0.05) === :ok && continue
+        kill(pr, Base.SIGKILL)
+        timedwait(() -> process_exited(pr), 10.0; pollint = 0.05)
+    end
+    return nothing
+end
+
+# Interrupts the call running on each worker (Julia's `interrupt`: SIGINT to the process).
+function dist_interrupt(ids::Tuple)
+    D = distributed_module()
+    for p in ids
+        p == 1 && throw(ArgumentError("process 1 is the master; it cannot be interrupted as a worker"))
+        p in D.workers() || throw(ArgumentError("there is no worker $p in this cluster"))
+    end
+    D.interrupt(collect(Int, ids))
     return nothing
 end
 
@@ -190,7 +234,64 @@ function dist_everywhere(code::String)
     return nothing
 end
 
-dist_remotecall_fetch(f, pid::Int, args::Tuple) = distributed_module().remotecall_fetch(f, pid, args...)
+# A result the master could not read (its type is not defined here, say) comes back as a
+# `RemoteException` of process 1 itself: name the worker that sent it.
+struct DistReceiveError <: Exception
+    worker::Int
+    inner::Any
+end
+function Base.showerror(io::IO, e::DistReceiveError)
+    print(io, "the result sent by worker ", e.worker, " could not be read on the receiving side (process 1)")
+    e.inner isa UndefVarError && print(io, ": its type is unknown on the receiving side")
+    print(io, ": ")
+    showerror(io, e.inner)
+end
+
+function dist_received(f, worker::Int)
+    D = distributed_module()
+    try
+        return f()
+    catch e
+        if e isa D.RemoteException && e.pid == D.myid() && worker != D.myid()
+            throw(DistReceiveError(worker, e.captured.ex))
+        end
+        rethrow()
+    end
+end
+
+dist_remotecall_fetch(f, pid::Int, args::Tuple) =
+    dist_received(() -> distributed_module().remotecall_fetch(f, pid, args...), pid)
 dist_remotecall(f, pid::Int, args::Tuple) = distributed_module().remotecall(f, pid, args...)
-dist_fetch(x) = fetch(x)
+dist_fetch(x) = dist_received(() -> fetch(x), x isa distributed_module().AbstractRemoteRef ? x.where : 0)
+
+# `remotecall_fetch` that gives up after `timeout` seconds: the call on the worker is then
+# interrupted (Julia's `interrupt`), and again until it has ended, so the worker is idle
+# again when this returns `DistFailure` kind 4.
+function dist_remotecall_fetch_timeout(f, pid::Int, args::Tuple, timeout::Float64)
+    D = distributed_module()
+    t = @async dist_remotecall_fetch(f, pid, args)
+    timedwait(() -> istaskdone(t), timeout; pollint = 0.01) === :ok && return fetch(t)
+    # Interrupt until the call has ended (a call that reaches no safepoint ignores one
+    # SIGINT; several in quick succession force it, as Ctrl-C pressed repeatedly does).
+    for _ in 1:100
+        pid in D.workers() || break
+        D.interrupt(pid)
+        timedwait(() -> istaskdone(t), 0.5; pollint = 0.01) === :ok && break
+    end
+    try
+        return fetch(t) # it ended on its own just as the time ran out
+    catch
+    end
+    return DistFailure(4, pid, ErrorException("the call on worker $pid timed out after $timeout s and was interrupted"))
+end
+
+# `pmap` with Distributed's `retry_delays` (seconds) and `on_error` (a function, or
+# `nothing`); items whose worker exits are retried on another worker when delays are given.
+function dist_pmap(f, c, delays::Tuple, on_error)
+    D = distributed_module()
+    kw = Dict{Symbol,Any}()
+    isempty(delays) || (kw[:retry_delays] = collect(Float64, delays))
+    on_error === nothing || (kw[:on_error] = on_error)
+    return D.pmap(f, c; kw...)
+end
 dist_pmap(f, c) = distributed_module().pmap(f, c)
