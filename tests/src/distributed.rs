@@ -1,15 +1,160 @@
-//! Support for the Distributed tests: the process table, and a throwaway `sshd` on a
-//! loopback port.
+//! Support for the Distributed tests: the process table, a runtime to run async tasks on,
+//! and a throwaway `sshd` on a loopback port.
 
 use std::{
+    ffi::CString,
     fs,
     net::TcpListener,
+    os::unix::ffi::OsStrExt,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
-    time::Duration,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, Mutex,
+    },
+    thread::JoinHandle,
+    time::{Duration, Instant},
 };
 
+use jlrs_async::{AsyncExecutor, AsyncHandle, AsyncRuntimeExt};
+use jlrs_core::{GcFrame, JlResult};
+use jlrs_mt::{Builder, MtHandle};
+
 use crate::wait_until;
+
+/// Starts Julia with one thread and an async runtime on the runtime thread.
+pub fn start_runtime() -> (MtHandle, AsyncHandle, JoinHandle<()>) {
+    let (mt, rt, thread) = Builder::new()
+        .n_threads(1)
+        .async_runtime(AsyncExecutor::<4>::new())
+        .spawn_mt()
+        .expect("cannot start Julia");
+    (mt, rt, thread)
+}
+
+/// Runs an async task on the runtime thread and waits for its result.
+pub fn run<T: Send + 'static>(
+    rt: &AsyncHandle,
+    f: impl for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+) -> Result<T, jlrs_async::Error> {
+    rt.task(f).dispatch_blocking().unwrap().wait_blocking()
+}
+
+/// Every process whose command line (`/proc/<pid>/cmdline`) contains `needle`, as
+/// `(pid, command line)`; this process's own is skipped.
+pub fn cmdlines_containing(needle: &str) -> Vec<(i32, String)> {
+    let me = std::process::id() as i32;
+    let Ok(dir) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| pid != me)
+        .filter_map(|pid| {
+            let cmd = fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            cmd.contains(needle).then_some((pid, cmd))
+        })
+        .collect()
+}
+
+/// A thread that scans every process's command line for a string until stopped, and
+/// keeps what it found.
+#[derive(Debug)]
+pub struct CmdlineScanner {
+    stop: Arc<AtomicBool>,
+    found: Arc<Mutex<Vec<(i32, String)>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl CmdlineScanner {
+    /// Starts scanning for `needle`.
+    pub fn start(needle: &str) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let found = Arc::new(Mutex::new(Vec::new()));
+        let needle = needle.to_string();
+        let thread = {
+            let (stop, found) = (stop.clone(), found.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let hits = cmdlines_containing(&needle);
+                    found.lock().unwrap().extend(hits);
+                }
+            })
+        };
+        CmdlineScanner {
+            stop,
+            found,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops scanning and returns every `(pid, command line)` seen with the string.
+    pub fn finish(mut self) -> Vec<(i32, String)> {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+        std::mem::take(&mut *self.found.lock().unwrap())
+    }
+}
+
+/// A directory that only this user can enter, created by `mkdtemp(3)` under the
+/// temporary directory (an unpredictable name, created atomically: no other user can
+/// plant a file or a symbolic link in it first), and removed on drop.
+#[derive(Debug)]
+pub struct PrivateDir(PathBuf);
+
+impl PrivateDir {
+    /// Creates one named `<prefix>XXXXXX`.
+    pub fn new(prefix: &str) -> PrivateDir {
+        let template = std::env::temp_dir().join(format!("{prefix}XXXXXX"));
+        let template = CString::new(template.as_os_str().as_bytes()).unwrap();
+        let raw = template.into_raw();
+        // SAFETY: `raw` is a NUL-terminated, writable buffer ending in `XXXXXX`, as
+        // mkdtemp requires; it is given back to a `CString` right after.
+        let made = unsafe { libc::mkdtemp(raw) };
+        // SAFETY: `raw` came from `CString::into_raw` and mkdtemp kept its length.
+        let path = unsafe { CString::from_raw(raw) };
+        assert!(
+            !made.is_null(),
+            "mkdtemp failed: {}",
+            std::io::Error::last_os_error()
+        );
+        // mkdtemp creates it with mode 0700.
+        PrivateDir(PathBuf::from(std::ffi::OsStr::from_bytes(path.as_bytes())))
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Waits until none of `pids` is in the process table (zombies count as gone only with
+/// `allow_zombies`), for at most `limit`; returns whether they went.
+pub fn gone_within(pids: &[i32], limit: Duration, allow_zombies: bool) -> bool {
+    let start = Instant::now();
+    loop {
+        let gone = pids.iter().all(|&p| match proc_state(p) {
+            ProcState::Gone => true,
+            ProcState::Zombie => allow_zombies,
+            ProcState::Alive(_) => false,
+        });
+        if gone {
+            return true;
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
 
 /// What the process table says about process `pid`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,8 +219,9 @@ pub fn wait_gone(what: &str, pids: &[i32], allow_zombies: bool) {
 #[derive(Debug)]
 pub struct Sshd {
     child: Child,
-    dir: PathBuf,
+    dir: PrivateDir,
     port: u16,
+    stopped: bool,
 }
 
 impl Sshd {
@@ -89,10 +235,8 @@ impl Sshd {
             "no sshd found: install Debian's openssh-server (`cargo xtask test-julia` \
              installs it) or set JLRS_SSHD",
         );
-        let dir = std::env::temp_dir().join(format!("jlrs-sshd-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        set_mode(&dir, 0o700);
+        let private = PrivateDir::new("jlrs-sshd-");
+        let dir = private.path().to_path_buf();
         for key in ["host_key", "user_key"] {
             let status = Command::new("ssh-keygen")
                 .args(["-q", "-t", "ed25519", "-N", "", "-f"])
@@ -119,7 +263,7 @@ impl Sshd {
              PasswordAuthentication no\n\
              KbdInteractiveAuthentication no\n\
              PermitRootLogin prohibit-password\n\
-             AllowTcpForwarding no\n\
+             AllowTcpForwarding local\n\
              X11Forwarding no\n\
              PrintMotd no\n",
             dir = dir.display()
@@ -139,7 +283,12 @@ impl Sshd {
             .stderr(fs::File::create(dir.join("sshd.log")).unwrap())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", sshd.display()));
-        let mut sshd = Sshd { child, dir, port };
+        let mut sshd = Sshd {
+            child,
+            dir: private,
+            port,
+            stopped: false,
+        };
         let start = std::time::Instant::now();
         loop {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -174,7 +323,7 @@ impl Sshd {
     /// Flags for `ssh` that log in to this daemon with the throwaway user key and accept
     /// its throwaway host key.
     pub fn ssh_flags(&self) -> String {
-        let dir = self.dir.display();
+        let dir = self.dir.path().display();
         format!(
             "-p {} -i {dir}/user_key -o IdentitiesOnly=yes -o BatchMode=yes \
              -o StrictHostKeyChecking=no -o UserKnownHostsFile={dir}/known_hosts \
@@ -185,7 +334,7 @@ impl Sshd {
 
     /// What the daemon logged.
     pub fn log(&self) -> String {
-        fs::read_to_string(self.dir.join("sshd.log")).unwrap_or_default()
+        fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()
     }
 
     /// Stops the daemon and waits for it to exit.
@@ -199,13 +348,13 @@ impl Sshd {
             .arg(self.child.id().to_string())
             .status();
         let _ = self.child.wait();
-        let _ = fs::remove_dir_all(&self.dir);
+        self.stopped = true;
     }
 }
 
 impl Drop for Sshd {
     fn drop(&mut self) {
-        if self.dir.exists() {
+        if !self.stopped {
             self.kill();
         }
     }
