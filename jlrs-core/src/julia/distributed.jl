@@ -190,12 +190,12 @@ function dist_remove(ids::Tuple, timeout::Float64)
     catch
         # Still there after `timeout`: kill the processes; their connections close and
         # Distributed deregisters them.
-        foreach(pr -> process_exited(pr) || kill(pr, Base.SIGKILL), procs)
+        foreach(pr -> process_exited(pr) || dist_kill_group(pr), procs)
         timedwait(() -> !any(p -> p in D.workers(), live), 30.0; pollint = 0.05)
     end
     for pr in procs
         timedwait(() -> process_exited(pr), timeout; pollint = 0.05) === :ok && continue
-        kill(pr, Base.SIGKILL)
+        dist_kill_group(pr)
         timedwait(() -> process_exited(pr), 10.0; pollint = 0.05)
     end
     return nothing

@@ -80,6 +80,14 @@ dist_show_cmd(words) = join(map(Base.shell_escape_posixly, words), ' ')
 
 const DIST_TAIL_LINES = 20
 
+# SIGKILL to the process and its process group (it leads one: it was started detached),
+# so that a launcher's children go too.
+function dist_kill_group(proc::Base.Process)
+    pid = try getpid(proc) catch; 0 end
+    pid > 0 && ccall(:kill, Cint, (Cint, Cint), -pid, 9)
+    process_exited(proc) || kill(proc, Base.SIGKILL)
+end
+
 # Collects `io`'s lines into `tail` (the last DIST_TAIL_LINES) and echoes them to stderr.
 function dist_collect_stderr(io, tail::Vector{String})
     @async try
@@ -133,7 +141,7 @@ function dist_start_one(m::JlrsManager, argv::Vector{String}, shown::Vector{Stri
     end
     status = timedwait(() -> istaskdone(reader), m.launch_timeout; pollint = 0.05)
     if line[] === nothing
-        kill(proc, Base.SIGKILL)
+        dist_kill_group(proc)
         timedwait(() -> process_exited(proc), 10.0; pollint = 0.05)
         what = status === :timed_out ?
             "the worker did not report its host:port within $(m.launch_timeout) s; it was killed" :
@@ -235,7 +243,7 @@ function Base.kill(m::JlrsManager, pid::Int, config::DIST_D.WorkerConfig)
         timeout = DIST_REMOVAL_TIMEOUT[]
         @async begin
             if timedwait(() -> process_exited(wp.process), timeout; pollint = 0.05) !== :ok
-                kill(wp.process, Base.SIGKILL)
+                dist_kill_group(wp.process)
             end
         end
     end
