@@ -22,6 +22,20 @@ use jlrs_mt::{Builder, MtHandle};
 
 use crate::wait_until;
 
+/// Julia code for a worker: `spin(path)` creates the file `path`, then loops on integer
+/// arithmetic, reaching no safepoint and never yielding (so the worker serves no message
+/// while it runs).
+pub const SPIN: &str = r#"
+function spin_loop()
+    x = 0
+    while x >= 0
+        x = (x + 1) % 1_000_000_007
+    end
+    return x
+end
+spin(path) = (touch(path); spin_loop())
+"#;
+
 /// Starts Julia with one thread and an async runtime on the runtime thread.
 pub fn start_runtime() -> (MtHandle, AsyncHandle, JoinHandle<()>) {
     let (mt, rt, thread) = Builder::new()
