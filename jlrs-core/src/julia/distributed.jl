@@ -146,7 +146,9 @@ function dist_add(n::Int, hosts::Tuple, counts::Tuple, threads::Int, exeflags::S
                     String.(Base.shell_split(sshflags)), tunnel, launch_timeout)
     before = Set(D.workers())
     try
-        return D.addprocs(m; topology = Symbol(topology))
+        added = D.addprocs(m; topology = Symbol(topology))
+        dist_setup_workers(added)
+        return added
     catch
         # Workers that did start before another failed leave again.
         added = [p for p in D.workers() if p != 1 && !(p in before)]
@@ -201,14 +203,108 @@ function dist_remove(ids::Tuple, timeout::Float64)
     return nothing
 end
 
-# Interrupts the call running on each worker (Julia's `interrupt`: SIGINT to the process).
+# Remote calls run through `dist_run_call` on the worker, which registers the task that
+# runs them under a token: a call that waits (sleeps, reads, waits for another task) can
+# then be interrupted by throwing `InterruptException` into exactly that task
+# (`dist_cancel_call`). A SIGINT, Julia's own `interrupt`, lands in whatever task runs
+# when the signal arrives, and a worker idle in its scheduler dies of it ("fatal: error
+# thrown and no exception handler available"), so it is only sent to a worker too busy to
+# answer (one running code that never yields).
+const DIST_CALLS = Dict{Int,Task}()
+const DIST_TOKEN = Ref(0)
+
+function dist_run_call(token::Int, f, args...)
+    DIST_CALLS[token] = current_task()
+    try
+        return f(args...)
+    finally
+        delete!(DIST_CALLS, token)
+    end
+end
+
+# Throws InterruptException into the waiting call `token` (or into every registered call
+# for token 0); returns how many it interrupted.
+function dist_cancel_call(token::Int)
+    tasks = token == 0 ? collect(values(DIST_CALLS)) : [get(DIST_CALLS, token, nothing)]
+    n = 0
+    for t in tasks
+        if t isa Task && t !== current_task() && t.state === :runnable
+            schedule(t, InterruptException(); error = true)
+            n += 1
+        end
+    end
+    return n
+end
+
+# The same three functions in a module `JlrsCore` on each worker (function references
+# travel by module and name).
+const DIST_WORKER_QUOTE = quote
+    module JlrsCore
+    const DIST_CALLS = Dict{Int,Task}()
+    $(Expr(:function, :(dist_run_call(token::Int, f, args...)), quote
+        DIST_CALLS[token] = current_task()
+        try
+            return f(args...)
+        finally
+            delete!(DIST_CALLS, token)
+        end
+    end))
+    $(Expr(:function, :(dist_cancel_call(token::Int)), quote
+        tasks = token == 0 ? collect(values(DIST_CALLS)) : [get(DIST_CALLS, token, nothing)]
+        n = 0
+        for t in tasks
+            if t isa Task && t !== current_task() && t.state === :runnable
+                schedule(t, InterruptException(); error = true)
+                n += 1
+            end
+        end
+        return n
+    end))
+    end
+end
+const DIST_WORKER_MODULE = Expr(:toplevel, DIST_WORKER_QUOTE.args...)
+
+# Defines the worker module on new workers.
+function dist_setup_workers(pids)
+    D = distributed_module()
+    @sync for p in pids
+        @async D.remotecall_fetch(Core.eval, p, Main, DIST_WORKER_MODULE)
+    end
+end
+
+# Interrupts the calls running on a worker: those waiting are interrupted by
+# `dist_cancel_call`; a worker that does not answer within a second runs code that never
+# yields, and gets Julia's `interrupt` (SIGINT), `repeat` times 0.1 s apart (a few in
+# quick succession make Julia throw even in code that reaches no safepoint) or until
+# `done()`.
+function dist_interrupt_worker(pid::Int, token::Int, done, repeat::Int)
+    D = distributed_module()
+    answered = Ref(false)
+    @async try
+        D.remotecall_fetch(dist_cancel_call, pid, token)
+        answered[] = true
+    catch
+    end
+    timedwait(() -> answered[] || done(), 1.0; pollint = 0.01)
+    answered[] && return nothing
+    for _ in 1:repeat
+        (done() || !(pid in D.workers())) && break
+        D.interrupt(pid)
+        timedwait(done, 0.1; pollint = 0.01)
+    end
+    return nothing
+end
+
+# Interrupts the calls running on each worker (`GcFrame::interrupt`).
 function dist_interrupt(ids::Tuple)
     D = distributed_module()
     for p in ids
         p == 1 && throw(ArgumentError("process 1 is the master; it cannot be interrupted as a worker"))
         p in D.workers() || throw(ArgumentError("there is no worker $p in this cluster"))
     end
-    D.interrupt(collect(Int, ids))
+    @sync for p in ids
+        @async dist_interrupt_worker(p, 0, () -> false, 1)
+    end
     return nothing
 end
 
@@ -259,25 +355,23 @@ function dist_received(f, worker::Int)
     end
 end
 
-dist_remotecall_fetch(f, pid::Int, args::Tuple) =
-    dist_received(() -> distributed_module().remotecall_fetch(f, pid, args...), pid)
-dist_remotecall(f, pid::Int, args::Tuple) = distributed_module().remotecall(f, pid, args...)
+function dist_remotecall_fetch(f, pid::Int, args::Tuple, token::Int = (DIST_TOKEN[] += 1))
+    D = distributed_module()
+    return dist_received(() -> D.remotecall_fetch(dist_run_call, pid, token, f, args...), pid)
+end
+dist_remotecall(f, pid::Int, args::Tuple) =
+    distributed_module().remotecall(dist_run_call, pid, (DIST_TOKEN[] += 1), f, args...)
 dist_fetch(x) = dist_received(() -> fetch(x), x isa distributed_module().AbstractRemoteRef ? x.where : 0)
 
 # `remotecall_fetch` that gives up after `timeout` seconds: the call on the worker is then
-# interrupted (Julia's `interrupt`), and again until it has ended, so the worker is idle
-# again when this returns `DistFailure` kind 4.
+# interrupted (`dist_interrupt_worker`) until it has ended, so the worker is idle again
+# when this returns `DistFailure` kind 4.
 function dist_remotecall_fetch_timeout(f, pid::Int, args::Tuple, timeout::Float64)
-    D = distributed_module()
-    t = @async dist_remotecall_fetch(f, pid, args)
+    token = (DIST_TOKEN[] += 1)
+    t = @async dist_remotecall_fetch(f, pid, args, token)
     timedwait(() -> istaskdone(t), timeout; pollint = 0.01) === :ok && return fetch(t)
-    # Interrupt until the call has ended (a call that reaches no safepoint ignores one
-    # SIGINT; several in quick succession force it, as Ctrl-C pressed repeatedly does).
-    for _ in 1:100
-        pid in D.workers() || break
-        D.interrupt(pid)
-        timedwait(() -> istaskdone(t), 0.5; pollint = 0.01) === :ok && break
-    end
+    dist_interrupt_worker(pid, token, () -> istaskdone(t), 50)
+    timedwait(() -> istaskdone(t), 10.0; pollint = 0.01)
     try
         return fetch(t) # it ended on its own just as the time ran out
     catch
