@@ -58,6 +58,7 @@ mutable struct JlrsWorkerProcess
     command::String               # shown in errors
     stderr_tail::Vector{String}   # its last lines of stderr
     ospid::Int                    # the worker's own pid (on its host)
+    tunnel::Union{Nothing,Base.Process} # the `ssh -L` of a tunnelled worker
 end
 
 const DIST_SETPRIV = Ref{Union{Nothing,String}}(nothing)
@@ -114,7 +115,7 @@ function dist_start_one(m::JlrsManager, argv::Vector{String}, shown::Vector{Stri
     cmd = Cmd(argv)
     proc = open(pipeline(detach(cmd); stderr = errpipe), "r+")
     close(errpipe.in)
-    wp = JlrsWorkerProcess(proc, dist_show_cmd(shown), String[], 0)
+    wp = JlrsWorkerProcess(proc, dist_show_cmd(shown), String[], 0, nothing)
     dist_collect_stderr(errpipe, wp.stderr_tail)
     try
         for (k, v) in m.env
@@ -208,6 +209,45 @@ function dist_parse_ssh_host(host::String)
     return String(userhost), port === nothing ? String[] : ["-p", string(port)]
 end
 
+# The master's connection to a tunnelled worker goes through an `ssh -N -L` child of its
+# own (Distributed's `ssh_tunnel` leaves a detached `ssh -f ... sleep 60` behind), which
+# ends with the worker: on removal, on deregistration, and with the runtime thread.
+function DIST_D.connect(m::JlrsManager, pid::Int, config::DIST_D.WorkerConfig)
+    wp = config.userdata
+    if config.connect_at !== nothing || !something(config.tunnel, false) || !(wp isa JlrsWorkerProcess)
+        return invoke(DIST_D.connect, Tuple{DIST_D.ClusterManager,Int,DIST_D.WorkerConfig}, m, pid, config)
+    end
+    bind_addr = config.bind_addr
+    port = config.port
+    server = Sockets_listen_any()
+    localport = Int(DIST_D.Sockets.getsockname(server)[2])
+    close(server)
+    ssh = dist_pdeath(String["ssh", "-T", "-a", "-x", "-N", "-o", "ExitOnForwardFailure=yes",
+                             collect(String, config.sshflags.exec)...,
+                             "-L", "127.0.0.1:$localport:$bind_addr:$port", "--", config.host])
+    wp.tunnel = run(pipeline(detach(Cmd(ssh)); stdin = devnull, stdout = devnull); wait = false)
+    sock = Ref{Any}(nothing)
+    timedwait(m.launch_timeout; pollint = 0.05) do
+        process_exited(wp.tunnel) && return true
+        try
+            sock[] = DIST_D.Sockets.connect(DIST_D.Sockets.IPv4("127.0.0.1"), localport)
+            return true
+        catch
+            return false
+        end
+    end
+    if sock[] === nothing
+        dist_kill_group(wp.tunnel)
+        error("the SSH tunnel to worker $pid (", dist_show_cmd(ssh), ") did not open")
+    end
+    config.connect_at = (bind_addr, port)
+    config.forward = "$localport:$bind_addr:$port"
+    return (sock[], sock[])
+end
+
+# A TCP server on a free port of 127.0.0.1.
+Sockets_listen_any() = DIST_D.Sockets.listen(DIST_D.Sockets.IPv4("127.0.0.1"), 0)
+
 function DIST_D.manage(m::JlrsManager, id::Integer, config::DIST_D.WorkerConfig, op::Symbol)
     wp = config.userdata
     wp isa JlrsWorkerProcess || return
@@ -217,6 +257,8 @@ function DIST_D.manage(m::JlrsManager, id::Integer, config::DIST_D.WorkerConfig,
         wp.ospid = config.ospid === nothing ? 0 : config.ospid
     elseif op === :interrupt
         dist_interrupt_process(m, config, wp)
+    elseif op === :deregister || op === :finalize
+        wp.tunnel === nothing || process_exited(wp.tunnel) || dist_kill_group(wp.tunnel)
     end
 end
 
