@@ -177,7 +177,9 @@ pub enum JuliaError {
     /// A remote call with a timeout did not end in time; the call on the worker was
     /// interrupted and has ended, so the worker is idle again.
     #[cfg(feature = "distributed")]
-    #[error("the call on worker {worker} timed out; it was interrupted and the worker is idle again")]
+    #[error(
+        "the call on worker {worker} timed out; it was interrupted and the worker is idle again"
+    )]
     TimedOut {
         /// The worker the call ran on.
         worker: crate::distributed::worker_id::WorkerId,

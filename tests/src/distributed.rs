@@ -10,7 +10,7 @@ use std::{
     process::{Child, Command, Stdio},
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc, Mutex,
+        Arc,
     },
     thread::JoinHandle,
     time::{Duration, Instant},
@@ -76,28 +76,26 @@ pub fn cmdlines_containing(needle: &str) -> Vec<(i32, String)> {
 #[derive(Debug)]
 pub struct CmdlineScanner {
     stop: Arc<AtomicBool>,
-    found: Arc<Mutex<Vec<(i32, String)>>>,
-    thread: Option<JoinHandle<()>>,
+    thread: Option<JoinHandle<Vec<(i32, String)>>>,
 }
 
 impl CmdlineScanner {
     /// Starts scanning for `needle`.
     pub fn start(needle: &str) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
-        let found = Arc::new(Mutex::new(Vec::new()));
         let needle = needle.to_string();
         let thread = {
-            let (stop, found) = (stop.clone(), found.clone());
+            let stop = stop.clone();
             std::thread::spawn(move || {
+                let mut found = Vec::new();
                 while !stop.load(Ordering::Relaxed) {
-                    let hits = cmdlines_containing(&needle);
-                    found.lock().unwrap().extend(hits);
+                    found.extend(cmdlines_containing(&needle));
                 }
+                found
             })
         };
         CmdlineScanner {
             stop,
-            found,
             thread: Some(thread),
         }
     }
@@ -105,10 +103,16 @@ impl CmdlineScanner {
     /// Stops scanning and returns every `(pid, command line)` seen with the string.
     pub fn finish(mut self) -> Vec<(i32, String)> {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            t.join().unwrap();
-        }
-        std::mem::take(&mut *self.found.lock().unwrap())
+        self.thread
+            .take()
+            .map(|t| t.join().unwrap())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for CmdlineScanner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 

@@ -11,9 +11,7 @@ use std::{
 
 use jlrs_core::distributed::{WorkerId, WorkerSpec};
 use jlrs_tests::{
-    distributed::{
-        proc_state, run, start_runtime, wait_gone, PrivateDir, ProcState, SPIN,
-    },
+    distributed::{proc_state, run, start_runtime, wait_gone, PrivateDir, ProcState, SPIN},
     wait_until, watchdog,
 };
 
@@ -41,7 +39,11 @@ fn busy_workers_end_on_removal_shutdown_and_sigkill_of_their_parent() {
     parent.kill().unwrap(); // SIGKILL
     parent.wait().unwrap();
     // Its parent is gone, so whoever adopts it reaps it (or leaves a zombie: dead).
-    wait_gone("the busy worker of a killed program to die", &[orphan], true);
+    wait_gone(
+        "the busy worker of a killed program to die",
+        &[orphan],
+        true,
+    );
 
     // Removal of a busy worker: killed after the removal timeout, reaped when it returns.
     let (mt, rt, runtime) = start_runtime();

@@ -70,8 +70,14 @@ fn timeouts_interrupts_pmap_retries_and_unknown_result_types() {
         Ok((slept, spun, running, answer))
     })
     .unwrap();
-    assert!(matches!(slept, Err(Error::TimedOut { worker }) if worker == w), "{slept:?}");
-    assert!(matches!(spun, Err(Error::TimedOut { worker }) if worker == w), "{spun:?}");
+    assert!(
+        matches!(slept, Err(Error::TimedOut { worker }) if worker == w),
+        "{slept:?}"
+    );
+    assert!(
+        matches!(spun, Err(Error::TimedOut { worker }) if worker == w),
+        "{spun:?}"
+    );
     assert!(!running, "the timed-out call still runs on worker {w}");
     assert_eq!(answer, w.get());
 
@@ -93,7 +99,9 @@ fn timeouts_interrupts_pmap_retries_and_unknown_result_types() {
         other => panic!("expected InterruptException from worker {w}, got {other:?}"),
     }
     let master = run(&rt, async |mut frame| {
-        frame.interrupt(&[jlrs_core::distributed::WorkerId::MASTER]).await
+        frame
+            .interrupt(&[jlrs_core::distributed::WorkerId::MASTER])
+            .await
     });
     assert!(master.is_err(), "interrupting the master: {master:?}");
 
@@ -127,8 +135,7 @@ fn timeouts_interrupts_pmap_retries_and_unknown_result_types() {
             .array::<i64>()?
             .data()?
             .to_vec();
-        let g = frame
-            .eval(&format!("x -> dies_once({die_marker:?}, x)"))?;
+        let g = frame.eval(&format!("x -> dies_once({die_marker:?}, x)"))?;
         let items = frame.eval("1:6")?;
         let delays = [Duration::from_millis(100); 3];
         let retried = frame

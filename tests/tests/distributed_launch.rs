@@ -36,7 +36,10 @@ fn launch_failures_say_what_failed_and_leave_no_process() {
     let fake_ssh = bin.join("ssh");
     std::fs::write(
         &fake_ssh,
-        format!("#!/bin/sh\necho \"$@\" >> {}\nexit 255\n", ssh_runs.display()),
+        format!(
+            "#!/bin/sh\necho \"$@\" >> {}\nexit 255\n",
+            ssh_runs.display()
+        ),
     )
     .unwrap();
     set_executable(&fake_ssh);
@@ -64,7 +67,10 @@ fn launch_failures_say_what_failed_and_leave_no_process() {
             "{host}: ssh ran: {}",
             std::fs::read_to_string(&ssh_runs).unwrap_or_default()
         );
-        assert!(!marker.exists(), "{host}: ssh ran the injected ProxyCommand");
+        assert!(
+            !marker.exists(),
+            "{host}: ssh ran the injected ProxyCommand"
+        );
         assert!(msg.contains("refused"), "{host}: {msg}");
     }
     // The recording ssh does run for a good host name (so it would have seen a run).

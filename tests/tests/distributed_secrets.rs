@@ -65,7 +65,10 @@ fn the_cookie_is_unpredictable_or_chosen_and_env_values_stay_off_command_lines()
     assert_eq!(cookie.len(), 16, "cookie of 16 characters");
     assert!(cookie.bytes().all(|b| b.is_ascii_alphanumeric()));
     assert_eq!(worker_cookie, cookie, "the worker joined with the cookie");
-    assert_eq!(seen_by_worker, secret, "the worker has the environment value");
+    assert_eq!(
+        seen_by_worker, secret,
+        "the worker has the environment value"
+    );
     assert!(
         seen_on_cmdlines.is_empty(),
         "an environment value was on a command line: {seen_on_cmdlines:?}"

@@ -39,7 +39,10 @@ fn workers_over_ssh_run_a_pmap_exactly() {
                 .everywhere(r#"secret_env() = get(ENV, "JLRS_TEST_SECRET", "")"#)
                 .await?;
             let f = frame.global("secret_env")?;
-            let seen = frame.remotecall_fetch(ids[1], f, &[]).await?.unbox::<String>()?;
+            let seen = frame
+                .remotecall_fetch(ids[1], f, &[])
+                .await?
+                .unbox::<String>()?;
             frame
                 .everywhere("where_and_square(x) = (gethostname(), getpid(), x^2)")
                 .await?;
@@ -107,7 +110,10 @@ fn workers_over_ssh_run_a_pmap_exactly() {
             .topology(Topology::MasterWorker);
         let ids = frame.add_workers(spec).await?;
         let myid = frame.global("myid")?;
-        let id = frame.remotecall_fetch(ids[0], myid, &[]).await?.unbox::<i64>()?;
+        let id = frame
+            .remotecall_fetch(ids[0], myid, &[])
+            .await?
+            .unbox::<i64>()?;
         let facts = frame.eval(
             "w = Distributed.worker_from_id(workers()[1]); \
              string(w.config.bind_addr, ' ', w.config.tunnel, ' ', Distributed.PGRP.topology)",

@@ -33,9 +33,26 @@
 //!
 //! An exception thrown by Julia code on a worker (Julia's `RemoteException`) is
 //! [`JuliaError::Remote`] with the worker's id and the exception it threw (its type and
-//! message). A worker that exits or is killed while a call waits on it (Julia's
-//! `ProcessExitedException`) is [`JuliaError::WorkerExited`]; Distributed drops it from the
-//! cluster and the other workers stay usable. Other exceptions are [`JuliaError::Exception`].
+//! message); a result the master could not read (its type is not defined here) is
+//! [`JuliaError::Remote`] too, naming the worker that sent it and saying that the type is
+//! unknown on the receiving side. A worker that exits or is killed while a call waits on
+//! it (Julia's `ProcessExitedException`) is [`JuliaError::WorkerExited`]; Distributed drops
+//! it from the cluster and the other workers stay usable. A call with a timeout that ran
+//! out is [`JuliaError::TimedOut`]. Other exceptions, launch failures among them (a
+//! `WorkerLaunchError` with the command and the last lines of the worker's stderr), are
+//! [`JuliaError::Exception`].
+//!
+//! # Security and faults
+//!
+//! The cluster cookie is the only guard of a worker's port, and the cluster's traffic is
+//! plaintext unless tunnelled ([`WorkerSpec::tunnel`]). The cookie comes from the OS's
+//! secure generator, set before the first worker (or [`GcFrame::set_cluster_cookie`]);
+//! [`WorkerSpec::env`] values and the cookie reach workers on their standard input, on no
+//! command line; SSH host names that `ssh` could read as options are refused. Every
+//! process started for a worker dies with the runtime thread (`setpriv --pdeathsig
+//! KILL`), a removed worker that does not exit in time is killed, and a launch that does
+//! not report in time is killed. The README's Security and Faults sections say exactly
+//! what holds.
 //!
 //! # Example
 //!
@@ -225,8 +242,7 @@ impl<'scope> GcFrame<'scope> {
     /// `RandomDevice`), set when Distributed is first used; this is for an application
     /// that starts workers by other means and must give them the same cookie.
     pub fn set_cluster_cookie(&mut self, cookie: &str) -> JlResult<()> {
-        if cookie.is_empty() || cookie.len() > 16 || !cookie.bytes().all(|b| b.is_ascii_graphic())
-        {
+        if cookie.is_empty() || cookie.len() > 16 || !cookie.bytes().all(|b| b.is_ascii_graphic()) {
             return Err(argument_error(
                 "a cluster cookie is 1 to 16 printable ASCII characters without spaces".into(),
             ));

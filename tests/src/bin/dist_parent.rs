@@ -10,7 +10,9 @@ use jlrs_core::distributed::WorkerSpec;
 use jlrs_tests::distributed::{run, start_runtime};
 
 fn main() {
-    let marker = std::env::args().nth(1).expect("usage: dist_parent MARKER_FILE");
+    let marker = std::env::args()
+        .nth(1)
+        .expect("usage: dist_parent MARKER_FILE");
     let (_mt, rt, _runtime) = start_runtime();
     let pid = run(&rt, async move |mut frame| {
         let ids = frame.add_workers(WorkerSpec::local(1)).await?;
