@@ -264,13 +264,19 @@ const DIST_WORKER_QUOTE = quote
 end
 const DIST_WORKER_MODULE = Expr(:toplevel, DIST_WORKER_QUOTE.args...)
 
-# Defines the worker module on new workers.
+# Defines the worker module on new workers (and on workers added by other means, before
+# the first call through `dist_run_call`).
+const DIST_SET_UP = Set{Int}()
 function dist_setup_workers(pids)
     D = distributed_module()
     @sync for p in pids
-        @async D.remotecall_fetch(Core.eval, p, Main, DIST_WORKER_MODULE)
+        @async begin
+            D.remotecall_fetch(Core.eval, p, Main, DIST_WORKER_MODULE)
+            push!(DIST_SET_UP, p)
+        end
     end
 end
+dist_ensure_set_up(pid::Int) = (pid == 1 || pid in DIST_SET_UP || dist_setup_workers([pid]); nothing)
 
 # Interrupts the calls running on a worker: those waiting are interrupted by
 # `dist_cancel_call`; a worker that does not answer within a second runs code that never
@@ -357,10 +363,16 @@ end
 
 function dist_remotecall_fetch(f, pid::Int, args::Tuple, token::Int = (DIST_TOKEN[] += 1))
     D = distributed_module()
+    dist_ensure_set_up(pid)
     return dist_received(() -> D.remotecall_fetch(dist_run_call, pid, token, f, args...), pid)
 end
-dist_remotecall(f, pid::Int, args::Tuple) =
-    distributed_module().remotecall(dist_run_call, pid, (DIST_TOKEN[] += 1), f, args...)
+# (It returns at once, so it does not wait to set a worker up: a worker added by other
+# means than `add_workers` gets the plain call, which `interrupt` can only reach by SIGINT.)
+function dist_remotecall(f, pid::Int, args::Tuple)
+    D = distributed_module()
+    pid == 1 || pid in DIST_SET_UP || return D.remotecall(f, pid, args...)
+    return D.remotecall(dist_run_call, pid, (DIST_TOKEN[] += 1), f, args...)
+end
 dist_fetch(x) = dist_received(() -> fetch(x), x isa distributed_module().AbstractRemoteRef ? x.where : 0)
 
 # `remotecall_fetch` that gives up after `timeout` seconds: the call on the worker is then
