@@ -1,7 +1,7 @@
 //! Busy workers leave no process behind: a worker in a loop that never yields is gone from
 //! the process table once `remove_workers_within` returns, one is gone after the runtime
-//! shuts down, and one dies when the program that started it is killed with SIGKILL
-//! (`tests/src/bin/dist_parent.rs`). One test: it ends by shutting Julia down.
+//! shuts down, and one, local or over SSH, dies when the program that started it is killed
+//! with SIGKILL (`tests/src/bin/dist_parent.rs`). One test: it ends by shutting Julia down.
 
 use std::{
     io::{BufRead, BufReader},
@@ -11,7 +11,7 @@ use std::{
 
 use jlrs_core::distributed::{WorkerId, WorkerSpec};
 use jlrs_tests::{
-    distributed::{proc_state, run, start_runtime, wait_gone, PrivateDir, ProcState, SPIN},
+    distributed::{proc_state, run, start_runtime, wait_gone, PrivateDir, ProcState, Sshd, SPIN},
     wait_until, watchdog,
 };
 
@@ -20,30 +20,36 @@ fn busy_workers_end_on_removal_shutdown_and_sigkill_of_their_parent() {
     let _dog = watchdog("busy Distributed workers", Duration::from_secs(240));
     let dir = PrivateDir::new("jlrs-busy-");
 
-    // SIGKILL of the program that started a busy worker.
-    let marker = dir.path().join("parent-spin");
-    let mut parent = Command::new(env!("CARGO_BIN_EXE_dist_parent"))
-        .arg(&marker)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("cannot start dist_parent");
-    let mut line = String::new();
-    BufReader::new(parent.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let orphan: i32 = line
-        .strip_prefix("WORKER ")
-        .and_then(|p| p.trim().parse().ok())
-        .unwrap_or_else(|| panic!("dist_parent said {line:?}"));
-    wait_until("the parent's worker to spin", || marker.exists());
-    parent.kill().unwrap(); // SIGKILL
-    parent.wait().unwrap();
-    // Its parent is gone, so whoever adopts it reaps it (or leaves a zombie: dead).
-    wait_gone(
-        "the busy worker of a killed program to die",
-        &[orphan],
-        true,
-    );
+    // SIGKILL of the program that started a busy worker: a local one, and one over SSH
+    // (whose worker dies when its SSH session ends).
+    let sshd = Sshd::start();
+    for (name, ssh_flags) in [("local", None), ("ssh", Some(sshd.ssh_flags()))] {
+        let marker = dir.path().join(format!("parent-spin-{name}"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_dist_parent"));
+        command.arg(&marker).stdout(Stdio::piped());
+        if let Some(flags) = &ssh_flags {
+            command.arg(flags);
+        }
+        let mut parent = command.spawn().expect("cannot start dist_parent");
+        let mut line = String::new();
+        BufReader::new(parent.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let orphan: i32 = line
+            .strip_prefix("WORKER ")
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or_else(|| panic!("dist_parent ({name}) said {line:?}"));
+        wait_until("the parent's worker to spin", || marker.exists());
+        parent.kill().unwrap(); // SIGKILL
+        parent.wait().unwrap();
+        // Its parent is gone, so whoever adopts it reaps it (or leaves a zombie: dead).
+        wait_gone(
+            &format!("the busy {name} worker of a killed program to die"),
+            &[orphan],
+            true,
+        );
+    }
+    sshd.stop();
 
     // Removal of a busy worker: killed after the removal timeout, reaped when it returns.
     let (mt, rt, runtime) = start_runtime();

@@ -1,8 +1,8 @@
 //! Launch failures of Distributed workers are clear and leave nothing behind: an SSH host
-//! that `ssh` would read as an option is refused before anything runs; a missing binary
-//! and an unknown flag fail with the worker's own message and the command; a worker that
-//! never reports its address, and an `ssh` to a port that never answers, are killed after
-//! the launch timeout.
+//! that `ssh` would read as an option is refused before anything runs; a missing binary,
+//! an unknown flag and a refused SSH port fail with the worker's (or ssh's) own message
+//! and the command; a worker that never reports its address, and an `ssh` to a port that
+//! never answers, are killed after the launch timeout.
 
 use std::{net::TcpListener, time::Duration};
 
@@ -95,6 +95,18 @@ fn launch_failures_say_what_failed_and_leave_no_process() {
     let msg = launch_error(&rt, WorkerSpec::local(1).exeflags("--no-such-flag"));
     assert!(msg.contains("unknown option"), "{msg}");
     assert!(msg.contains("--no-such-flag"), "{msg}");
+
+    // An SSH port nobody listens on: ssh's own message.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let spec = WorkerSpec::ssh(&[("127.0.0.1", 1)])
+        .sshflags(&format!("-p {closed} -o BatchMode=yes"))
+        .launch_timeout(Duration::from_secs(10));
+    let msg = launch_error(&rt, spec);
+    assert!(msg.contains("Connection refused"), "{msg}");
 
     // A "worker" that starts, says something on stderr, and never reports: killed after
     // the launch timeout, with what it said in the error.

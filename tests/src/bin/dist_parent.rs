@@ -1,5 +1,6 @@
-//! A program that embeds Julia, adds one local Distributed worker and keeps it busy in a
-//! loop that never yields, for `tests/tests/distributed_busy.rs`, which kills this program
+//! A program that embeds Julia, adds one Distributed worker (local, or over SSH to
+//! 127.0.0.1 when ssh flags are given as the second argument) and keeps it busy in a loop
+//! that never yields, for `tests/tests/distributed_busy.rs`, which kills this program
 //! with SIGKILL and checks that the worker dies with it. It prints `WORKER <pid>` once the
 //! loop is asked for (the loop creates the file named by the first argument when it
 //! starts), then sleeps until killed.
