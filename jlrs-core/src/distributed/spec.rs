@@ -16,7 +16,8 @@ use std::{path::PathBuf, time::Duration};
 /// Environment values set with [`env`](Self::env) reach the worker on its standard input,
 /// never on a command line (which every local user can read in `/proc`), and every process
 /// started for a worker is killed when the thread that started it (the runtime thread)
-/// ends, however the process ends.
+/// ends, however the process ends (through util-linux's `setpriv --pdeathsig`, when it is
+/// on `PATH`).
 ///
 /// ```
 /// use jlrs_core::distributed::WorkerSpec;
