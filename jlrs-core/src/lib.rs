@@ -73,6 +73,7 @@ mod catch;
 #[cfg(feature = "complex")]
 mod complex;
 mod convert;
+mod datatype;
 pub mod diagnostics;
 #[cfg(feature = "distributed")]
 pub mod distributed;
@@ -113,6 +114,7 @@ pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
 pub use callable::is_running;
 pub use callback::{CFunction, CReturn, CType};
 pub use convert::{BoxOutput, IntoJulia, Unbox};
+pub use datatype::DataType;
 /// The old name of [`JuliaError`].
 #[doc(hidden)]
 pub use error::JuliaError as Error;
