@@ -64,7 +64,3 @@ jl_value_t *jlrs_core_dt_field_types(jl_value_t *t)
 size_t jlrs_core_svec_len(jl_value_t *s) { return jl_svec_len(s); }
 
 jl_value_t *jlrs_core_svec_ref(jl_value_t *s, size_t i) { return jl_svecref(s, i); }
-
-const char *jlrs_core_symbol_name(jl_value_t *s) { return jl_symbol_name((jl_sym_t *)s); }
-
-int jlrs_core_is_symbol(jl_value_t *v) { return jl_is_symbol(v); }

@@ -6,6 +6,7 @@ use std::ffi::{c_char, c_int, CStr};
 use crate::{
     error::{JlResult, JuliaError},
     frame::GcFrame,
+    symbol::jlrs_core_symbol_name,
     sys::{self, jl_value_t},
     value::Value,
 };
@@ -33,7 +34,6 @@ extern "C" {
     fn jlrs_core_dt_field_types(t: *mut jl_value_t) -> *mut jl_value_t;
     fn jlrs_core_svec_len(s: *mut jl_value_t) -> usize;
     fn jlrs_core_svec_ref(s: *mut jl_value_t, i: usize) -> *mut jl_value_t;
-    fn jlrs_core_symbol_name(s: *mut jl_value_t) -> *const c_char;
 }
 
 /// A Julia `DataType` (a concrete or abstract type that is not a `Union` or a

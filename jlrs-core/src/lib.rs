@@ -113,6 +113,7 @@ pub mod wait;
 pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
 pub use callable::is_running;
 pub use callback::{CFunction, CReturn, CType};
+pub use convert::tuple0::Tuple0;
 pub use convert::{BoxOutput, IntoJulia, Unbox};
 pub use datatype::DataType;
 /// The old name of [`JuliaError`].
@@ -127,4 +128,5 @@ pub use output::Output;
 pub use panics::panic_message;
 pub use roots::RootStack;
 pub use signals::SigintPolicy;
+pub use symbol::Symbol;
 pub use value::Value;
