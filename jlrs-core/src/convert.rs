@@ -328,11 +328,11 @@ unsafe impl Unbox for String {
 
     fn is_type_of(v: Value<'_>) -> bool {
         // SAFETY: reading an exported global type pointer.
-        has_type(v, unsafe { sys::jl_string_type }.cast()) || crate::symbol::is_symbol(v)
+        has_type(v, unsafe { sys::jl_string_type }.cast()) || crate::symbol_value::is_symbol(v)
     }
 
     fn unbox(v: Value<'_>) -> JlResult<Self> {
-        if let Ok(s) = crate::symbol::Symbol::from_value(v) {
+        if let Ok(s) = crate::symbol_value::Symbol::from_value(v) {
             return Ok(s.as_string());
         }
         if !Self::is_type_of(v) {

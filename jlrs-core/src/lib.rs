@@ -21,6 +21,11 @@
 //!   ([`Value::call_catch`], [`JuliaException::causes`]);
 //! - Rust functions that Julia calls ([`GcFrame::define_function`],
 //!   [`GcFrame::define_cfunction`]);
+//! - values that leave a nested scope through a slot of an outer frame ([`Output`]),
+//!   modules ([`Module`]) and constants ([`GcFrame::set_const`]), type introspection
+//!   ([`DataType`]), [`Symbol`]s, the empty tuple ([`Tuple0`]), raw pointers, `Cow<str>`
+//!   and `half::f16` (feature `f16`);
+//! - turning collection off and on ([`gc_control`]);
 //! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]) and brief spinning before
 //!   a thread blocks ([`spin`]);
 //! - [one waiting primitive](latch): a [`Latch`](latch::Latch) set once and waited for,
@@ -102,6 +107,7 @@ mod signals;
 pub mod spin;
 mod strings;
 mod symbol;
+mod symbol_value;
 pub mod sync;
 mod sys;
 mod sys_calls;
@@ -128,5 +134,5 @@ pub use output::Output;
 pub use panics::panic_message;
 pub use roots::RootStack;
 pub use signals::SigintPolicy;
-pub use symbol::Symbol;
+pub use symbol_value::Symbol;
 pub use value::Value;

@@ -24,15 +24,14 @@ nothing
 "#;
 
 fn define_tracked(frame: &mut GcFrame<'_>) {
-    frame
+    let defined = frame
         .eval("isdefined(Main, :JlrsOutputTracked)")
         .unwrap()
         .unbox::<bool>()
-        .unwrap()
-        .then_some(())
-        .unwrap_or_else(|| {
-            frame.eval(TRACKED).unwrap();
-        });
+        .unwrap();
+    if !defined {
+        frame.eval(TRACKED).unwrap();
+    }
 }
 
 fn collected(frame: &mut GcFrame<'_>) -> i64 {
