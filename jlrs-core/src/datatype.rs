@@ -49,7 +49,7 @@ extern "C" {
 ///     assert_eq!(ty.name(), "Complex");
 ///     assert_eq!((ty.size(), ty.align()), (Some(16), Some(8)));
 ///     assert_eq!(ty.field_names(), ["re", "im"]);
-///     assert!(ty.is_bits() && !ty.is_mutable());
+///     assert!(ty.isbits() && !ty.is_mutable());
 ///     let params = ty.parameters(&mut frame);
 ///     assert_eq!(DataType::from_value(params[0]).unwrap().name(), "Float64");
 /// });
@@ -134,6 +134,7 @@ impl<'scope> DataType<'scope> {
     }
 
     /// The alignment in bytes; `None` for a type with no layout.
+    #[doc(alias = "alignment")]
     pub fn align(self) -> Option<usize> {
         // SAFETY: a DataType with a layout.
         self.has_layout()
@@ -142,6 +143,7 @@ impl<'scope> DataType<'scope> {
 
     /// The number of fields; `None` for an abstract type and a tuple type of any length
     /// (`Tuple{Vararg{Int}}`).
+    #[doc(alias = "nfields")]
     pub fn n_fields(self) -> Option<usize> {
         if self.is_abstract() {
             return None;
@@ -249,18 +251,21 @@ impl<'scope> DataType<'scope> {
     }
 
     /// `isbitstype`: immutable, concrete and without references, so stored inline.
-    pub fn is_bits(self) -> bool {
+    #[doc(alias = "is_bits")]
+    pub fn isbits(self) -> bool {
         // SAFETY: a DataType.
         unsafe { jlrs_core_dt_is_bits(self.raw()) != 0 }
     }
 
     /// Whether values of this type are stored inline in arrays and fields.
-    pub fn is_inline_alloc(self) -> bool {
+    #[doc(alias = "is_inline_alloc")]
+    pub fn isinlinealloc(self) -> bool {
         // SAFETY: a DataType.
         unsafe { jlrs_core_dt_is_inline_alloc(self.raw()) != 0 }
     }
 
     /// Whether the type is `mutable struct`.
+    #[doc(alias = "mutable")]
     pub fn is_mutable(self) -> bool {
         // SAFETY: a DataType.
         unsafe { jlrs_core_dt_is_mutable(self.raw()) != 0 }

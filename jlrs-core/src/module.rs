@@ -129,6 +129,7 @@ impl<'scope> Module<'scope> {
 
     /// The global `name` of this module (a path such as `"Math.sin"` walks submodules;
     /// names may be quoted as in Julia: `":+"`, `":(==)"`).
+    #[doc(alias = "function")]
     pub fn global<'t>(self, frame: &mut GcFrame<'t>, name: &str) -> JlResult<Value<'t>> {
         crate::callable::check_callable()?;
         let rename = |e| match e {

@@ -52,9 +52,9 @@ fn rust_facts(frame: &mut GcFrame<'_>, ty: DataType<'_>) -> String {
     let b = |x: bool| x.to_string();
     format!(
         "({}, {}, {}, {}, {}, {}, {}, \"{}\", \"{}\")",
-        b(ty.is_bits()),
+        b(ty.isbits()),
         b(ty.is_mutable()),
-        b(ty.is_inline_alloc()),
+        b(ty.isinlinealloc()),
         b(ty.is_abstract()),
         ty.size().unwrap(),
         ty.align().unwrap(),
@@ -115,7 +115,7 @@ fn layouts_names_and_parameters() {
 
             let b = frame.eval("JlrsDtBox([1], 2)").unwrap();
             let dt = DataType::of(b);
-            assert!(dt.is_mutable() && !dt.is_bits() && !dt.is_inline_alloc());
+            assert!(dt.is_mutable() && !dt.isbits() && !dt.isinlinealloc());
             assert_eq!(dt.field_is_pointer(0), Some(true));
             assert_eq!(dt.field_is_pointer(1), Some(false));
 
