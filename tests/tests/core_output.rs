@@ -145,6 +145,25 @@ fn an_output_can_skip_scopes_and_be_reserved_in_a_nested_frame() {
     });
 }
 
+#[test]
+fn an_output_carries_a_value_out_of_an_async_scope() {
+    julia().run(|j| {
+        let mut stack = j.new_root_stack();
+        let mut frame = stack.frame();
+        let output = frame.output();
+        let before = frame.n_roots();
+        let v = smol::block_on(frame.async_scope(async move |mut inner| {
+            let v = inner.eval("\"async \" * \"scope\"").unwrap();
+            smol::future::yield_now().await;
+            inner.eval("rand(1000)").unwrap();
+            v.root(output)
+        }));
+        assert_eq!(frame.n_roots(), before);
+        frame.collect_garbage(true);
+        assert_eq!(v.unbox::<String>().unwrap(), "async scope");
+    });
+}
+
 thread_local! {
     static OUTPUT: RefCell<Option<Output<'static>>> = const { RefCell::new(None) };
     static VALUE: RefCell<Option<Value<'static>>> = const { RefCell::new(None) };
