@@ -19,6 +19,14 @@ int jlrs_core_is_bound_here(jl_value_t *m, jl_sym_t *name)
     return jl_binding_resolved_p(mod, name) && jl_boundp(mod, name);
 }
 
+// 1 if `name` is a constant of `m`'s own (or resolved) binding; names `m` has not resolved
+// yet are not looked up in its `using`s, so assigning them makes a new global, as in Julia.
+int jlrs_core_is_const_here(jl_value_t *m, jl_sym_t *name)
+{
+    jl_module_t *mod = (jl_module_t *)m;
+    return jl_binding_resolved_p(mod, name) && jl_is_const(mod, name);
+}
+
 // 1 if the binding `name` seen from `m` is constant.
 int jlrs_core_is_const(jl_value_t *m, jl_sym_t *name)
 {

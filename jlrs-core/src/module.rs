@@ -4,7 +4,7 @@
 use std::ffi::{c_char, c_int, CStr};
 
 use crate::{
-    error::{JlResult, JuliaError},
+    error::{JlResult, JuliaError, JuliaException},
     frame::GcFrame,
     path,
     symbol::symbol,
@@ -18,6 +18,7 @@ extern "C" {
     fn jlrs_core_module_parent(m: *mut jl_value_t) -> *mut jl_value_t;
     fn jlrs_core_is_bound_here(m: *mut jl_value_t, name: *mut jl_sym_t) -> c_int;
     fn jlrs_core_is_const(m: *mut jl_value_t, name: *mut jl_sym_t) -> c_int;
+    fn jlrs_core_is_const_here(m: *mut jl_value_t, name: *mut jl_sym_t) -> c_int;
     fn jlrs_core_set_const(
         m: *mut jl_value_t,
         name: *mut jl_sym_t,
@@ -156,9 +157,29 @@ impl<'scope> Module<'scope> {
     }
 
     /// Sets the global `name` of this module to `value`, creating it if needed. A
-    /// constant cannot be reassigned (Julia's error).
+    /// constant of the module is never reassigned (see [`GcFrame::set_global`]).
     pub fn set_global(self, frame: &mut GcFrame<'_>, name: &str, value: Value<'_>) -> JlResult<()> {
-        let name = path::unquote(name)?;
+        self.assign(frame, path::unquote(name)?, value)
+    }
+
+    /// [`Module::set_global`] for a name already unquoted.
+    pub(crate) fn assign(
+        self,
+        frame: &mut GcFrame<'_>,
+        name: &str,
+        value: Value<'_>,
+    ) -> JlResult<()> {
+        crate::callable::check_callable()?;
+        let sym = symbol(name)?;
+        // SAFETY: `self` is a module; the symbol is permanent; the thread may call Julia.
+        if unsafe { jlrs_core_is_const_here(self.0.raw(), sym) } != 0 {
+            // Julia's own error for a constant given a value of another type.
+            return Err(JuliaException::new(
+                "ErrorException".into(),
+                format!("invalid redefinition of constant {name}"),
+            )
+            .into());
+        }
         let name = frame.symbol(name)?;
         frame.call("JlrsCore.set_global", &[self.0, name, value])?;
         Ok(())

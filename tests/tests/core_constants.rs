@@ -31,6 +31,28 @@ fn set_const_defines_a_constant_julia_sees() {
             let len = frame.eval("length(jlrs_const_text)").unwrap();
             assert_eq!(len.unbox::<i64>().unwrap(), 4);
 
+            // Never reassigned from Rust, not even with a value of the same type (for
+            // which Julia itself would only warn).
+            let same_type = frame.box_value(1i64);
+            let err = frame
+                .set_global("jlrs_const_answer", same_type)
+                .unwrap_err();
+            match &err {
+                JuliaError::Exception(e) => {
+                    assert_eq!(e.type_name(), "ErrorException");
+                    assert!(
+                        e.message().contains("invalid redefinition of constant"),
+                        "{e}"
+                    );
+                    assert!(e.message().contains("jlrs_const_answer"), "{e}");
+                }
+                other => panic!("{other:?}"),
+            }
+            let main = Module::main(&mut frame);
+            let err = main
+                .set_global(&mut frame, "jlrs_const_answer", same_type)
+                .unwrap_err();
+            assert!(matches!(err, JuliaError::Exception(_)), "{err:?}");
             // Julia refuses to give it a value of another type, as for any constant.
             assert!(frame.eval("jlrs_const_answer = \"s\"").is_err());
             let v = frame.box_value(1.5f64);
@@ -76,8 +98,13 @@ fn a_redefinition_is_refused_with_a_clear_error() {
                 );
             }
             assert!(!is_const(&mut frame, "Main", "jlrs_const_plain"));
+            // A plain global is still reassigned.
+            frame.set_global("jlrs_const_plain", two).unwrap();
             let plain = frame.global("jlrs_const_plain").unwrap();
-            assert_eq!(plain.unbox::<i64>().unwrap(), 3);
+            assert_eq!(plain.unbox::<i64>().unwrap(), 2);
+            frame.set_global("jlrs_const_plain", one).unwrap();
+            let plain = frame.global("jlrs_const_plain").unwrap();
+            assert_eq!(plain.unbox::<i64>().unwrap(), 1);
         });
     });
 }
