@@ -62,10 +62,13 @@ impl<'scope> GcFrame<'scope> {
     /// Looks up a global by path, such as `"Base.sqrt"`, `"println"` or `"Main.MyMod.x"`.
     ///
     /// The first component is looked up in `Main` (which sees `Base` and `Core`), then each
-    /// further component in the module found so far.
+    /// further component in the module found so far. Names may be quoted as in Julia:
+    /// `"Base.:+"`, `"Base.:(==)"` (and `"Base.+"` works too). To look up many names in
+    /// one module, find it once with [`GcFrame::module`].
     pub fn global(&mut self, path: &str) -> JlResult<Value<'scope>> {
         crate::callable::check_callable()?;
-        let mut parts = path.split('.');
+        let components = crate::path::components(path)?;
+        let mut parts = components.into_iter();
         let first = parts.next().unwrap_or_default();
         let mut current = if first == "Main" {
             self.main_module()

@@ -4,7 +4,14 @@
 //! `f64`, `char` (Julia `Char`), strings (`String` and `&str` in, `String` out), `()` as
 //! `nothing`, `Option<T>` from `Union{T, Nothing}`, tuples of up to 8 elements
 //! (`tuple.rs`), `num_complex::Complex` (feature `complex`) and user bits types
-//! ([`bits`](crate::bits)).
+//! ([`bits`](crate::bits)). The folder `convert/` adds raw pointers as `Ptr`, `Cow<str>`,
+//! the empty tuple ([`Tuple0`](crate::Tuple0)) and `half::f16` (feature `f16`).
+
+mod cow;
+#[cfg(feature = "f16")]
+mod f16;
+mod pointer;
+pub(crate) mod tuple0;
 
 use crate::{
     bits::layout::Layout,
@@ -314,16 +321,20 @@ unsafe impl IntoJulia for String {
     }
 }
 
+/// A `String`, or a `Symbol`'s name.
 // SAFETY: no layout is claimed.
 unsafe impl Unbox for String {
     const JULIA_TYPE: &'static str = "String";
 
     fn is_type_of(v: Value<'_>) -> bool {
         // SAFETY: reading an exported global type pointer.
-        has_type(v, unsafe { sys::jl_string_type }.cast())
+        has_type(v, unsafe { sys::jl_string_type }.cast()) || crate::symbol_value::is_symbol(v)
     }
 
     fn unbox(v: Value<'_>) -> JlResult<Self> {
+        if let Ok(s) = crate::symbol_value::Symbol::from_value(v) {
+            return Ok(s.as_string());
+        }
         if !Self::is_type_of(v) {
             return Err(wrong_type::<Self>(v));
         }

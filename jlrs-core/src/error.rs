@@ -77,6 +77,10 @@ pub enum JuliaError {
     /// A module, global or function does not exist.
     #[error("`{0}` is not defined")]
     UndefinedName(String),
+    /// A constant was to be defined under a name that already has a value
+    /// ([`GcFrame::set_const`](crate::GcFrame::set_const)): constants are never redefined.
+    #[error("cannot define the constant `{0}`: the name is already defined, and a constant cannot be redefined")]
+    AlreadyDefined(String),
     /// A string passed to Julia contains a NUL byte.
     #[error("the string {0:?} contains a NUL byte")]
     NulByte(String),

@@ -71,6 +71,11 @@ impl<'scope> GcFrame<'scope> {
         }
     }
 
+    /// The stack this frame roots its values in.
+    pub(crate) fn slots(&self) -> &'scope Slots {
+        self.slots
+    }
+
     /// Roots a raw value and ties it to `'scope`, or turns a pending exception into an
     /// error when `raw` is null.
     ///

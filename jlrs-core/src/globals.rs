@@ -11,13 +11,14 @@ impl<'scope> GcFrame<'scope> {
         unsafe { self.root(sym.cast()) }
     }
 
-    /// Sets the global at `path` (`"Main.x"`, `"x"` for `Main.x`, `"Main.M.x"`) to
-    /// `value`, creating it if needed. A constant cannot be reassigned (Julia's error).
+    /// Sets the global at `path` (`"Main.x"`, `"x"` for `Main.x`, `"Main.M.x"`, quoted
+    /// names as in [`GcFrame::global`]) to
+    /// `value`, creating it if needed. A constant of the module is never reassigned: the
+    /// error is Julia's `ErrorException` "invalid redefinition of constant", also for a
+    /// value of the same type (for which Julia itself would only warn).
     pub fn set_global(&mut self, path: &str, value: Value<'_>) -> JlResult<()> {
         let (module, name) = self.module_and_name(path)?;
-        let name = self.symbol(name)?;
-        self.call("JlrsCore.set_global", &[module, name, value])?;
-        Ok(())
+        crate::module::Module::from_value(module)?.assign(self, name, value)
     }
 
     /// Splits a path to a global (`"Main.M.x"`, `"x"` for `Main.x`) into its module,
@@ -26,9 +27,9 @@ impl<'scope> GcFrame<'scope> {
         &mut self,
         path: &'p str,
     ) -> JlResult<(Value<'scope>, &'p str)> {
-        let (module, name) = match path.rsplit_once('.') {
-            Some((m, n)) => (self.global(m)?, n),
-            None => (self.main_module(), path),
+        let (module, name) = match crate::path::split_last(path)? {
+            (Some(m), n) => (self.global(m)?, n),
+            (None, n) => (self.main_module(), n),
         };
         if !module.is_module() {
             return Err(JuliaError::WrongType {

@@ -21,6 +21,11 @@
 //!   ([`Value::call_catch`], [`JuliaException::causes`]);
 //! - Rust functions that Julia calls ([`GcFrame::define_function`],
 //!   [`GcFrame::define_cfunction`]);
+//! - values that leave a nested scope through a slot of an outer frame ([`Output`]),
+//!   modules ([`Module`]) and constants ([`GcFrame::set_const`]), type introspection
+//!   ([`DataType`]), [`Symbol`]s, the empty tuple ([`Tuple0`]), raw pointers, `Cow<str>`
+//!   and `half::f16` (feature `f16`);
+//! - turning collection off and on ([`gc_control`]);
 //! - GC-safe regions ([`Julia::gc_safe`], [`blocking`], [`gc`]) and brief spinning before
 //!   a thread blocks ([`spin`]);
 //! - [one waiting primitive](latch): a [`Latch`](latch::Latch) set once and waited for,
@@ -73,6 +78,7 @@ mod catch;
 #[cfg(feature = "complex")]
 mod complex;
 mod convert;
+mod datatype;
 pub mod diagnostics;
 #[cfg(feature = "distributed")]
 pub mod distributed;
@@ -82,6 +88,7 @@ mod exception;
 mod fields;
 mod frame;
 pub mod gc;
+pub mod gc_control;
 mod globals;
 pub mod hosted;
 pub mod idle;
@@ -90,13 +97,17 @@ mod julia;
 mod julia_code;
 mod kw;
 pub mod latch;
+mod module;
+mod output;
 pub mod panics;
+mod path;
 mod roots;
 mod shutdown;
 mod signals;
 pub mod spin;
 mod strings;
 mod symbol;
+mod symbol_value;
 pub mod sync;
 mod sys;
 mod sys_calls;
@@ -108,7 +119,9 @@ pub mod wait;
 pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
 pub use callable::is_running;
 pub use callback::{CFunction, CReturn, CType};
+pub use convert::tuple0::Tuple0;
 pub use convert::{BoxOutput, IntoJulia, Unbox};
+pub use datatype::DataType;
 /// The old name of [`JuliaError`].
 #[doc(hidden)]
 pub use error::JuliaError as Error;
@@ -116,7 +129,10 @@ pub use error::{InitError, JlResult, JuliaError, JuliaException};
 pub use frame::GcFrame;
 pub use init::{InitOptions, Runtime};
 pub use julia::{blocking, cpu_limit, in_julia, reenter, root_stack, Julia};
+pub use module::Module;
+pub use output::Output;
 pub use panics::panic_message;
 pub use roots::RootStack;
 pub use signals::SigintPolicy;
+pub use symbol_value::Symbol;
 pub use value::Value;

@@ -179,6 +179,15 @@ impl Slots {
         unsafe { (*self.0.get()).push(v) }
     }
 
+    /// Replaces the value in slot `index`, which exists.
+    ///
+    /// # Safety
+    /// As for [`Slots::push`]; no live value depends on the replaced root.
+    pub(crate) unsafe fn set(&self, index: usize, v: *mut sys::jl_value_t) {
+        // SAFETY: as for `push`.
+        unsafe { (&mut *self.0.get())[index] = v }
+    }
+
     /// Unroots everything above `len`.
     ///
     /// # Safety

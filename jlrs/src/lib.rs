@@ -24,7 +24,8 @@
 //!
 //! Features: `multi-rt`, `async-rt` (which enables `multi-rt`), `tokio-rt`, `ndarray`
 //! (`ndarray` views of arrays), `derive`, `complex` (`num_complex::Complex` as
-//! `ComplexF32/64`), `distributed`, and `full` for everything. None is on by default.
+//! `ComplexF32/64`), `f16` (`half::f16` as `Float16`), `distributed`, and `full` for
+//! everything. None is on by default.
 //!
 //! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
 //! start and starts at most as many threads as the machine shows CPUs; run programs

@@ -8,6 +8,9 @@ pub use jlrs_core::{
     SigintPolicy, Unbox, Value,
 };
 
+#[doc(inline)]
+pub use jlrs_core::{DataType, Module, Output};
+
 /// The old name of [`JuliaError`].
 #[doc(hidden)]
 pub use jlrs_core::Error;
