@@ -90,7 +90,7 @@ pub use engine::{
 /// The former name of [`TaskError`].
 #[doc(hidden)]
 pub use error::TaskError as Error;
-pub use error::{DispatchError, TaskError};
+pub use error::{DispatchError, RunError, TaskError};
 pub use handle::{AsyncHandle, Stats};
 pub use runtime_thread::{AsyncBuilder, AsyncRuntimeExt};
 pub use task_handle::TaskHandle;

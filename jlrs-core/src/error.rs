@@ -210,3 +210,8 @@ pub enum InitError {
 
 /// The result of an operation that calls into Julia.
 pub type JlResult<T> = Result<T, JuliaError>;
+
+static_assertions::assert_impl_all!(JuliaError: Send, Sync, std::error::Error);
+static_assertions::assert_impl_all!(JuliaException: Send, Sync, std::error::Error);
+static_assertions::assert_impl_all!(InitError: Send, Sync, std::error::Error);
+static_assertions::assert_impl_all!(crate::array::error::ArrayError: Send, Sync, std::error::Error);
