@@ -391,3 +391,8 @@ mod test {
         assert_eq!(char_from_julia(0xff00_0000), None);
     }
 }
+
+mod matrix;
+mod vec;
+
+pub(crate) use vec::full_type_name;

@@ -91,6 +91,8 @@ mod julia_code;
 mod kw;
 pub mod latch;
 pub mod panics;
+#[doc(hidden)]
+pub mod record;
 mod roots;
 mod shutdown;
 mod signals;
