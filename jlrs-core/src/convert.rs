@@ -394,5 +394,3 @@ mod test {
 
 mod matrix;
 mod vec;
-
-pub(crate) use vec::full_type_name;

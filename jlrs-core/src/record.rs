@@ -11,6 +11,14 @@ use crate::{
     value::Value,
 };
 
+/// The full type of `v` as Julia prints it (`Array{Float64,2}`), for error messages.
+pub(crate) fn full_type_name(v: Value<'_>) -> String {
+    let mut stack = RootStack::new();
+    let mut frame = stack.frame();
+    let shown = frame.call("typeof", &[v]).and_then(|t| frame.call("string", &[t]));
+    shown.and_then(|s| s.unbox::<String>()).unwrap_or_else(|_| v.type_name())
+}
+
 /// Whether `value` is of the Julia type at `julia_type` (a path such as `"Main.Stats"`);
 /// `None` accepts any value with the fields (a struct or a named tuple).
 fn check_type(frame: &mut GcFrame<'_>, value: Value<'_>, julia_type: Option<&str>) -> JlResult<()> {
@@ -23,7 +31,7 @@ fn check_type(frame: &mut GcFrame<'_>, value: Value<'_>, julia_type: Option<&str
     } else {
         Err(JuliaError::WrongType {
             expected: path.to_string(),
-            found: crate::convert::full_type_name(value),
+            found: full_type_name(value),
         })
     }
 }
@@ -35,7 +43,7 @@ pub fn unbox_field<T: Unbox>(frame: &mut GcFrame<'_>, value: Value<'_>, field: &
     got.map_err(|e| match e {
         e @ JuliaError::NoSuchField { .. } => e,
         e => JuliaError::Conversion {
-            what: format!("the field `{field}` of a {}", crate::convert::full_type_name(value)),
+            what: format!("the field `{field}` of a {}", full_type_name(value)),
             problem: e.to_string(),
         },
     })

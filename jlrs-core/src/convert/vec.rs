@@ -9,6 +9,7 @@ use crate::{
     convert::{IntoJulia, Unbox},
     error::{JlResult, JuliaError},
     frame::GcFrame,
+    record::full_type_name,
     roots::RootStack,
     value::Value,
 };
@@ -23,14 +24,6 @@ pub(crate) fn as_vector_error(e: JuliaError, container: &str) -> JuliaError {
         },
         e => e,
     }
-}
-
-/// The full type of `v` as Julia prints it (`Array{Float64,2}`), for error messages.
-pub(crate) fn full_type_name(v: Value<'_>) -> String {
-    let mut stack = RootStack::new();
-    let mut frame = stack.frame();
-    let shown = frame.call("typeof", &[v]).and_then(|t| frame.call("string", &[t]));
-    shown.and_then(|s| s.unbox::<String>()).unwrap_or_else(|_| v.type_name())
 }
 
 /// Reads a rank-`rank` array of `T` out of `v` as a column-major copy and its dimensions.
