@@ -82,6 +82,7 @@ mod exception;
 mod fields;
 mod frame;
 pub mod gc;
+pub mod gc_stats;
 mod globals;
 pub mod hosted;
 pub mod idle;
