@@ -5,7 +5,7 @@
 //! whichever pool worker is free, then records its norm with the persistent task, which
 //! keeps every norm in a Julia vector and answers with the running mean.
 
-use jlrs::{async_rt::DispatchError, prelude::*};
+use jlrs::prelude::*;
 
 /// Keeps every recorded norm in a Julia `Vector{Float64}`.
 struct Norms;
@@ -54,10 +54,6 @@ impl Register for Service {
     }
 }
 
-fn dispatch_err<D>(e: DispatchError<D>) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
-}
-
 fn main() -> anyhow::Result<()> {
     let (mt, runtime) = Builder::new().n_threads(3).spawn_mt()?;
     let pool = mt
@@ -67,12 +63,10 @@ fn main() -> anyhow::Result<()> {
         .spawn();
     pool.register::<Service>()
         .dispatch_blocking()
-        .map_err(dispatch_err)?
         .wait_blocking()?;
     let norms = pool
         .persistent(Norms)
         .dispatch_blocking()
-        .map_err(dispatch_err)?
         .wait_blocking()?;
 
     let clients: Vec<_> = (0..8i64)
@@ -93,8 +87,7 @@ fn main() -> anyhow::Result<()> {
                             frame.call("last", &[out])?.unbox::<f64>()
                         })
                         .dispatch_blocking()
-                        .map_err(dispatch_err)?
-                        .wait_blocking()?;
+                                        .wait_blocking()?;
                     let (_, mean) = norms.call(norm).wait_blocking()?;
                     last_mean = mean;
                 }
