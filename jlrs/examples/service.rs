@@ -62,11 +62,11 @@ fn main() -> anyhow::Result<()> {
         .channel_capacity(64)
         .spawn();
     pool.register::<Service>()
-        .dispatch_blocking()
+        .dispatch_blocking()?
         .wait_blocking()?;
     let norms = pool
         .persistent(Norms)
-        .dispatch_blocking()
+        .dispatch_blocking()?
         .wait_blocking()?;
 
     let clients: Vec<_> = (0..8i64)
@@ -86,7 +86,7 @@ fn main() -> anyhow::Result<()> {
                             assert!((one - 1.0).abs() < 1e-9);
                             frame.call("last", &[out])?.unbox::<f64>()
                         })
-                        .dispatch_blocking()
+                        .dispatch_blocking()?
                                         .wait_blocking()?;
                     let (_, mean) = norms.call(norm).wait_blocking()?;
                     last_mean = mean;
