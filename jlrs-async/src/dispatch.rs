@@ -42,11 +42,7 @@ type Rx<T> = oneshot::Receiver<Result<T, TaskError>>;
 
 impl<T> Dispatch<T> {
     /// A task for `queue`, answering through `rx`.
-    pub(crate) fn new(
-        queue: Arc<QueueSender>,
-        factory: TaskFactory,
-        rx: Rx<T>,
-    ) -> Self {
+    pub(crate) fn new(queue: Arc<QueueSender>, factory: TaskFactory, rx: Rx<T>) -> Self {
         Dispatch {
             queue,
             blocking: factory.blocking,

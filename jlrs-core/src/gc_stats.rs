@@ -105,5 +105,7 @@ pub(crate) fn install() {
 /// Called by the shim on the collecting thread, with the world stopped, for a pause at
 /// least as long as the threshold. Touches no Julia value.
 extern "C" fn long_pause(pause_ns: i64, gc_ns: i64, full: c_int) {
-    let _ = std::panic::catch_unwind(|| crate::diagnostics::long_gc_pause(ns(pause_ns), ns(gc_ns), full != 0));
+    let _ = std::panic::catch_unwind(|| {
+        crate::diagnostics::long_gc_pause(ns(pause_ns), ns(gc_ns), full != 0)
+    });
 }

@@ -15,8 +15,12 @@ use crate::{
 pub(crate) fn full_type_name(v: Value<'_>) -> String {
     let mut stack = RootStack::new();
     let mut frame = stack.frame();
-    let shown = frame.call("typeof", &[v]).and_then(|t| frame.call("string", &[t]));
-    shown.and_then(|s| s.unbox::<String>()).unwrap_or_else(|_| v.type_name())
+    let shown = frame
+        .call("typeof", &[v])
+        .and_then(|t| frame.call("string", &[t]));
+    shown
+        .and_then(|s| s.unbox::<String>())
+        .unwrap_or_else(|_| v.type_name())
 }
 
 /// Whether `value` is of the Julia type at `julia_type` (a path such as `"Main.Stats"`);
@@ -38,7 +42,11 @@ fn check_type(frame: &mut GcFrame<'_>, value: Value<'_>, julia_type: Option<&str
 
 /// Reads the field `field` of `value` as a `T`; an error names the field, the value's type
 /// and why.
-pub fn unbox_field<T: Unbox>(frame: &mut GcFrame<'_>, value: Value<'_>, field: &str) -> JlResult<T> {
+pub fn unbox_field<T: Unbox>(
+    frame: &mut GcFrame<'_>,
+    value: Value<'_>,
+    field: &str,
+) -> JlResult<T> {
     let got = value.field(frame, field).and_then(T::unbox);
     got.map_err(|e| match e {
         e @ JuliaError::NoSuchField { .. } => e,
@@ -62,13 +70,12 @@ pub fn unbox_record<T>(
     read(&mut frame, value)
 }
 
+/// A field type's `Unbox::is_type_of`.
+pub type IsType = fn(Value<'_>) -> bool;
+
 /// Whether `value` unboxes as a struct of the given type (if any) whose fields `names`
 /// pass `checks`.
-pub fn is_record(
-    value: Value<'_>,
-    julia_type: Option<&str>,
-    fields: &[(&str, fn(Value<'_>) -> bool)],
-) -> bool {
+pub fn is_record(value: Value<'_>, julia_type: Option<&str>, fields: &[(&str, IsType)]) -> bool {
     let mut stack = RootStack::new();
     let mut frame = stack.frame();
     if check_type(&mut frame, value, julia_type).is_err() {
@@ -80,11 +87,18 @@ pub fn is_record(
 }
 
 /// Boxes one field's value.
-pub fn box_field<'s, T: IntoJulia>(frame: &mut GcFrame<'s>, value: T, field: &str) -> JlResult<Value<'s>> {
-    value.into_julia(frame).into_result().map_err(|e| JuliaError::Conversion {
-        what: format!("the field `{field}`"),
-        problem: e.to_string(),
-    })
+pub fn box_field<'s, T: IntoJulia>(
+    frame: &mut GcFrame<'s>,
+    value: T,
+    field: &str,
+) -> JlResult<Value<'s>> {
+    value
+        .into_julia(frame)
+        .into_result()
+        .map_err(|e| JuliaError::Conversion {
+            what: format!("the field `{field}`"),
+            problem: e.to_string(),
+        })
 }
 
 /// A new value of the Julia type at `julia_type`, made by its constructor from the boxed

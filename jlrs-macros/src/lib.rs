@@ -331,7 +331,7 @@ fn expand_record(input: &DeriveInput, opts: Options, which: Which) -> syn::Resul
                     #krate::record::is_record(
                         value,
                         #julia_type,
-                        &[#((#names, <#types as #krate::Unbox>::is_type_of as fn(#krate::Value<'_>) -> bool)),*],
+                        &[#((#names, <#types as #krate::Unbox>::is_type_of as #krate::record::IsType)),*],
                     )
                 }
 

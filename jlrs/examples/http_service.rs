@@ -159,11 +159,21 @@ impl IntoResponse for ApiError {
             ApiError::Julia(e @ (JuliaError::Conversion { .. } | JuliaError::WrongType { .. })) => {
                 (StatusCode::BAD_REQUEST, "Conversion".into(), e.to_string())
             }
-            ApiError::Julia(e) => (StatusCode::INTERNAL_SERVER_ERROR, "Julia".into(), e.to_string()),
-            ApiError::Task(e @ TaskError::Closed) => {
-                (StatusCode::SERVICE_UNAVAILABLE, "Closed".into(), e.to_string())
-            }
-            ApiError::Task(e) => (StatusCode::INTERNAL_SERVER_ERROR, "Task".into(), e.to_string()),
+            ApiError::Julia(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Julia".into(),
+                e.to_string(),
+            ),
+            ApiError::Task(e @ TaskError::Closed) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Closed".into(),
+                e.to_string(),
+            ),
+            ApiError::Task(e) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Task".into(),
+                e.to_string(),
+            ),
         };
         (status, Json(json!({ "error": kind, "message": message }))).into_response()
     }
@@ -173,7 +183,10 @@ type Reply<T> = Result<Json<T>, ApiError>;
 
 // ---- Julia routes: one step each ----
 
-async fn julia_summary(State(pool): State<AsyncHandle>, Json(body): Json<Values>) -> Reply<Summary> {
+async fn julia_summary(
+    State(pool): State<AsyncHandle>,
+    Json(body): Json<Values>,
+) -> Reply<Summary> {
     let summary = pool
         .run_fallible(async move |mut frame| -> Result<_, ApiError> {
             if body.values.iter().any(|x| !x.is_finite()) {
@@ -215,7 +228,9 @@ async fn julia_montecarlo(
                 };
                 kwargs.push((name.as_str(), boxed));
             }
-            Ok(frame.call_kw("Service.montecarlo", &[], &kwargs)?.unbox::<Estimate>()?)
+            Ok(frame
+                .call_kw("Service.montecarlo", &[], &kwargs)?
+                .unbox::<Estimate>()?)
         })
         .await
         .map_err(RunError::into_error)?;
@@ -241,15 +256,30 @@ async fn rust_summary(Json(body): Json<Values>) -> Reply<Summary> {
     } else {
         0.0
     };
-    let median = if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2.0 };
-    Ok(Json(Summary { n: n as i64, mean, std, min: s[0], max: s[n - 1], median }))
+    let median = if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    };
+    Ok(Json(Summary {
+        n: n as i64,
+        mean,
+        std,
+        min: s[0],
+        max: s[n - 1],
+        median,
+    }))
 }
 
+// Textbook index loops: they read as the algorithm does.
+#[allow(clippy::needless_range_loop)]
 /// LU factors with partial pivoting of a square matrix (row-major), or the singular step.
 fn lu(a: &[Vec<f64>]) -> Result<(Vec<Vec<f64>>, Vec<usize>), ApiError> {
     let n = a.len();
     if a.iter().any(|r| r.len() != n) {
-        return Err(ApiError::BadInput(format!("A has {n} rows; it must be square")));
+        return Err(ApiError::BadInput(format!(
+            "A has {n} rows; it must be square"
+        )));
     }
     let mut lu = a.to_vec();
     let mut perm: Vec<usize> = (0..n).collect();
@@ -273,6 +303,7 @@ fn lu(a: &[Vec<f64>]) -> Result<(Vec<Vec<f64>>, Vec<usize>), ApiError> {
     Ok((lu, perm))
 }
 
+#[allow(clippy::needless_range_loop)]
 fn lu_solve(lu: &[Vec<f64>], perm: &[usize], b: &[f64]) -> Vec<f64> {
     let n = lu.len();
     let mut x: Vec<f64> = perm.iter().map(|&p| b[p]).collect();
@@ -293,23 +324,33 @@ fn lu_solve(lu: &[Vec<f64>], perm: &[usize], b: &[f64]) -> Vec<f64> {
 async fn rust_solve(Json(body): Json<System>) -> Reply<Solution> {
     let n = body.a.len();
     if body.b.len() != n {
-        return Err(ApiError::BadInput(format!("b has {} elements, A {n} rows", body.b.len())));
+        return Err(ApiError::BadInput(format!(
+            "b has {} elements, A {n} rows",
+            body.b.len()
+        )));
     }
     let (lu, perm) = lu(&body.a)?;
     let x = lu_solve(&lu, &perm, &body.b);
     // cond(A, 1) = ‖A‖₁ ‖A⁻¹‖₁, the inverse column by column.
     let norm1 = |col: &dyn Fn(usize) -> Vec<f64>| {
-        (0..n).map(|j| col(j).iter().map(|v| v.abs()).sum::<f64>()).fold(0.0, f64::max)
+        (0..n)
+            .map(|j| col(j).iter().map(|v| v.abs()).sum::<f64>())
+            .fold(0.0, f64::max)
     };
     let a_norm = norm1(&|j| body.a.iter().map(|r| r[j]).collect());
     let inv_norm = norm1(&|j| {
         let e: Vec<f64> = (0..n).map(|i| if i == j { 1.0 } else { 0.0 }).collect();
         lu_solve(&lu, &perm, &e)
     });
-    Ok(Json(Solution { x, cond: a_norm * inv_norm }))
+    Ok(Json(Solution {
+        x,
+        cond: a_norm * inv_norm,
+    }))
 }
 
-async fn rust_montecarlo(Json(body): Json<serde_json::Map<String, serde_json::Value>>) -> Reply<Estimate> {
+async fn rust_montecarlo(
+    Json(body): Json<serde_json::Map<String, serde_json::Value>>,
+) -> Reply<Estimate> {
     let mut samples = 10_000i64;
     let mut seed = 1i64;
     for (name, value) in &body {
@@ -319,7 +360,11 @@ async fn rust_montecarlo(Json(body): Json<serde_json::Map<String, serde_json::Va
         match name.as_str() {
             "samples" => samples = v,
             "seed" => seed = v,
-            _ => return Err(ApiError::BadInput(format!("unsupported keyword argument `{name}`"))),
+            _ => {
+                return Err(ApiError::BadInput(format!(
+                    "unsupported keyword argument `{name}`"
+                )))
+            }
         }
     }
     if samples <= 0 {
@@ -409,7 +454,9 @@ fn main() -> anyhow::Result<()> {
         .n_workers(workers.try_into()?)
         .channel_capacity(1024)
         .spawn();
-    pool.register::<ServiceCode>().dispatch_blocking()?.wait_blocking()?;
+    pool.register::<ServiceCode>()
+        .dispatch_blocking()?
+        .wait_blocking()?;
 
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -419,8 +466,8 @@ fn main() -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
         println!("listening on {local} pid {}", std::process::id());
-        let server = axum::serve(listener, app(pool.clone()))
-            .with_graceful_shutdown(shutdown_signal());
+        let server =
+            axum::serve(listener, app(pool.clone())).with_graceful_shutdown(shutdown_signal());
         let server = tokio::spawn(std::future::IntoFuture::into_future(server));
         if !serve {
             drive(local).await?;
@@ -436,7 +483,9 @@ fn main() -> anyhow::Result<()> {
     let stats = pool.stats();
     eprintln!("pool: {stats:?}; gc: {:?}", gc_stats());
     drop((pool, mt));
-    runtime.join().map_err(|_| anyhow::anyhow!("the runtime thread panicked"))?;
+    runtime
+        .join()
+        .map_err(|_| anyhow::anyhow!("the runtime thread panicked"))?;
     result
 }
 
@@ -463,7 +512,10 @@ async fn request(
     stream.read_to_string(&mut response).await?;
     let status: u16 = response.split(' ').nth(1).unwrap_or("0").parse()?;
     let body = response.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    Ok((status, serde_json::from_str(body).unwrap_or(serde_json::Value::Null)))
+    Ok((
+        status,
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null),
+    ))
 }
 
 /// Sends every route good and bad requests and checks the answers.
@@ -475,30 +527,70 @@ async fn drive(addr: SocketAddr) -> anyhow::Result<()> {
         let (status, s) = post(&path("summary"), json!({"values": [4.0, 1.0, 3.0, 2.0]})).await?;
         anyhow::ensure!(status == 200, "{lang} summary: {status} {s}");
         anyhow::ensure!(s["mean"] == 2.5 && s["median"] == 2.5 && s["n"] == 4, "{s}");
-        let (status, s) = post(&path("solve"), json!({"a": [[2.0, 0.0], [0.0, 4.0]], "b": [2.0, 8.0]})).await?;
-        anyhow::ensure!(status == 200 && s["x"] == json!([1.0, 2.0]) && s["cond"] == 2.0, "{lang} solve: {status} {s}");
+        let (status, s) = post(
+            &path("solve"),
+            json!({"a": [[2.0, 0.0], [0.0, 4.0]], "b": [2.0, 8.0]}),
+        )
+        .await?;
+        anyhow::ensure!(
+            status == 200 && s["x"] == json!([1.0, 2.0]) && s["cond"] == 2.0,
+            "{lang} solve: {status} {s}"
+        );
         let (status, s) = post(&path("montecarlo"), json!({"samples": 20000, "seed": 7})).await?;
         let pi = s["estimate"].as_f64().unwrap_or(0.0);
-        anyhow::ensure!(status == 200 && (pi - std::f64::consts::PI).abs() < 0.1, "{lang} mc: {s}");
+        anyhow::ensure!(
+            status == 200 && (pi - std::f64::consts::PI).abs() < 0.1,
+            "{lang} mc: {s}"
+        );
         // Bad input: the service's own check, answered 400.
         let (status, s) = post(&path("summary"), json!({"values": []})).await?;
-        anyhow::ensure!(status == 400 && s["message"].as_str().unwrap_or("").contains("empty"), "{lang}: {status} {s}");
+        anyhow::ensure!(
+            status == 400 && s["message"].as_str().unwrap_or("").contains("empty"),
+            "{lang}: {status} {s}"
+        );
         let (status, _) = post(&path("montecarlo"), json!({"sampels": 10})).await?;
         anyhow::ensure!(status == 400, "{lang} bad keyword: {status}");
     }
     // Julia's own messages.
-    let (status, s) = post("/julia/solve", json!({"a": [[1.0, 2.0], [2.0, 4.0]], "b": [1.0, 2.0]})).await?;
-    anyhow::ensure!(status == 422 && s["error"] == "SingularException", "singular: {status} {s}");
+    let (status, s) = post(
+        "/julia/solve",
+        json!({"a": [[1.0, 2.0], [2.0, 4.0]], "b": [1.0, 2.0]}),
+    )
+    .await?;
+    anyhow::ensure!(
+        status == 422 && s["error"] == "SingularException",
+        "singular: {status} {s}"
+    );
     let (status, s) = post("/julia/montecarlo", json!({"sampels": 10})).await?;
     let msg = s["message"].as_str().unwrap_or("");
-    anyhow::ensure!(status == 400 && msg.contains("unsupported keyword"), "bad keyword: {s}");
+    anyhow::ensure!(
+        status == 400 && msg.contains("unsupported keyword"),
+        "bad keyword: {s}"
+    );
     let (status, s) = post("/julia/montecarlo", json!({"samples": -3})).await?;
-    anyhow::ensure!(status == 422 && s["error"] == "DomainError", "negative samples: {status} {s}");
-    let (status, s) = post("/julia/solve", json!({"a": [[1.0, 2.0, 3.0], [2.0, 4.0, 1.0]], "b": [1.0, 2.0]})).await?;
+    anyhow::ensure!(
+        status == 422 && s["error"] == "DomainError",
+        "negative samples: {status} {s}"
+    );
+    let (status, s) = post(
+        "/julia/solve",
+        json!({"a": [[1.0, 2.0, 3.0], [2.0, 4.0, 1.0]], "b": [1.0, 2.0]}),
+    )
+    .await?;
     let msg = s["message"].as_str().unwrap_or("");
-    anyhow::ensure!(status == 422 && msg.contains("must be square"), "not square: {status} {s}");
-    let (status, s) = post("/julia/solve", json!({"a": [[1.0, 2.0], [3.0]], "b": [1.0, 2.0]})).await?;
-    anyhow::ensure!(status == 400 && s["message"].as_str().unwrap_or("").contains("row 1"), "ragged: {status} {s}");
+    anyhow::ensure!(
+        status == 422 && msg.contains("must be square"),
+        "not square: {status} {s}"
+    );
+    let (status, s) = post(
+        "/julia/solve",
+        json!({"a": [[1.0, 2.0], [3.0]], "b": [1.0, 2.0]}),
+    )
+    .await?;
+    anyhow::ensure!(
+        status == 400 && s["message"].as_str().unwrap_or("").contains("row 1"),
+        "ragged: {status} {s}"
+    );
     println!("routes answered as expected ({:?})", started.elapsed());
 
     // A burst: 16 connections at once, 25 requests each, Julia and Rust.
@@ -507,9 +599,12 @@ async fn drive(addr: SocketAddr) -> anyhow::Result<()> {
             tokio::spawn(async move {
                 for i in 0..25 {
                     let lang = if (c + i) % 2 == 0 { "julia" } else { "rust" };
-                    let values: Vec<f64> = (0..64).map(|k| ((c * 31 + i * 7 + k) % 17) as f64).collect();
+                    let values: Vec<f64> = (0..64)
+                        .map(|k| ((c * 31 + i * 7 + k) % 17) as f64)
+                        .collect();
                     let path = format!("/{lang}/summary");
-                    let (status, s) = request(addr, "POST", path.clone(), json!({ "values": values })).await?;
+                    let (status, s) =
+                        request(addr, "POST", path.clone(), json!({ "values": values })).await?;
                     anyhow::ensure!(status == 200 && s["n"] == 64, "{path}: {status} {s}");
                 }
                 anyhow::Ok(())
@@ -520,7 +615,10 @@ async fn drive(addr: SocketAddr) -> anyhow::Result<()> {
         c.await??;
     }
     let (status, s) = request(addr, "GET", "/stats".into(), json!({})).await?;
-    anyhow::ensure!(status == 200 && s["pool"]["completed"].as_u64().unwrap_or(0) >= 200, "stats: {s}");
+    anyhow::ensure!(
+        status == 200 && s["pool"]["completed"].as_u64().unwrap_or(0) >= 200,
+        "stats: {s}"
+    );
     println!("400 concurrent requests answered; /stats: {s}");
     Ok(())
 }

@@ -87,7 +87,7 @@ fn main() -> anyhow::Result<()> {
                             frame.call("last", &[out])?.unbox::<f64>()
                         })
                         .dispatch_blocking()?
-                                        .wait_blocking()?;
+                        .wait_blocking()?;
                     let (_, mean) = norms.call(norm).wait_blocking()?;
                     last_mean = mean;
                 }

@@ -70,14 +70,18 @@ fn run_answers_in_one_step_on_the_runtime_and_on_a_pool() {
         is_send(&fut);
         assert_eq!(smol::block_on(fut).unwrap(), 55);
 
-        let err = smol::block_on(handle.run(async |mut f| f.eval("error(\"boom\")")?.unbox::<i64>()));
+        let err =
+            smol::block_on(handle.run(async |mut f| f.eval("error(\"boom\")")?.unbox::<i64>()));
         match err {
             Err(TaskError::Julia(e)) => assert!(e.to_string().contains("boom"), "{e}"),
             other => panic!("expected a Julia error, got {other:?}"),
         }
         let panicked =
             smol::block_on(handle.run(async |_f| -> jlrs_core::JlResult<i64> { panic!("oops") }));
-        assert!(matches!(&panicked, Err(TaskError::Panicked(m)) if m.contains("oops")), "{panicked:?}");
+        assert!(
+            matches!(&panicked, Err(TaskError::Panicked(m)) if m.contains("oops")),
+            "{panicked:?}"
+        );
 
         let two = handle.run_blocking(async |mut f| f.eval("1 + 1")?.unbox::<i64>());
         assert_eq!(two.unwrap(), 2);
@@ -101,7 +105,9 @@ fn run_blocking_keeps_the_deadlock_protection() {
         let inner = handle.clone();
         let got = handle
             .run_blocking(async move |_f| {
-                Ok(inner.run(async |mut f| f.eval("2 + 2")?.unbox::<i64>()).await)
+                Ok(inner
+                    .run(async |mut f| f.eval("2 + 2")?.unbox::<i64>())
+                    .await)
             })
             .unwrap();
         assert_eq!(got.unwrap(), 4);
@@ -142,7 +148,9 @@ fn a_task_fails_with_the_callers_error_type() {
             })
         };
         assert_eq!(sqrt(16).unwrap(), 4.0);
-        assert!(matches!(sqrt(-1), Err(RunError::Returned(ApiError::BadInput(m))) if m == "-1 is negative"));
+        assert!(
+            matches!(sqrt(-1), Err(RunError::Returned(ApiError::BadInput(m))) if m == "-1 is negative")
+        );
         match sqrt(1000) {
             Err(RunError::Returned(ApiError::Julia(e))) => {
                 assert!(e.to_string().contains("too big"), "{e}")
@@ -150,10 +158,12 @@ fn a_task_fails_with_the_callers_error_type() {
             other => panic!("expected the Julia error as ApiError, got {other:?}"),
         }
         // A panic is still the task's failure, not the caller's error type.
-        let panicked = smol::block_on(handle.run_fallible(async |_f| -> Result<i64, ApiError> {
-            panic!("bad")
-        }));
-        assert!(matches!(&panicked, Err(RunError::Failed(TaskError::Panicked(m))) if m.contains("bad")));
+        let panicked = smol::block_on(
+            handle.run_fallible(async |_f| -> Result<i64, ApiError> { panic!("bad") }),
+        );
+        assert!(
+            matches!(&panicked, Err(RunError::Failed(TaskError::Panicked(m))) if m.contains("bad"))
+        );
         // The dispatch form: the task's result is `Result<T, E>`.
         let task = handle.fallible_task(async |_f| Err::<i64, _>(ApiError::BadInput("x".into())));
         let got = task.dispatch_blocking().unwrap().wait_blocking().unwrap();
@@ -170,8 +180,10 @@ fn dispatch_and_wait(handle: &AsyncHandle) -> Result<i64, Box<dyn Error + Send +
 }
 
 fn run_boxed(handle: &AsyncHandle) -> Result<i64, Box<dyn Error + Send + Sync>> {
-    let v = handle.run_fallible_blocking(async |mut f| {
-        Ok::<_, JuliaError>(f.eval("6 * 7")?.unbox::<i64>()?)
+    // The task's error type is the caller's (here a JuliaError, boxed by `?`).
+    let v = handle.run_fallible_blocking(async |mut f| -> Result<i64, JuliaError> {
+        let x = f.eval("6 * 7")?;
+        x.unbox::<i64>()
     })?;
     Ok(v)
 }

@@ -56,7 +56,9 @@ fn vectors_and_slices_round_trip_as_copies() {
             let empty = f.box_value(Vec::<u8>::new()).unwrap();
             assert!(empty.unbox::<Vec<u8>>().unwrap().is_empty());
 
-            let words = f.box_value(vec!["a".to_string(), "βγ".to_string()]).unwrap();
+            let words = f
+                .box_value(vec!["a".to_string(), "βγ".to_string()])
+                .unwrap();
             assert_eq!(type_of(&mut f, words), "Array{String,1}");
             assert_eq!(words.unbox::<Vec<String>>().unwrap(), ["a", "βγ"]);
             let none = f.box_value(Vec::<String>::new()).unwrap();
@@ -80,13 +82,23 @@ fn unboxing_a_vector_checks_its_type() {
         j.scope(|mut f| {
             let ints = f.eval("[1, 2, 3]").unwrap();
             let err = ints.unbox::<Vec<f64>>().unwrap_err().to_string();
-            assert!(err.contains("Vector{Float64}") && err.contains("Int64"), "{err}");
+            assert!(
+                err.contains("Vector{Float64}") && err.contains("Int64"),
+                "{err}"
+            );
             let m = f.eval("[1.0 2.0; 3.0 4.0]").unwrap();
             let err = m.unbox::<Vec<f64>>().unwrap_err().to_string();
-            assert!(err.contains("Vector") && err.contains("Array{Float64,2}"), "{err}");
+            assert!(
+                err.contains("Vector") && err.contains("Array{Float64,2}"),
+                "{err}"
+            );
             let x = f.eval("1.0").unwrap();
             assert!(x.unbox::<Vec<f64>>().is_err());
-            assert!(x.unbox::<Vec<String>>().unwrap_err().to_string().contains("Vector{String}"));
+            assert!(x
+                .unbox::<Vec<String>>()
+                .unwrap_err()
+                .to_string()
+                .contains("Vector{String}"));
             let anys = f.eval("Any[\"a\", 1]").unwrap();
             assert!(anys.unbox::<Vec<String>>().is_err());
         });
@@ -100,23 +112,41 @@ fn matrices_are_rows_in_rust_and_column_major_in_julia() {
             let rows = vec![vec![1.0f64, 2.0, 3.0], vec![4.0, 5.0, 6.0]];
             let m = f.box_value(rows.clone()).unwrap();
             assert_eq!(type_of(&mut f, m), "Array{Float64,2}");
-            assert_eq!(f.call("size", &[m]).unwrap().unbox::<(i64, i64)>().unwrap(), (2, 3));
+            assert_eq!(
+                f.call("size", &[m]).unwrap().unbox::<(i64, i64)>().unwrap(),
+                (2, 3)
+            );
             // m[1, 3] is the first row's third element.
             let i = f.box_value(1i64);
             let k = f.box_value(3i64);
-            assert_eq!(f.call("getindex", &[m, i, k]).unwrap().unbox::<f64>().unwrap(), 3.0);
+            assert_eq!(
+                f.call("getindex", &[m, i, k])
+                    .unwrap()
+                    .unbox::<f64>()
+                    .unwrap(),
+                3.0
+            );
             assert_eq!(m.unbox::<Vec<Vec<f64>>>().unwrap(), rows);
             // A \\ b on a matrix from rows.
-            let a = f.box_value(vec![vec![2.0f64, 0.0], vec![0.0, 4.0]]).unwrap();
+            let a = f
+                .box_value(vec![vec![2.0f64, 0.0], vec![0.0, 4.0]])
+                .unwrap();
             let b = f.box_value(vec![2.0f64, 8.0]).unwrap();
             let x = f.call("\\", &[a, b]).unwrap();
             assert_eq!(x.unbox::<Vec<f64>>().unwrap(), [1.0, 2.0]);
 
             let ragged = f.box_value(vec![vec![1.0f64, 2.0], vec![3.0]]).unwrap_err();
             assert!(matches!(ragged, JuliaError::Conversion { .. }), "{ragged}");
-            assert!(ragged.to_string().contains("row 1 has 1 elements"), "{ragged}");
+            assert!(
+                ragged.to_string().contains("row 1 has 1 elements"),
+                "{ragged}"
+            );
             let v = f.eval("[1.0, 2.0]").unwrap();
-            assert!(v.unbox::<Vec<Vec<f64>>>().unwrap_err().to_string().contains("Matrix"));
+            assert!(v
+                .unbox::<Vec<Vec<f64>>>()
+                .unwrap_err()
+                .to_string()
+                .contains("Matrix"));
         });
     });
 }
@@ -163,7 +193,10 @@ fn derived_structs_with_array_and_string_fields() {
                 .eval("(mean = 2.0, quantiles = [1, 2], label = \"x\", counts = [3])")
                 .unwrap();
             let err = bad.unbox::<Summary>().unwrap_err().to_string();
-            assert!(err.contains("`quantiles`") && err.contains("Vector{Float64}"), "{err}");
+            assert!(
+                err.contains("`quantiles`") && err.contains("Vector{Float64}"),
+                "{err}"
+            );
             let missing = f.eval("(mean = 2.0, label = \"x\")").unwrap();
             let err = missing.unbox::<Summary>().unwrap_err().to_string();
             assert!(err.contains("quantiles"), "{err}");

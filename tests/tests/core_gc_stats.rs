@@ -21,16 +21,31 @@ fn collections_are_counted_and_timed_and_long_ones_reported() {
     set_long_pause_threshold(Duration::from_secs(3600));
     // Read from a thread that is not one of Julia's.
     let after = std::thread::spawn(gc_stats).join().unwrap();
-    assert!(after.collections >= before.collections + 2, "{before:?} {after:?}");
-    assert!(after.full_collections > before.full_collections, "{before:?} {after:?}");
+    assert!(
+        after.collections >= before.collections + 2,
+        "{before:?} {after:?}"
+    );
+    assert!(
+        after.full_collections > before.full_collections,
+        "{before:?} {after:?}"
+    );
     assert!(after.pauses >= before.pauses + 2, "{before:?} {after:?}");
-    assert_eq!(after.pauses, after.collections, "every collection is timed: {after:?}");
+    assert_eq!(
+        after.pauses, after.collections,
+        "every collection is timed: {after:?}"
+    );
     assert!(after.gc_time > before.gc_time, "{before:?} {after:?}");
-    assert!(after.total_pause > before.total_pause, "{before:?} {after:?}");
+    assert!(
+        after.total_pause > before.total_pause,
+        "{before:?} {after:?}"
+    );
     assert!(after.longest_pause >= after.last_pause && after.last_pause > Duration::ZERO);
     // A pause includes Julia's collection time and more (stopping the world).
     assert!(after.total_pause >= after.gc_time, "{after:?}");
-    assert!(after.allocated_bytes >= before.allocated_bytes + 8_000_000, "{before:?} {after:?}");
+    assert!(
+        after.allocated_bytes >= before.allocated_bytes + 8_000_000,
+        "{before:?} {after:?}"
+    );
     let reported = events::matching("jlrs::gc");
     assert!(reported >= 2, "{:?}", events::events());
     assert!(events::matching("full=true") >= 1, "{:?}", events::events());

@@ -36,7 +36,10 @@ fn errors_while_loading_name_the_file_and_line() {
             // `eval`'s code has no file.
             f.eval("unnamed(x::Float64) = x").unwrap();
             let err = f.call("unnamed", &[s]).unwrap_err().to_string();
-            assert!(err.contains("none:1") && !err.contains("service.jl"), "{err}");
+            assert!(
+                err.contains("none:1") && !err.contains("service.jl"),
+                "{err}"
+            );
         });
     });
 }
@@ -54,7 +57,10 @@ fn a_file_from_disk_names_its_path() {
         j.scope(|mut f| {
             assert_eq!(f.include(&path).unwrap().unbox::<i64>().unwrap(), 42);
             let err = f.include(&bad).unwrap_err().to_string();
-            assert!(err.contains("broken.jl:3") && err.contains("undefined_thing_here"), "{err}");
+            assert!(
+                err.contains("broken.jl:3") && err.contains("undefined_thing_here"),
+                "{err}"
+            );
             let err = f.include(&missing).unwrap_err().to_string();
             assert!(err.contains("missing.jl"), "{err}");
             let err = f.include_string("1", "bad\0name.jl").unwrap_err();

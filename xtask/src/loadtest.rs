@@ -63,7 +63,9 @@ struct Endpoint {
 }
 
 fn summary_body(k: usize) -> String {
-    let values: Vec<String> = (0..256).map(|i| format!("{}.5", (i * 37 + k) % 101)).collect();
+    let values: Vec<String> = (0..256)
+        .map(|i| format!("{}.5", (i * 37 + k) % 101))
+        .collect();
     format!("{{\"values\":[{}]}}", values.join(","))
 }
 
@@ -73,7 +75,11 @@ fn solve_body(k: usize) -> String {
         .map(|i| {
             let row: Vec<String> = (0..n)
                 .map(|j| {
-                    let v = if i == j { 10.0 + (k % 5) as f64 } else { ((i * 3 + j * 7 + k) % 11) as f64 / 10.0 };
+                    let v = if i == j {
+                        10.0 + (k % 5) as f64
+                    } else {
+                        ((i * 3 + j * 7 + k) % 11) as f64 / 10.0
+                    };
                     format!("{v}")
                 })
                 .collect();
@@ -89,9 +95,18 @@ fn montecarlo_body(k: usize) -> String {
 }
 
 const ENDPOINTS: &[Endpoint] = &[
-    Endpoint { name: "summary", body: summary_body },
-    Endpoint { name: "solve", body: solve_body },
-    Endpoint { name: "montecarlo", body: montecarlo_body },
+    Endpoint {
+        name: "summary",
+        body: summary_body,
+    },
+    Endpoint {
+        name: "solve",
+        body: solve_body,
+    },
+    Endpoint {
+        name: "montecarlo",
+        body: montecarlo_body,
+    },
 ];
 
 /// The server, started through the project's Julia environment.
@@ -104,7 +119,11 @@ struct Server {
 impl Server {
     fn start(julia: &julia::Julia) -> Result<Server> {
         let bin = crate::workspace_root().join("target/release/examples/http_service");
-        let args = vec![bin.display().to_string(), "serve".into(), "127.0.0.1:0".into()];
+        let args = vec![
+            bin.display().to_string(),
+            "serve".into(),
+            "127.0.0.1:0".into(),
+        ];
         let mut child = exec::command_with_julia(julia, &args)?
             .stdout(Stdio::piped())
             .spawn()
@@ -176,7 +195,12 @@ impl Server {
 
 /// Sends one request on a keep-alive connection and reads the response; the status and
 /// the body.
-fn exchange(stream: &mut BufReader<TcpStream>, method: &str, path: &str, body: &str) -> Result<(u16, String)> {
+fn exchange(
+    stream: &mut BufReader<TcpStream>,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> Result<(u16, String)> {
     let head = format!(
         "{method} {path} HTTP/1.1\r\nhost: loadtest\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
         body.len()
@@ -215,12 +239,19 @@ fn connect(addr: SocketAddr) -> Result<BufReader<TcpStream>> {
     Ok(BufReader::new(s))
 }
 
-/// What a phase measured: every latency (µs) and the errors.
+/// Requests slower than this are checked against the collections that ran meanwhile.
+const SLOW: Duration = Duration::from_millis(20);
+
+/// What a phase measured: every latency (µs), the errors, the slow requests (start and
+/// end) and the windows in which the server's GC ran (between two polls of `/stats`, with
+/// the pause time they added, in ms).
 #[derive(Default)]
 struct Sample {
     latencies_us: Vec<u32>,
     errors: usize,
     elapsed: Duration,
+    slow: Vec<(Instant, Instant)>,
+    gc_windows: Vec<(Instant, Instant, f64, f64)>,
 }
 
 impl Sample {
@@ -228,13 +259,68 @@ impl Sample {
         self.latencies_us.extend(other.latencies_us);
         self.errors += other.errors;
         self.elapsed += other.elapsed;
+        self.slow.extend(other.slow);
+        self.gc_windows.extend(other.gc_windows);
+    }
+
+    /// Collections, their pause time (ms), slow requests and how many of them overlap a
+    /// window in which a collection ran.
+    fn gc_attribution(&self) -> (f64, f64, usize, usize) {
+        let collections = self.gc_windows.iter().map(|w| w.2).sum();
+        let pause = self.gc_windows.iter().map(|w| w.3).sum();
+        let overlapping = self
+            .slow
+            .iter()
+            .filter(|(s, e)| self.gc_windows.iter().any(|(a, b, _, _)| s < b && a < e))
+            .count();
+        (collections, pause, self.slow.len(), overlapping)
     }
 }
 
+/// Polls `/stats` every 20 ms until `stop`: the windows in which collections ran.
+fn poll_gc(addr: SocketAddr, stop: Arc<AtomicBool>) -> Vec<(Instant, Instant, f64, f64)> {
+    let mut windows = Vec::new();
+    let Ok(mut conn) = connect(addr) else {
+        return windows;
+    };
+    let read = |conn: &mut BufReader<TcpStream>| {
+        exchange(conn, "GET", "/stats", "").ok().map(|(_, body)| {
+            (
+                json_number(&body, "collections"),
+                json_number(&body, "total_pause_ms"),
+            )
+        })
+    };
+    let Some(mut last) = read(&mut conn) else {
+        return windows;
+    };
+    let mut last_at = Instant::now();
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(20));
+        let Some(now) = read(&mut conn) else { break };
+        let at = Instant::now();
+        if now.0 > last.0 {
+            windows.push((last_at, at, now.0 - last.0, now.1 - last.1));
+        }
+        (last, last_at) = (now, at);
+    }
+    windows
+}
+
 /// `connections` clients send `path` requests back to back for `duration`.
-fn drive(addr: SocketAddr, path: &str, body: fn(usize) -> String, connections: usize, duration: Duration) -> Sample {
+fn drive(
+    addr: SocketAddr,
+    path: &str,
+    body: fn(usize) -> String,
+    connections: usize,
+    duration: Duration,
+) -> Sample {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
+    let poller = {
+        let stop = stop.clone();
+        std::thread::spawn(move || poll_gc(addr, stop))
+    };
     let clients: Vec<_> = (0..connections)
         .map(|c| {
             let (stop, path) = (stop.clone(), path.to_string());
@@ -259,7 +345,11 @@ fn drive(addr: SocketAddr, path: &str, body: fn(usize) -> String, connections: u
                     };
                     match exchange(stream, "POST", &path, &request_body) {
                         Ok((200, _)) => {
-                            let us = t.elapsed().as_micros().min(u32::MAX as u128) as u32;
+                            let took = t.elapsed();
+                            if took >= SLOW {
+                                sample.slow.push((t, t + took));
+                            }
+                            let us = took.as_micros().min(u32::MAX as u128) as u32;
                             sample.latencies_us.push(us);
                         }
                         Ok(_) => sample.errors += 1,
@@ -280,14 +370,19 @@ fn drive(addr: SocketAddr, path: &str, body: fn(usize) -> String, connections: u
         if let Ok(s) = c.join() {
             total.latencies_us.extend(s.latencies_us);
             total.errors += s.errors;
+            total.slow.extend(s.slow);
         }
     }
     total.elapsed = started.elapsed();
+    total.gc_windows = poller.join().unwrap_or_default();
     total
 }
 
 /// Summary numbers of a route.
 struct Stats {
+    /// Collections during its phases, their pauses (ms), slow requests (≥ `SLOW`), and
+    /// how many of those overlapped a window in which a collection ran.
+    gc: (f64, f64, usize, usize),
     requests: usize,
     rps: f64,
     p50_ms: f64,
@@ -297,6 +392,7 @@ struct Stats {
 }
 
 fn stats(mut s: Sample) -> Stats {
+    let gc = s.gc_attribution();
     s.latencies_us.sort_unstable();
     let n = s.latencies_us.len();
     let at = |q: f64| {
@@ -307,6 +403,7 @@ fn stats(mut s: Sample) -> Stats {
         }
     };
     Stats {
+        gc,
         requests: n,
         rps: n as f64 / s.elapsed.as_secs_f64().max(1e-9),
         p50_ms: at(0.5),
@@ -330,7 +427,7 @@ fn json_number(text: &str, name: &str) -> f64 {
     text.find(&key)
         .map(|i| &text[i + key.len()..])
         .and_then(|rest| {
-            let end = rest.find(|c: char| c == ',' || c == '}').unwrap_or(rest.len());
+            let end = rest.find([',', '}']).unwrap_or(rest.len());
             rest[..end].trim().parse().ok()
         })
         .unwrap_or(f64::NAN)
@@ -345,9 +442,18 @@ fn loadavg() -> String {
 pub(crate) fn cmd(args: &[String]) -> Result<std::process::ExitCode> {
     let config = parse(args)?;
     let julia = julia::ensure(true)?;
-    let build: Vec<String> = ["cargo", "build", "--release", "-p", "jlrs", "--all-features", "--example", "http_service"]
-        .map(String::from)
-        .to_vec();
+    let build: Vec<String> = [
+        "cargo",
+        "build",
+        "--release",
+        "-p",
+        "jlrs",
+        "--all-features",
+        "--example",
+        "http_service",
+    ]
+    .map(String::from)
+    .to_vec();
     let status = exec::run_with_julia(&julia, &build)?;
     if !status.success() {
         bail!("building the http_service example failed ({status})");
@@ -365,7 +471,10 @@ pub(crate) fn cmd(args: &[String]) -> Result<std::process::ExitCode> {
     let dir = crate::workspace_root().join("docs/bench");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join("loadtest.md"), &text)?;
-    std::fs::write(dir.join("loadtest.json"), report.json(&config, cpus, &load_before, &load_after))?;
+    std::fs::write(
+        dir.join("loadtest.json"),
+        report.json(&config, cpus, &load_before, &load_after),
+    )?;
     std::fs::write(dir.join("loadtest.svg"), report.svg())?;
     println!("wrote docs/bench/loadtest.md, loadtest.json, loadtest.svg");
     if !report.meets_targets() {
@@ -390,9 +499,19 @@ fn run(server: &Server, c: &Config) -> Result<Report> {
     // Warm-up: every route, so that Julia compiles what it serves before the clock runs.
     for e in ENDPOINTS {
         for lang in ["julia", "rust"] {
-            let s = drive(server.addr, &format!("/{lang}/{}", e.name), e.body, c.connections, Duration::from_secs(2));
+            let s = drive(
+                server.addr,
+                &format!("/{lang}/{}", e.name),
+                e.body,
+                c.connections,
+                Duration::from_secs(2),
+            );
             if s.latencies_us.is_empty() {
-                bail!("/{lang}/{} answered no request during warm-up ({} errors)", e.name, s.errors);
+                bail!(
+                    "/{lang}/{} answered no request during warm-up ({} errors)",
+                    e.name,
+                    s.errors
+                );
             }
         }
     }
@@ -403,8 +522,20 @@ fn run(server: &Server, c: &Config) -> Result<Report> {
     for e in ENDPOINTS {
         let (mut jl, mut rs) = (Sample::default(), Sample::default());
         for _ in 0..c.rounds {
-            jl.merge(drive(server.addr, &format!("/julia/{}", e.name), e.body, c.connections, phase));
-            rs.merge(drive(server.addr, &format!("/rust/{}", e.name), e.body, c.connections, phase));
+            jl.merge(drive(
+                server.addr,
+                &format!("/julia/{}", e.name),
+                e.body,
+                c.connections,
+                phase,
+            ));
+            rs.merge(drive(
+                server.addr,
+                &format!("/rust/{}", e.name),
+                e.body,
+                c.connections,
+                phase,
+            ));
         }
         routes.push((e.name, stats(jl), stats(rs)));
     }
@@ -451,14 +582,15 @@ impl Report {
              connections on loopback, {} s per route in {} alternating phases, after a 2 s \
              warm-up of every route. Machine: {cpus} CPUs, load average {load_before} before, \
              {load_after} after.\n\n\
-             | endpoint | route | requests | req/s | p50 ms | p99 ms | max ms | errors |\n\
-             |---|---|---:|---:|---:|---:|---:|---:|\n",
+             | endpoint | route | requests | req/s | p50 ms | p99 ms | max ms | errors | GCs | GC pause ms | slow (≥ 20 ms) | slow during a GC |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
             c.connections, c.seconds, c.rounds, c.connections, c.seconds, c.rounds
         );
         for (name, j, r) in &self.routes {
             for (lang, s) in [("julia", j), ("rust", r)] {
+                let (gcs, pause, slow, during) = s.gc;
                 t += &format!(
-                    "| {name} | {lang} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} |\n",
+                    "| {name} | {lang} | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {gcs} | {pause:.1} | {slow} | {during} |\n",
                     s.requests, s.rps, s.p50_ms, s.p99_ms, s.max_ms, s.errors
                 );
             }
@@ -486,8 +618,9 @@ impl Report {
             .iter()
             .flat_map(|(name, j, r)| {
                 [("julia", j), ("rust", r)].map(|(lang, s)| {
+                    let (gcs, pause, slow, during) = s.gc;
                     format!(
-                        "    {{\"endpoint\": \"{name}\", \"route\": \"{lang}\", \"requests\": {}, \"rps\": {:.1}, \"p50_ms\": {:.3}, \"p99_ms\": {:.3}, \"max_ms\": {:.3}, \"errors\": {}}}",
+                        "    {{\"endpoint\": \"{name}\", \"route\": \"{lang}\", \"requests\": {}, \"rps\": {:.1}, \"p50_ms\": {:.3}, \"p99_ms\": {:.3}, \"max_ms\": {:.3}, \"errors\": {}, \"collections\": {gcs}, \"gc_pause_ms\": {pause:.1}, \"slow\": {slow}, \"slow_during_gc\": {during}}}",
                         s.requests, s.rps, s.p50_ms, s.p99_ms, s.max_ms, s.errors
                     )
                 })
@@ -534,9 +667,13 @@ impl Report {
         let group = (w - left - 20.0) / self.routes.len() as f64;
         for (g, (name, j, r)) in self.routes.iter().enumerate() {
             let x0 = left + g as f64 * group + 10.0;
-            for (m, (label, jv, rv)) in [("p50", j.p50_ms, r.p50_ms), ("p99", j.p99_ms, r.p99_ms), ("max", j.max_ms, r.max_ms)]
-                .into_iter()
-                .enumerate()
+            for (m, (label, jv, rv)) in [
+                ("p50", j.p50_ms, r.p50_ms),
+                ("p99", j.p99_ms, r.p99_ms),
+                ("max", j.max_ms, r.max_ms),
+            ]
+            .into_iter()
+            .enumerate()
             {
                 let bx = x0 + m as f64 * (group - 20.0) / 3.0;
                 let bw = (group - 20.0) / 3.0 / 2.0 - 4.0;
@@ -549,7 +686,11 @@ impl Report {
                         if k == 0 { "julia" } else { "rust" }
                     );
                 }
-                s += &format!("<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{label}</text>\n", bx + bw + 1.0, bottom + 14.0);
+                s += &format!(
+                    "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{label}</text>\n",
+                    bx + bw + 1.0,
+                    bottom + 14.0
+                );
             }
             s += &format!(
                 "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\">{name}</text>\n",

@@ -4,8 +4,8 @@
 //! must outlive their frame (a tuple or struct that holds an array, a service's JSON).
 
 use crate::{
-    array::ArrayElement,
     array::error::ArrayError,
+    array::ArrayElement,
     convert::{IntoJulia, Unbox},
     error::{JlResult, JuliaError},
     frame::GcFrame,
@@ -35,7 +35,10 @@ pub(crate) fn read_array<T: ArrayElement>(
     let array = v.array::<T>().map_err(|e| as_vector_error(e, container))?;
     if array.rank() != rank {
         return Err(JuliaError::WrongType {
-            expected: format!("a {container} ({rank} dimension{})", if rank == 1 { "" } else { "s" }),
+            expected: format!(
+                "a {container} ({rank} dimension{})",
+                if rank == 1 { "" } else { "s" }
+            ),
             found: full_type_name(v),
         });
     }
