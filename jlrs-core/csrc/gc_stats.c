@@ -55,9 +55,10 @@ static _Atomic(jlrs_core_long_pause_cb) long_pause_cb;
 // thread won) never runs the post-GC callback; its start time is simply overwritten.
 static _Thread_local int64_t started_ns;
 static _Thread_local int64_t gc_time_before;
-// Set by the root scanner, which Julia calls during the mark phase with whether the
-// collection is full (Julia 1.5's `jl_gc_num` does not count full collections).
-static _Thread_local int marked_full;
+// Whether the collection was asked to be full (`GC.gc(true)`, `JL_GC_FULL`): Julia 1.5's
+// `jl_gc_num` does not count full collections, and does not say when it makes an
+// automatic collection full.
+static _Thread_local int asked_full;
 
 static int64_t now_ns(void)
 {
@@ -70,13 +71,10 @@ static int64_t now_ns(void)
 // pause includes the time the world took to stop.
 static void pre_gc(int collection) JL_NOTSAFEPOINT
 {
-    (void)collection;
     gc_time_before = (int64_t)jl_gc_num().total_time;
-    marked_full = 0;
+    asked_full = collection == JL_GC_FULL;
     started_ns = now_ns();
 }
-
-static void scan_roots(int full) JL_NOTSAFEPOINT { marked_full = full != 0; }
 
 // Runs on the collecting thread once the collection is over, before the world resumes.
 static void post_gc(int collection) JL_NOTSAFEPOINT
@@ -87,7 +85,7 @@ static void post_gc(int collection) JL_NOTSAFEPOINT
     int64_t pause = now_ns() - started_ns;
     started_ns = 0;
     jlrs_gc_num_v1_5_t num = jl_gc_num();
-    int full = marked_full;
+    int full = asked_full;
     atomic_fetch_add(&timed_pauses, 1);
     if (full)
         atomic_fetch_add(&full_collections, 1);
@@ -106,7 +104,6 @@ void jlrs_core_gc_stats_install(jlrs_core_long_pause_cb cb)
     atomic_store(&long_pause_cb, cb);
     jl_gc_set_cb_pre_gc(pre_gc, 1);
     jl_gc_set_cb_post_gc(post_gc, 1);
-    jl_gc_set_cb_root_scanner(scan_roots, 1);
 }
 
 void jlrs_core_gc_stats_set_long_pause(int64_t ns) { atomic_store(&long_pause_ns, ns); }

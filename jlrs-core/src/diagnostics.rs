@@ -10,7 +10,7 @@
 //! | a pool worker started on its thread | `jlrs::pool` | `DEBUG` | `worker`, `tid` | nothing |
 //! | a pool worker stopped and released its thread | `jlrs::pool` | `DEBUG` | `worker` | nothing |
 //! | a pool's `on_worker_panic` or `on_worker_exit` hook panicked | `jlrs::pool` | `ERROR` | `hook`, `panic` | printed |
-//! | a garbage collection stopped every Julia thread for at least the threshold (`gc_stats::set_long_pause_threshold`, 50 ms) | `jlrs::gc` | `WARN` | `pause_ms` (the world stopped), `gc_ms` (Julia collecting), `full` | nothing |
+//! | a garbage collection stopped every Julia thread for at least the threshold (`gc_stats::set_long_pause_threshold`, 50 ms) | `jlrs::gc` | `WARN` | `pause_ms` (the world stopped), `gc_ms` (Julia collecting), `full` (asked to be full) | nothing |
 //! | the runtime thread's event loop failed (Julia then shuts down) | `jlrs::runtime` | `ERROR` | `error` | printed |
 //! | shutdown could not wait for the hosted loops (Julia shuts down anyway) | `jlrs::runtime` | `ERROR` | `error` | printed |
 //!

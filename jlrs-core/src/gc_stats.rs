@@ -11,7 +11,7 @@
 //! - the pauses, timed by this crate on the collecting thread from just before it waits
 //!   for the other threads to stop to just before it lets them go: so they include the
 //!   time the world took to stop (a thread slow to reach a safepoint shows here, not in
-//!   Julia's collection time), and whether each was full.
+//!   Julia's collection time), and whether each was asked to be full.
 //!
 //! [`gc_stats`] may be called from any thread, also one that is not Julia's (an HTTP
 //! handler, say): it reads counters only.
@@ -45,7 +45,9 @@ extern "C" {
 pub struct GcStats {
     /// Collections run (Julia's count).
     pub collections: u64,
-    /// Of these, the full ones (counted by this crate: Julia 1.5's own counter stays 0).
+    /// Of these, the ones asked to be full (`GC.gc(true)`), counted by this crate: Julia
+    /// 1.5's own counter stays 0, and it does not tell when it makes an automatic
+    /// collection full.
     pub full_collections: u64,
     /// Time Julia spent collecting, summed (Julia's count; without the time the world
     /// took to stop).

@@ -266,8 +266,9 @@ impl Sample {
     /// Collections, their pause time (ms), slow requests and how many of them overlap a
     /// window in which a collection ran.
     fn gc_attribution(&self) -> (f64, f64, usize, usize) {
-        let collections = self.gc_windows.iter().map(|w| w.2).sum();
-        let pause = self.gc_windows.iter().map(|w| w.3).sum();
+        // `+ 0.0`: the sum of nothing is -0.0.
+        let collections = self.gc_windows.iter().map(|w| w.2).sum::<f64>() + 0.0;
+        let pause = self.gc_windows.iter().map(|w| w.3).sum::<f64>() + 0.0;
         let overlapping = self
             .slow
             .iter()
