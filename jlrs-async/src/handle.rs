@@ -105,7 +105,7 @@ impl AsyncHandle {
     /// runtime thread to wait for another task of its own queue.
     ///
     /// ```
-    /// # use jlrs_async::{AsyncExecutor, AsyncRuntimeExt, TaskError};
+    /// # use jlrs_async::{AsyncExecutor, AsyncRuntimeExt};
     /// # let (handle, runtime) = jlrs_mt::Builder::new()
     /// #     .async_runtime(AsyncExecutor::<2>::new()).spawn().unwrap();
     /// let sum = async {
@@ -179,7 +179,12 @@ impl AsyncHandle {
     ///     let x = frame.box_value(n);
     ///     Ok(frame.call("sqrt", &[x])?.unbox::<f64>()?)
     /// }));
-    /// assert!(matches!(root, Err(RunError::Returned(ApiError::BadInput(_)))));
+    /// let message = match root {
+    ///     Err(RunError::Returned(ApiError::BadInput(m))) => m,
+    ///     Err(RunError::Returned(ApiError::Julia(e))) => panic!("Julia threw: {e}"),
+    ///     other => panic!("unexpected: {other:?}"),
+    /// };
+    /// assert_eq!(message, "-4 is negative");
     /// # drop(handle);
     /// # runtime.join().unwrap();
     /// ```
