@@ -31,6 +31,9 @@ pub enum TaskError {
     WouldDeadlock,
 }
 
+static_assertions::assert_impl_all!(TaskError: Send, Sync, std::error::Error);
+static_assertions::assert_impl_all!(RunError<jlrs_core::JuliaError>: Send, Sync, std::error::Error);
+
 impl From<jlrs_core::panics::Failure> for TaskError {
     fn from(failure: jlrs_core::panics::Failure) -> Self {
         failure.into_error(TaskError::Julia, TaskError::Panicked)
@@ -80,3 +83,56 @@ impl<D> fmt::Display for DispatchError<D> {
 }
 
 impl<D> std::error::Error for DispatchError<D> {}
+
+/// Why a task with an error type of its own (`AsyncHandle::run_fallible`) produced no
+/// value: the error it returned, or why it did not run to its end.
+///
+/// `E` is the caller's error type; inside the task, `?` on a Julia call converts the
+/// [`JuliaError`](jlrs_core::JuliaError) with `E: From<JuliaError>`. A panic, a
+/// cancellation, a closed runtime or a refused blocking wait is [`RunError::Failed`].
+/// With `E: From<TaskError>`, [`RunError::into_error`] folds both into `E`.
+#[derive(Debug)]
+pub enum RunError<E> {
+    /// The task ran and returned this error.
+    Returned(E),
+    /// The task did not run to its end: it panicked, was cancelled, or could not be sent
+    /// or waited for.
+    Failed(TaskError),
+}
+
+impl<E> RunError<E> {
+    /// Both cases as the caller's own error.
+    pub fn into_error(self) -> E
+    where
+        E: From<TaskError>,
+    {
+        match self {
+            RunError::Returned(e) => e,
+            RunError::Failed(e) => E::from(e),
+        }
+    }
+}
+
+impl<E> From<TaskError> for RunError<E> {
+    fn from(e: TaskError) -> Self {
+        RunError::Failed(e)
+    }
+}
+
+impl<E: fmt::Display> fmt::Display for RunError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Returned(e) => e.fmt(f),
+            RunError::Failed(e) => e.fmt(f),
+        }
+    }
+}
+
+impl<E: std::error::Error + 'static> std::error::Error for RunError<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RunError::Returned(e) => e.source(),
+            RunError::Failed(e) => std::error::Error::source(e),
+        }
+    }
+}

@@ -13,7 +13,7 @@ use crate::{
         task::{async_task, blocking_task, TaskFactory},
         workers::Workers,
     },
-    Dispatch, PersistentHandle, PersistentTask, Register, TaskError,
+    Dispatch, DispatchError, PersistentHandle, PersistentTask, Register, RunError, TaskError,
 };
 
 /// A snapshot of a runtime's or pool's counters.
@@ -80,6 +80,138 @@ impl AsyncHandle {
         F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
     {
         self.dispatcher(|reply| async_task(f, reply))
+    }
+
+    /// An async task whose closure fails with the caller's own error type `E`; `?` on a
+    /// Julia call inside it converts the [`JuliaError`](jlrs_core::JuliaError) with
+    /// `E: From<JuliaError>`. The task's result is `Result<T, E>`; panics and
+    /// cancellation stay [`TaskError`]s of the [`TaskHandle`](crate::TaskHandle).
+    /// [`AsyncHandle::run_fallible`] sends it and waits in one step.
+    pub fn fallible_task<T, E, F>(&self, f: F) -> Dispatch<Result<T, E>>
+    where
+        T: Send + 'static,
+        E: From<jlrs_core::JuliaError> + Send + 'static,
+        F: for<'s> AsyncFnOnce(GcFrame<'s>) -> Result<T, E> + Send + 'static,
+    {
+        self.task(async move |frame| Ok(f(frame).await))
+    }
+
+    /// Runs the async task `f` and waits for its result, in one step: [`AsyncHandle::task`],
+    /// then [`Dispatch::dispatch`] (which waits for room in the queue), then the
+    /// [`TaskHandle`](crate::TaskHandle). A closed runtime is [`TaskError::Closed`].
+    ///
+    /// The future is `Send`, so it can be awaited in a tokio or axum handler, and awaiting
+    /// it never blocks a thread: it is also the way for a task on a pool worker or the
+    /// runtime thread to wait for another task of its own queue.
+    ///
+    /// ```
+    /// # use jlrs_async::{AsyncExecutor, AsyncRuntimeExt};
+    /// # let (handle, runtime) = jlrs_mt::Builder::new()
+    /// #     .async_runtime(AsyncExecutor::<2>::new()).spawn().unwrap();
+    /// let sum = async {
+    ///     handle.run(async |mut frame| frame.eval("sum(1:10)")?.unbox::<i64>()).await
+    /// };
+    /// assert_eq!(smol::block_on(sum).unwrap(), 55);
+    /// # drop(handle);
+    /// # runtime.join().unwrap();
+    /// ```
+    pub async fn run<T, F>(&self, f: F) -> Result<T, TaskError>
+    where
+        T: Send + 'static,
+        F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+    {
+        match self.task(f).dispatch().await {
+            Ok(handle) => handle.await,
+            Err(_closed) => Err(TaskError::Closed),
+        }
+    }
+
+    /// [`AsyncHandle::run`], blocking the calling thread instead of awaiting:
+    /// [`Dispatch::dispatch_blocking`], then
+    /// [`TaskHandle::wait_blocking`](crate::TaskHandle::wait_blocking), with their
+    /// protections: on a Julia thread the wait is GC-safe, on a hosted thread (a pool
+    /// worker, a `with` server) it runs inside Julia's scheduler, and where waiting could
+    /// never end (the caller serves the queue and no other worker of it is free) it
+    /// returns [`TaskError::WouldDeadlock`] at once. A task should `.await`
+    /// [`AsyncHandle::run`] instead.
+    ///
+    /// ```
+    /// # use jlrs_async::{AsyncExecutor, AsyncRuntimeExt};
+    /// # let (handle, runtime) = jlrs_mt::Builder::new()
+    /// #     .async_runtime(AsyncExecutor::<2>::new()).spawn().unwrap();
+    /// let two = handle.run_blocking(async |mut frame| frame.eval("1 + 1")?.unbox::<i64>());
+    /// assert_eq!(two.unwrap(), 2);
+    /// # drop(handle);
+    /// # runtime.join().unwrap();
+    /// ```
+    pub fn run_blocking<T, F>(&self, f: F) -> Result<T, TaskError>
+    where
+        T: Send + 'static,
+        F: for<'s> AsyncFnOnce(GcFrame<'s>) -> JlResult<T> + Send + 'static,
+    {
+        wait_sent(self.task(f))
+    }
+
+    /// [`AsyncHandle::run`] for a task that fails with the caller's own error type `E`
+    /// (see [`AsyncHandle::fallible_task`]): its error is [`RunError::Returned`], a panic,
+    /// cancellation or closed runtime [`RunError::Failed`].
+    ///
+    /// ```
+    /// # use jlrs_async::{AsyncExecutor, AsyncRuntimeExt, RunError};
+    /// # use jlrs_core::JuliaError;
+    /// #[derive(Debug)]
+    /// enum ApiError {
+    ///     BadInput(String),
+    ///     Julia(JuliaError),
+    /// }
+    /// impl From<JuliaError> for ApiError {
+    ///     fn from(e: JuliaError) -> Self {
+    ///         ApiError::Julia(e)
+    ///     }
+    /// }
+    /// # let (handle, runtime) = jlrs_mt::Builder::new()
+    /// #     .async_runtime(AsyncExecutor::<2>::new()).spawn().unwrap();
+    /// let n = -4i64;
+    /// let root = smol::block_on(handle.run_fallible(async move |mut frame| {
+    ///     if n < 0 {
+    ///         return Err(ApiError::BadInput(format!("{n} is negative")));
+    ///     }
+    ///     let x = frame.box_value(n);
+    ///     Ok(frame.call("sqrt", &[x])?.unbox::<f64>()?)
+    /// }));
+    /// let message = match root {
+    ///     Err(RunError::Returned(ApiError::BadInput(m))) => m,
+    ///     Err(RunError::Returned(ApiError::Julia(e))) => panic!("Julia threw: {e}"),
+    ///     other => panic!("unexpected: {other:?}"),
+    /// };
+    /// assert_eq!(message, "-4 is negative");
+    /// # drop(handle);
+    /// # runtime.join().unwrap();
+    /// ```
+    pub async fn run_fallible<T, E, F>(&self, f: F) -> Result<T, RunError<E>>
+    where
+        T: Send + 'static,
+        E: From<jlrs_core::JuliaError> + Send + 'static,
+        F: for<'s> AsyncFnOnce(GcFrame<'s>) -> Result<T, E> + Send + 'static,
+    {
+        match self.run(async move |frame| Ok(f(frame).await)).await {
+            Ok(result) => result.map_err(RunError::Returned),
+            Err(e) => Err(RunError::Failed(e)),
+        }
+    }
+
+    /// [`AsyncHandle::run_fallible`], blocking the calling thread as
+    /// [`AsyncHandle::run_blocking`] does (with its protections).
+    pub fn run_fallible_blocking<T, E, F>(&self, f: F) -> Result<T, RunError<E>>
+    where
+        T: Send + 'static,
+        E: From<jlrs_core::JuliaError> + Send + 'static,
+        F: for<'s> AsyncFnOnce(GcFrame<'s>) -> Result<T, E> + Send + 'static,
+    {
+        match wait_sent(self.fallible_task(f)) {
+            Ok(result) => result.map_err(RunError::Returned),
+            Err(e) => Err(RunError::Failed(e)),
+        }
     }
 
     /// A blocking task: `f` runs to completion on the worker thread, holding it.
@@ -165,6 +297,17 @@ impl AsyncHandle {
             cancelled: c.cancelled.load(std::sync::atomic::Ordering::Relaxed),
             restarted: self.shared.workers.restarts(),
         }
+    }
+}
+
+/// Sends `task` and waits for its answer, blocking the calling thread with the protections
+/// of `dispatch_blocking` and `wait_blocking`. A full queue that the caller itself would
+/// have to drain is [`TaskError::WouldDeadlock`].
+fn wait_sent<T: Send>(task: Dispatch<T>) -> Result<T, TaskError> {
+    match task.dispatch_blocking() {
+        Ok(handle) => handle.wait_blocking(),
+        Err(DispatchError::Full(_)) => Err(TaskError::WouldDeadlock),
+        Err(DispatchError::Closed(_)) => Err(TaskError::Closed),
     }
 }
 

@@ -20,6 +20,20 @@
 //! [`TaskError::Julia`], a panic [`TaskError::Panicked`] with its message, and neither harms other
 //! tasks.
 //!
+//! # One step
+//!
+//! [`AsyncHandle::run`] sends an async task and awaits its result in one step
+//! (`Result<T, TaskError>`; its future is `Send`, for tokio or axum handlers), and
+//! [`AsyncHandle::run_blocking`] blocks for it, with the protections of
+//! `dispatch_blocking` and `wait_blocking`. A task that fails with the caller's own error
+//! type `E` (`E: From<JuliaError>`, so `?` on a Julia call works inside it) is sent with
+//! [`AsyncHandle::run_fallible`]: its result is `Result<T, RunError<E>>`, where
+//! [`RunError::Returned`] is the task's own error and [`RunError::Failed`] a
+//! [`TaskError`] (panic, cancellation, closed runtime); with `E: From<TaskError>`,
+//! [`RunError::into_error`] folds both into `E`. Every error type of the crate is
+//! `Send + Sync + 'static` and implements `std::error::Error`, so `?` turns it into
+//! `anyhow::Error` or `Box<dyn Error + Send + Sync>`.
+//!
 //! # The runtime thread
 //!
 //! The executor runs on Julia's thread 1, which waits inside Julia's scheduler while no
@@ -90,7 +104,7 @@ pub use engine::{
 /// The former name of [`TaskError`].
 #[doc(hidden)]
 pub use error::TaskError as Error;
-pub use error::{DispatchError, TaskError};
+pub use error::{DispatchError, RunError, TaskError};
 pub use handle::{AsyncHandle, Stats};
 pub use runtime_thread::{AsyncBuilder, AsyncRuntimeExt};
 pub use task_handle::TaskHandle;

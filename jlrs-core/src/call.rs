@@ -33,6 +33,55 @@ impl<'scope> GcFrame<'scope> {
         self.call("JlrsCore.eval_string", &[code])
     }
 
+    /// Evaluates Julia code in `Main` as the contents of a file called `file`, like
+    /// Julia's `include_string(Main, code, file)`, and roots the value of the last
+    /// expression.
+    ///
+    /// Unlike [`GcFrame::eval`] (whose code is `none`), the methods the code defines
+    /// carry `file` and their line numbers, so Julia's messages about them point there
+    /// (`Closest candidates are: f(::Float64) at service.jl:12`). An exception thrown
+    /// while the code runs is a `LoadError` whose message ends with `in expression starting
+    /// at service.jl:LINE`; the exception it wraps is its
+    /// [`cause`](crate::JuliaException::causes).
+    ///
+    /// ```
+    /// # use jlrs_core::{InitOptions, Runtime};
+    /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
+    /// rt.julia().scope(|mut frame| {
+    ///     let code = "double(x::Float64) = 2x\nerror(\"at line 2\")";
+    ///     let err = frame.include_string(code, "service.jl").unwrap_err();
+    ///     assert!(err.to_string().contains("service.jl:2"), "{err}");
+    /// });
+    /// ```
+    pub fn include_string(&mut self, code: &str, file: &str) -> JlResult<Value<'scope>> {
+        crate::callable::check_callable()?;
+        for s in [code, file] {
+            if s.contains('\0') {
+                return Err(JuliaError::NulByte(s.to_string()));
+            }
+        }
+        let code = self.box_value(code);
+        let file = self.box_value(file);
+        self.call("JlrsCore.include_named", &[code, file])
+    }
+
+    /// Loads the Julia file at `path` into `Main`, like Julia's `include` (a relative path
+    /// is taken from the current directory), and roots the value of its last expression.
+    /// Its methods and errors name the file and its lines, as with
+    /// [`GcFrame::include_string`]; a file that cannot be read is a `SystemError`.
+    pub fn include(&mut self, path: impl AsRef<std::path::Path>) -> JlResult<Value<'scope>> {
+        crate::callable::check_callable()?;
+        let path = path.as_ref();
+        let Some(text) = path.to_str().filter(|p| !p.contains('\0')) else {
+            return Err(JuliaError::Conversion {
+                what: format!("the path {}", path.display()),
+                problem: "a path passed to Julia must be valid UTF-8 without NUL bytes".into(),
+            });
+        };
+        let text = self.box_value(text);
+        self.call("JlrsCore.include_file", &[text])
+    }
+
     /// Evaluates `code` with `jl_eval_string`. Only for start-up, while one thread runs.
     ///
     /// # Safety

@@ -402,3 +402,6 @@ mod test {
         assert_eq!(char_from_julia(0xff00_0000), None);
     }
 }
+
+mod matrix;
+mod vec;

@@ -10,6 +10,7 @@
 //! | a pool worker started on its thread | `jlrs::pool` | `DEBUG` | `worker`, `tid` | nothing |
 //! | a pool worker stopped and released its thread | `jlrs::pool` | `DEBUG` | `worker` | nothing |
 //! | a pool's `on_worker_panic` or `on_worker_exit` hook panicked | `jlrs::pool` | `ERROR` | `hook`, `panic` | printed |
+//! | a garbage collection stopped every Julia thread for at least the threshold (`gc_stats::set_long_pause_threshold`, 50 ms) | `jlrs::gc` | `WARN` | `pause_ms` (the world stopped), `gc_ms` (Julia collecting), `full` (asked to be full) | nothing |
 //! | the runtime thread's event loop failed (Julia then shuts down) | `jlrs::runtime` | `ERROR` | `error` | printed |
 //! | shutdown could not wait for the hosted loops (Julia shuts down anyway) | `jlrs::runtime` | `ERROR` | `error` | printed |
 //!
@@ -114,4 +115,20 @@ pub fn shutdown_wait_failed(error: &dyn std::fmt::Display) {
     stderr_fallback(format_args!(
         "jlrs: waiting for hosted loops failed: {error}"
     ));
+}
+
+/// A collection stopped every Julia thread for `pause` (of which Julia collected for
+/// `gc`). Runs on the collecting thread with the world stopped: it touches no Julia value.
+#[doc(hidden)]
+pub fn long_gc_pause(pause: std::time::Duration, gc: std::time::Duration, full: bool) {
+    #[cfg(feature = "tracing")]
+    tracing::warn!(
+        target: "jlrs::gc",
+        pause_ms = pause.as_secs_f64() * 1e3,
+        gc_ms = gc.as_secs_f64() * 1e3,
+        full,
+        "a garbage collection paused every Julia thread"
+    );
+    #[cfg(not(feature = "tracing"))]
+    let _ = (pause, gc, full);
 }

@@ -146,6 +146,16 @@ pub enum JuliaError {
     /// Bad input for an array, or a conflicting borrow of its data.
     #[error(transparent)]
     Array(#[from] crate::array::error::ArrayError),
+    /// A Rust value could not be converted to or from a Julia value: a matrix with rows of
+    /// different lengths, a field of a struct that does not convert (naming the field, the
+    /// type and why).
+    #[error("cannot convert {what}: {problem}")]
+    Conversion {
+        /// What was converted (e.g. "the field `hist` of a Main.Stats").
+        what: String,
+        /// Why it failed.
+        problem: String,
+    },
     /// Julia has shut down (see [`Runtime::shutdown`](crate::Runtime::shutdown)); it
     /// cannot be called again in this process.
     #[error("Julia has shut down; it cannot be called again in this process")]
@@ -224,3 +234,8 @@ pub enum InitError {
 
 /// The result of an operation that calls into Julia.
 pub type JlResult<T> = Result<T, JuliaError>;
+
+static_assertions::assert_impl_all!(JuliaError: Send, Sync, std::error::Error);
+static_assertions::assert_impl_all!(JuliaException: Send, Sync, std::error::Error);
+static_assertions::assert_impl_all!(InitError: Send, Sync, std::error::Error);
+static_assertions::assert_impl_all!(crate::array::error::ArrayError: Send, Sync, std::error::Error);

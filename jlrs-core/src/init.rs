@@ -162,6 +162,7 @@ impl Runtime {
             signals::before_init(options.sigint);
             sys::jlrs_core_init(bindir_c.as_ptr(), image_c.as_ptr(), n);
             sys::jlrs_core_set_root_scanner(roots::scan_roots);
+            crate::gc_stats::install();
             signals::after_init()
         };
         // SAFETY: this thread just initialised Julia and is GC-unsafe.

@@ -89,6 +89,7 @@ mod fields;
 mod frame;
 pub mod gc;
 pub mod gc_control;
+pub mod gc_stats;
 mod globals;
 pub mod hosted;
 pub mod idle;
@@ -101,6 +102,8 @@ mod module;
 mod output;
 pub mod panics;
 mod path;
+#[doc(hidden)]
+pub mod record;
 mod roots;
 mod shutdown;
 mod signals;

@@ -2,6 +2,8 @@
 
 use jlrs_core::InitError;
 
+static_assertions::assert_impl_all!(RuntimeError: Send, Sync, std::error::Error);
+
 /// Everything that can go wrong when starting or using the multithreaded runtime.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

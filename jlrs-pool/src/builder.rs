@@ -17,7 +17,17 @@ use crate::{
 /// Adds [`pool_builder`](PoolBuilderExt::pool_builder) to [`MtHandle`].
 pub trait PoolBuilderExt {
     /// Configures a pool whose workers each run an executor made by `executor`, each
-    /// running at most `N` tasks at once (see [`Executor`]).
+    /// running at most `N` tasks at once (see [`Executor`]): a pool of `w` workers runs up
+    /// to `w * N` tasks, and further tasks wait in its queue.
+    ///
+    /// The pool's handle, returned by [`PoolBuilder::spawn`], is an [`AsyncHandle`], the
+    /// same type as the async runtime thread's: `Clone + Send + Sync`, with every kind of
+    /// task, the one-step [`AsyncHandle::run`] / [`AsyncHandle::run_blocking`],
+    /// backpressure, `close` and `stats`. It can go straight into a web framework's shared
+    /// state.
+    ///
+    /// With [`Tokio`](jlrs_async::Tokio), each worker starts a tokio runtime of its own
+    /// (see its docs); [`AsyncExecutor`](jlrs_async::AsyncExecutor) starts no thread.
     ///
     /// `N` must be at least 1, checked at compile time:
     ///
@@ -126,7 +136,8 @@ impl<E: Executor<N>, const N: usize> PoolBuilder<E, N> {
         self
     }
 
-    /// Spawns the pool with as many of its workers as there are free worker threads.
+    /// Spawns the pool with as many of its workers as there are free worker threads, and
+    /// returns its handle, an [`AsyncHandle`] (see [`PoolBuilderExt::pool_builder`]).
     ///
     /// Threads that closed pools are still releasing count as free: if fewer threads are
     /// free than workers were asked for while some pool whose queue is closed (see

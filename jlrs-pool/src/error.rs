@@ -1,5 +1,7 @@
 //! The errors of pools.
 
+static_assertions::assert_impl_all!(PoolError: Send, Sync, std::error::Error);
+
 /// Why a pool could not start as configured.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

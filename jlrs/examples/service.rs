@@ -5,7 +5,7 @@
 //! whichever pool worker is free, then records its norm with the persistent task, which
 //! keeps every norm in a Julia vector and answers with the running mean.
 
-use jlrs::{async_rt::DispatchError, prelude::*};
+use jlrs::prelude::*;
 
 /// Keeps every recorded norm in a Julia `Vector{Float64}`.
 struct Norms;
@@ -54,10 +54,6 @@ impl Register for Service {
     }
 }
 
-fn dispatch_err<D>(e: DispatchError<D>) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
-}
-
 fn main() -> anyhow::Result<()> {
     let (mt, runtime) = Builder::new().n_threads(3).spawn_mt()?;
     let pool = mt
@@ -66,13 +62,11 @@ fn main() -> anyhow::Result<()> {
         .channel_capacity(64)
         .spawn();
     pool.register::<Service>()
-        .dispatch_blocking()
-        .map_err(dispatch_err)?
+        .dispatch_blocking()?
         .wait_blocking()?;
     let norms = pool
         .persistent(Norms)
-        .dispatch_blocking()
-        .map_err(dispatch_err)?
+        .dispatch_blocking()?
         .wait_blocking()?;
 
     let clients: Vec<_> = (0..8i64)
@@ -92,8 +86,7 @@ fn main() -> anyhow::Result<()> {
                             assert!((one - 1.0).abs() < 1e-9);
                             frame.call("last", &[out])?.unbox::<f64>()
                         })
-                        .dispatch_blocking()
-                        .map_err(dispatch_err)?
+                        .dispatch_blocking()?
                         .wait_blocking()?;
                     let (_, mean) = norms.call(norm).wait_blocking()?;
                     last_mean = mean;

@@ -27,7 +27,7 @@ pub use jlrs_mt::{Builder, MtHandle, RuntimeError};
 #[doc(inline)]
 pub use jlrs_async::{
     AsyncExecutor, AsyncHandle, AsyncRuntimeExt, Dispatch, PersistentHandle, PersistentTask,
-    Register, TaskError, TaskHandle,
+    Register, RunError, TaskError, TaskHandle,
 };
 
 #[cfg(feature = "async-rt")]

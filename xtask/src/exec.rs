@@ -43,6 +43,13 @@ pub(crate) fn exit_code(status: ExitStatus) -> ExitCode {
 /// Runs `args` with Julia's environment, inside the CPU namespace when the machine shows
 /// fewer than [`SHOWN_CPUS`] CPUs and namespaces are permitted.
 pub(crate) fn run_with_julia(julia: &julia::Julia, args: &[String]) -> Result<ExitStatus> {
+    command_with_julia(julia, args)?
+        .status()
+        .with_context(|| format!("running {:?}", args[0]))
+}
+
+/// The command that [`run_with_julia`] runs, to be spawned by the caller.
+pub(crate) fn command_with_julia(julia: &julia::Julia, args: &[String]) -> Result<Command> {
     let mut cmd = match cpu_namespace()? {
         Some((file, flags)) => {
             let mut c = Command::new("unshare");
@@ -62,9 +69,8 @@ pub(crate) fn run_with_julia(julia: &julia::Julia, args: &[String]) -> Result<Ex
             c
         }
     };
-    cmd.envs(julia.env())
-        .status()
-        .with_context(|| format!("running {:?}", args[0]))
+    cmd.envs(julia.env());
+    Ok(cmd)
 }
 
 /// The file to bind over the online-CPU list and `unshare`'s flags, or `None` when no

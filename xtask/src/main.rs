@@ -5,6 +5,7 @@
 mod exec;
 mod imports;
 mod julia;
+mod loadtest;
 mod sshd;
 mod tasks;
 
@@ -23,6 +24,9 @@ commands:
   soak [--minutes N]   provision Julia, then run mixed load with churn for N minutes
   bench [--quick]      provision Julia, then measure every path into Julia
                        (target/jlrs-bench/summary.json, summary.md, latency.svg)
+  loadtest [--connections N] [--seconds D] [--rounds R]
+                       serve the http_service example on loopback and load each
+                       Julia route and its Rust twin alternately (docs/bench/loadtest.*)
 ";
 
 fn main() -> ExitCode {
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         Some("demo") => tasks::demo(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
         Some("soak") => tasks::soak(&args[1..]),
+        Some("loadtest") => loadtest::cmd(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -123,8 +123,14 @@ pub trait LocalExecutor: 'static {
     }
 }
 
-/// The default executor, on `async-executor`'s `LocalExecutor`; at most `N` tasks run at
-/// once on a thread.
+/// The default executor, on `async-executor`'s `LocalExecutor`; at most `N` tasks hold a
+/// slot at once on a thread (the runtime thread, or each worker of a pool: see
+/// [`Executor`]).
+///
+/// It starts no thread: the tasks run on the Julia thread and the thread waits for them
+/// in Julia's scheduler. An application that runs its own tokio runtime (an axum server,
+/// say) awaits jlrs tasks from it as it awaits any future; tokio's timers are not
+/// available inside the tasks (use `Tokio`, feature `tokio-rt`, for that).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AsyncExecutor<const N: usize>;
 

@@ -33,4 +33,13 @@ function eval_string(code::String)
     end
 end
 
+# Evaluates `code` in Main as the contents of the file `file`: the methods it defines
+# name `file` and its lines (in `MethodError`s, `methods`, stack traces), and an error
+# while loading stays a LoadError, whose message ends with "in expression starting at
+# file:line".
+include_named(code::String, file::String) = Base.include_string(Main, code, file)
+
+# Loads the file at `path` into Main, as Julia's `include` does.
+include_file(path::String) = Base.include(Main, abspath(path))
+
 end

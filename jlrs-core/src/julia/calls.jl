@@ -26,6 +26,8 @@ function nested_exceptions(e)
         return Tuple(e.exceptions)
     elseif e isa CapturedException
         return (e.ex,)
+    elseif e isa LoadError
+        return (e.error,)
     elseif nameof(typeof(e)) === :RemoteException && hasfield(typeof(e), :captured)
         return (getfield(e, :captured).ex,)
     end
