@@ -198,7 +198,10 @@ pub enum InitError {
         path: PathBuf,
     },
     /// An impossible number of threads.
-    #[error("cannot start Julia with {0} threads: at least 1 is needed")]
+    #[error(
+        "cannot start Julia with {0} threads: at least 1 and at most {max} are possible",
+        max = crate::init::MAX_JULIA_THREADS
+    )]
     BadThreadCount(usize),
     /// Julia could not set up the helpers this crate needs.
     #[error("setting up the runtime failed: {0}")]

@@ -9,6 +9,11 @@ use std::{
 
 use crate::{callable, error::InitError, julia::Julia, roots, signals, signals::SigintPolicy, sys};
 
+/// The most threads [`Runtime::init`] starts: a guard against a mistyped count, far above
+/// what a machine uses well (each thread reserves an 8 MiB stack and a share of Julia's
+/// scheduler queues).
+pub const MAX_JULIA_THREADS: usize = 512;
+
 /// Where to find Julia, how many threads to start, and what Ctrl-C does.
 #[derive(Clone, Debug)]
 pub struct InitOptions {
@@ -33,9 +38,12 @@ impl InitOptions {
         Self::default()
     }
 
-    /// How many threads Julia starts in all, the initialising thread included (at least
-    /// 1; `JULIA_NUM_THREADS`). Julia 1.5 starts at most as many as the machine shows
-    /// CPUs; [`Runtime::n_julia_threads`] tells how many it started. (The multithreaded
+    /// How many threads Julia starts in all, the initialising thread included (1 to
+    /// [`MAX_JULIA_THREADS`]; `JULIA_NUM_THREADS` is not read). Julia starts them however
+    /// many CPUs the machine shows: on its own, Julia 1.5 caps the count at
+    /// [`cpu_limit`](crate::cpu_limit), so while it starts this crate shows it the count
+    /// asked for instead (see `ARCHITECTURE.md`); threads beyond the CPUs share them.
+    /// [`Runtime::n_julia_threads`] tells how many it started. (The multithreaded
     /// runtime's `Builder::n_threads` counts something else: the threads for pool workers
     /// only.)
     pub fn n_julia_threads(mut self, n: usize) -> Self {
@@ -146,8 +154,8 @@ impl Runtime {
     /// stack of exactly that size, and turns an overflow into a `StackOverflowError` only
     /// within it. A larger stack is not used safely; a smaller one only leaves less room.
     pub fn init(options: InitOptions) -> Result<Runtime, InitError> {
-        if options.n_threads == 0 {
-            return Err(InitError::BadThreadCount(0));
+        if options.n_threads == 0 || options.n_threads > MAX_JULIA_THREADS {
+            return Err(InitError::BadThreadCount(options.n_threads));
         }
         let (bindir, image) = options.paths()?;
         if !callable::claim_start() {

@@ -1,11 +1,12 @@
-//! The raw foreign interface: the C shim's functions and the layout-free parts of jl-sys.
+//! The raw foreign interface: the C shim's functions and the layout-free parts of Julia's
+//! API (`sys_julia.rs`).
 //!
 //! Nothing outside this crate sees these items. No Rust code reads a field of a Julia
 //! struct; whatever depends on a layout goes through the C shim (`csrc/*.c`).
 
 use std::ffi::{c_char, c_int, c_void};
 
-pub(crate) use jl_sys::{
+pub(crate) use crate::sys_julia::{
     jl_atexit_hook, jl_base_module, jl_bool_type, jl_box_bool, jl_box_char, jl_box_float32,
     jl_box_float64, jl_box_int16, jl_box_int32, jl_box_int64, jl_box_int8, jl_box_uint16,
     jl_box_uint32, jl_box_uint64, jl_box_uint8, jl_call, jl_char_type, jl_eval_string,
@@ -39,6 +40,7 @@ extern "C" {
     pub(crate) fn jlrs_core_gc_state() -> i8;
     pub(crate) fn jlrs_core_uv_async_send(handle: *mut c_void) -> c_int;
     pub(crate) fn jlrs_core_cpu_limit() -> std::ffi::c_long;
+    pub(crate) fn jlrs_core_cpus_raised_answers() -> std::ffi::c_long;
 }
 
 // Idle hosted threads (`csrc/idle.c`).

@@ -27,8 +27,9 @@
 //! `ComplexF32/64`), `distributed`, and `full` for everything. None is on by default.
 //!
 //! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
-//! start and starts at most as many threads as the machine shows CPUs; run programs
-//! through `cargo xtask exec -- …` to use the project's Julia and to show it 8 CPUs.
+//! start; the runtimes start the threads they are asked for, however many CPUs the machine
+//! shows. A program finds the Julia it was built against by itself (see the README's
+//! "Deploying" section, and [`build`] for binaries of other crates).
 //!
 //! ```
 //! use jlrs::prelude::*;
