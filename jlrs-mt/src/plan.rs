@@ -27,7 +27,7 @@ impl Plan {
         } else {
             worker_threads
         };
-        let requested = 1 + with_threads.saturating_add(worker_threads);
+        let requested = with_threads.saturating_add(worker_threads).saturating_add(1);
         if requested > limit {
             return Err(RuntimeError::TooManyThreads {
                 requested,
