@@ -4,6 +4,7 @@
 use std::{
     ffi::{c_int, CString},
     marker::PhantomData,
+    os::unix::ffi::OsStrExt,
     path::{Path, PathBuf},
 };
 
@@ -33,7 +34,7 @@ impl Default for InitOptions {
 }
 
 impl InitOptions {
-    /// One thread; Julia found through `JULIA_DIR`.
+    /// One thread; the Julia the program loaded (see [`InitOptions::julia_dir`]).
     pub fn new() -> Self {
         Self::default()
     }
@@ -57,8 +58,10 @@ impl InitOptions {
         self.n_julia_threads(n)
     }
 
-    /// The Julia installation: the directory with `bin/`, `lib/` and `include/julia/`.
-    /// By default `$JULIA_DIR` when the program runs, else the one it was built against.
+    /// The Julia installation: the directory with `bin/` and `lib/` (Julia's system image).
+    /// By default the installation of the libjulia the program loaded (the one it was built
+    /// against, or the one `cargo xtask dist` placed beside it), else `$JULIA_DIR`, else
+    /// the one it was built against.
     pub fn julia_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.julia_dir = Some(dir.into());
         self
@@ -82,9 +85,12 @@ impl InitOptions {
     fn paths(&self) -> Result<(PathBuf, PathBuf), InitError> {
         let dir = match &self.julia_dir {
             Some(d) => d.clone(),
-            None => std::env::var_os("JULIA_DIR")
-                .filter(|d| !d.is_empty())
-                .map(PathBuf::from)
+            None => loaded_julia_dir()
+                .or_else(|| {
+                    std::env::var_os("JULIA_DIR")
+                        .filter(|d| !d.is_empty())
+                        .map(PathBuf::from)
+                })
                 .unwrap_or_else(|| PathBuf::from(env!("JLRS_BUILD_JULIA_DIR"))),
         };
         if !dir.is_dir() {
@@ -97,20 +103,43 @@ impl InitOptions {
                 path: bindir,
             });
         }
-        let candidates = [
-            dir.join("lib/x86_64-linux-gnu/julia/sys.so"),
-            dir.join("lib/julia/sys.so"),
-        ];
-        let image = candidates
-            .iter()
-            .find(|p| p.is_file())
-            .cloned()
-            .ok_or_else(|| InitError::BadPath {
-                what: "Julia's system image",
-                path: candidates[1].clone(),
-            })?;
+        let image = system_image(&dir).ok_or_else(|| InitError::BadPath {
+            what: "Julia's system image",
+            path: dir.join("lib/julia/sys.so"),
+        })?;
         Ok((bindir, image))
     }
+}
+
+/// The system image of the Julia installation `dir`, if it has one.
+fn system_image(dir: &Path) -> Option<PathBuf> {
+    [
+        dir.join("lib/x86_64-linux-gnu/julia/sys.so"),
+        dir.join("lib/julia/sys.so"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
+/// The installation of the libjulia this process loaded (found through the dynamic
+/// loader): the nearest directory above it with `bin/` and a system image.
+fn loaded_julia_dir() -> Option<PathBuf> {
+    // SAFETY: asks the dynamic loader about a loaded symbol; the returned string is the
+    // loader's and lives as long as the library, which is never unloaded.
+    let path = unsafe {
+        let p = sys::jlrs_core_libjulia_path();
+        if p.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr(p)
+    };
+    let path = Path::new(std::ffi::OsStr::from_bytes(path.to_bytes()));
+    let path = path.canonicalize().ok()?;
+    path.ancestors()
+        .skip(1)
+        .take(4)
+        .find(|d| d.join("bin").is_dir() && system_image(d).is_some())
+        .map(Path::to_path_buf)
 }
 
 /// The running Julia, owned by the thread that initialised it.

@@ -41,6 +41,7 @@ extern "C" {
     pub(crate) fn jlrs_core_uv_async_send(handle: *mut c_void) -> c_int;
     pub(crate) fn jlrs_core_cpu_limit() -> std::ffi::c_long;
     pub(crate) fn jlrs_core_cpus_raised_answers() -> std::ffi::c_long;
+    pub(crate) fn jlrs_core_libjulia_path() -> *const c_char;
 }
 
 // Idle hosted threads (`csrc/idle.c`).

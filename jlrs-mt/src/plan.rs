@@ -27,7 +27,9 @@ impl Plan {
         } else {
             worker_threads
         };
-        let requested = with_threads.saturating_add(worker_threads).saturating_add(1);
+        let requested = with_threads
+            .saturating_add(worker_threads)
+            .saturating_add(1);
         if requested > limit {
             return Err(RuntimeError::TooManyThreads {
                 requested,
