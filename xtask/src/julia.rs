@@ -48,7 +48,7 @@ const HOST_OR_BULLSEYE: &[(&str, &str)] = &[
     ("libutf8proc.so.2", "libutf8proc2"),
 ];
 
-const MULTIARCH: &str = "x86_64-linux-gnu";
+pub(crate) const MULTIARCH: &str = "x86_64-linux-gnu";
 const COMPLETE_MARKER: &str = ".jlrs-complete";
 
 /// A usable Julia installation.
@@ -60,6 +60,16 @@ pub(crate) struct Julia {
 }
 
 impl Julia {
+    /// The directory of libjulia and the libraries it links.
+    pub(crate) fn libdir(&self) -> PathBuf {
+        let multiarch = self.dir.join("lib").join(MULTIARCH);
+        if multiarch.is_dir() {
+            multiarch
+        } else {
+            self.dir.join("lib")
+        }
+    }
+
     /// The library search path this Julia needs, without the inherited one.
     fn lib_path(&self) -> String {
         let dirs: Vec<String> = self
@@ -141,10 +151,13 @@ pub(crate) fn ensure(verbose: bool) -> Result<Julia> {
     }
     let usr = prefix.join("usr");
     link_dependencies(&usr)?;
-    Ok(Julia {
-        lib_dirs: vec![usr.join("lib").join(MULTIARCH), usr.join("lib")],
-        dir: usr,
-    })
+    let mut lib_dirs = vec![usr.join("lib").join(MULTIARCH), usr.join("lib")];
+    // Packages that install into `/lib` (bullseye's libpcre3, which libgit2 needs).
+    let lib = prefix.join("lib").join(MULTIARCH);
+    if lib.is_dir() {
+        lib_dirs.push(lib);
+    }
+    Ok(Julia { lib_dirs, dir: usr })
 }
 
 /// Makes the private Julia find its own libraries without `LD_LIBRARY_PATH`, as a Julia
