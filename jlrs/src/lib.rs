@@ -28,8 +28,11 @@
 //!
 //! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
 //! start; the runtimes start the threads they are asked for, however many CPUs the machine
-//! shows. A program finds the Julia it was built against by itself (see the README's
-//! "Deploying" section, and [`build`] for binaries of other crates).
+//! shows. A program finds the Julia it was built against by itself, with no environment
+//! variables and no build script of its own; `cargo xtask dist` makes a folder to ship (see
+//! the README's "Deploying" section). Checking and documenting a crate that depends on
+//! this one need no Julia; linking a program needs Julia 1.5 (`JULIA_DIR`, or `julia` on
+//! `PATH`).
 //!
 //! ```
 //! use jlrs::prelude::*;

@@ -6,6 +6,7 @@ mod dist;
 mod exec;
 mod imports;
 mod julia;
+mod msrv;
 mod sshd;
 mod tasks;
 
@@ -21,6 +22,9 @@ commands:
   dist (--bin NAME | --example NAME) [--manifest-path PATH] [--out DIR] [-- CARGO ARGS]
                        build a release binary into a folder to ship, with the Julia it
                        needs (target/dist/NAME by default)
+  msrv                 check that the workspace's rust-version is a real minimum (the
+                       dependencies' rust-version, newer language features; clippy's
+                       incompatible_msrv lint covers standard library items)
   imports              check that no two files of a library crate import each other
   test-julia           provision Julia (and OpenSSH for the SSH test, as root), then run
                        every test of the workspace against it
@@ -37,6 +41,7 @@ fn main() -> ExitCode {
         Some("exec") => exec::cmd(&args[1..]),
         Some("dist") => dist::cmd(&args[1..]),
         Some("imports") => imports::cmd(&args[1..]),
+        Some("msrv") => msrv::cmd(&args[1..]),
         Some("test-julia") => tasks::test_julia(&args[1..]),
         Some("demo") => tasks::demo(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
