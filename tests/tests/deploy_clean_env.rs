@@ -1,7 +1,7 @@
 //! Deployment: an example program built with cargo runs directly, with an empty
-//! environment and from another directory, and starts the threads it asks for (1 runtime
-//! + 1 `with` + 3 worker threads) whatever the CPU count: three blocking pool tasks run at
-//! once.
+//! environment and from another directory, and starts the threads it asks for (one runtime,
+//! one `with` and three worker threads) whatever the CPU count: three blocking pool tasks
+//! run at once.
 
 use std::{process::Command, time::Duration};
 
