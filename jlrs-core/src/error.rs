@@ -185,8 +185,9 @@ pub enum InitError {
     AlreadyInitialized,
     /// No Julia installation was found.
     #[error(
-        "no Julia installation found: set JULIA_DIR (run through `cargo xtask exec`) \
-         or give the path explicitly; looked for {0}"
+        "no Julia installation found: the program was built without one, or the one it \
+         was built against has moved; set JULIA_DIR or give the path explicitly; looked \
+         for {0}"
     )]
     JuliaNotFound(String),
     /// A path given for Julia does not exist.

@@ -9,22 +9,23 @@ use jlrs_tests::deploy::{cargo, empty_dir, run, workspace_root};
 
 #[test]
 fn the_example_runs_with_a_clean_environment_from_anywhere() {
+    // Its own target directory: a build with other features in the directory of the
+    // `cargo test` that runs this test would replace libraries its doctests link.
+    let target = workspace_root().join("target").join("jlrs-deploy-tests");
     run(
-        cargo().args([
-            "build",
-            "--quiet",
-            "-p",
-            "jlrs",
-            "--features",
-            "async-rt",
-            "--example",
-            "threads",
-        ]),
-        Duration::from_secs(1800),
+        cargo()
+            .args(["build", "--quiet", "--target-dir"])
+            .arg(&target)
+            .args([
+                "-p",
+                "jlrs",
+                "--features",
+                "async-rt",
+                "--example",
+                "threads",
+            ]),
+        Duration::from_secs(3600),
     );
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(Into::into)
-        .unwrap_or_else(|| workspace_root().join("target"));
     let program = target.join("debug/examples/threads");
     let elsewhere = empty_dir("clean-env");
     let out = run(
