@@ -14,10 +14,15 @@ void jlrs_core_keep_exception(void)
     jl_get_ptls_states()->previous_exception = jl_current_exception();
 }
 
+// Starts Julia with `nthreads` threads, however many CPUs the machine shows: Julia's
+// one read of the online-CPU count during `jl_init` answers `nthreads` if that is more
+// (`cpus.c`).
 void jlrs_core_init(const char *bindir, const char *image, int nthreads)
 {
     jl_options.nthreads = nthreads;
+    jlrs_core_cpus_raise_for_init(nthreads);
     jl_init_with_image(bindir, image);
+    jlrs_core_cpus_end_init();
 }
 
 int jlrs_core_n_threads(void) { return jl_n_threads; }
@@ -55,9 +60,5 @@ void jlrs_core_gc_unsafe_leave(int8_t state) { jl_gc_unsafe_leave(jl_get_ptls_st
 int8_t jlrs_core_gc_state(void) { return jl_get_ptls_states()->gc_state; }
 
 #include <uv.h>
-#include <unistd.h>
 
 int jlrs_core_uv_async_send(void *handle) { return uv_async_send((uv_async_t *)handle); }
-
-// What Julia 1.5 caps its thread count at (the same call `jl_cpu_threads` makes).
-long jlrs_core_cpu_limit(void) { return sysconf(_SC_NPROCESSORS_ONLN); }

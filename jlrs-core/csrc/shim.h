@@ -9,4 +9,9 @@
 // reports, as `jl_call` does, so that Rust reads it the same way after any shim call.
 void jlrs_core_keep_exception(void);
 
+// The online-CPU count Julia reads during `jl_init` (`cpus.c`): raised to `n` for the
+// calling thread's next query, then back to the machine's.
+void jlrs_core_cpus_raise_for_init(long n);
+void jlrs_core_cpus_end_init(void);
+
 #endif

@@ -209,8 +209,9 @@ pub enum InitError {
     AlreadyInitialized,
     /// No Julia installation was found.
     #[error(
-        "no Julia installation found: set JULIA_DIR (run through `cargo xtask exec`) \
-         or give the path explicitly; looked for {0}"
+        "no Julia installation found: the program was built without one, or the one it \
+         was built against has moved; set JULIA_DIR or give the path explicitly; looked \
+         for {0}"
     )]
     JuliaNotFound(String),
     /// A path given for Julia does not exist.
@@ -222,7 +223,10 @@ pub enum InitError {
         path: PathBuf,
     },
     /// An impossible number of threads.
-    #[error("cannot start Julia with {0} threads: at least 1 is needed")]
+    #[error(
+        "cannot start Julia with {0} threads: at least 1 and at most {max} are possible",
+        max = crate::init::MAX_JULIA_THREADS
+    )]
     BadThreadCount(usize),
     /// Julia could not set up the helpers this crate needs.
     #[error("setting up the runtime failed: {0}")]

@@ -92,21 +92,21 @@ fn enable_gc(on: bool) -> bool {
     crate::callable::assert_callable();
     // SAFETY: a GC-unsafe Julia thread, just checked; turning collection off waits at a
     // safepoint for a collection already under way, as a GC-unsafe thread may.
-    unsafe { jl_sys::jl_gc_enable(i32::from(on)) != 0 }
+    unsafe { crate::sys::jl_gc_enable(i32::from(on)) != 0 }
 }
 
 #[track_caller]
 fn gc_is_enabled() -> bool {
     crate::callable::assert_callable();
     // SAFETY: a Julia thread, just checked; it reads this thread's state.
-    unsafe { jl_sys::jl_gc_is_enabled() != 0 }
+    unsafe { crate::sys::jl_gc_is_enabled() != 0 }
 }
 
 #[track_caller]
 fn gc_safepoint() {
     crate::callable::assert_callable();
     // SAFETY: a GC-unsafe Julia thread, just checked.
-    unsafe { jl_sys::jl_gc_safepoint() }
+    unsafe { crate::sys::jl_gc_safepoint() }
 }
 
 /// The guards of this thread: how many live, and whether collection was on before the
@@ -183,14 +183,14 @@ impl Drop for GcDisabledGuard {
         match thread_state::current() {
             // SAFETY: a GC-unsafe Julia thread.
             ThreadState::GcUnsafe => unsafe {
-                jl_sys::jl_gc_enable(on);
+                crate::sys::jl_gc_enable(on);
             },
             ThreadState::GcSafe => {
                 // SAFETY: a Julia thread (the guard was made on this one and is !Send);
                 // it is GC-unsafe while the guard below lives, then GC-safe again.
                 let _unsafe = unsafe { GcUnsafeGuard::enter() };
                 // SAFETY: now a GC-unsafe Julia thread.
-                unsafe { jl_sys::jl_gc_enable(on) };
+                unsafe { crate::sys::jl_gc_enable(on) };
             }
             // Not reachable: guards are made on Julia threads and stay there.
             ThreadState::Foreign => {}

@@ -4,10 +4,16 @@
 use std::{
     ffi::{c_int, CString},
     marker::PhantomData,
+    os::unix::ffi::OsStrExt,
     path::{Path, PathBuf},
 };
 
 use crate::{callable, error::InitError, julia::Julia, roots, signals, signals::SigintPolicy, sys};
+
+/// The most threads [`Runtime::init`] starts: a guard against a mistyped count, far above
+/// what a machine uses well (each thread reserves an 8 MiB stack and a share of Julia's
+/// scheduler queues).
+pub const MAX_JULIA_THREADS: usize = 512;
 
 /// Where to find Julia, how many threads to start, and what Ctrl-C does.
 #[derive(Clone, Debug)]
@@ -28,14 +34,17 @@ impl Default for InitOptions {
 }
 
 impl InitOptions {
-    /// One thread; Julia found through `JULIA_DIR`.
+    /// One thread; the Julia the program loaded (see [`InitOptions::julia_dir`]).
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// How many threads Julia starts in all, the initialising thread included (at least
-    /// 1; `JULIA_NUM_THREADS`). Julia 1.5 starts at most as many as the machine shows
-    /// CPUs; [`Runtime::n_julia_threads`] tells how many it started. (The multithreaded
+    /// How many threads Julia starts in all, the initialising thread included (1 to
+    /// [`MAX_JULIA_THREADS`]; `JULIA_NUM_THREADS` is not read). Julia starts them however
+    /// many CPUs the machine shows: on its own, Julia 1.5 caps the count at
+    /// [`cpu_limit`](crate::cpu_limit), so while it starts this crate shows it the count
+    /// asked for instead (see `ARCHITECTURE.md`); threads beyond the CPUs share them.
+    /// [`Runtime::n_julia_threads`] tells how many it started. (The multithreaded
     /// runtime's `Builder::n_threads` counts something else: the threads for pool workers
     /// only.)
     pub fn n_julia_threads(mut self, n: usize) -> Self {
@@ -49,8 +58,10 @@ impl InitOptions {
         self.n_julia_threads(n)
     }
 
-    /// The Julia installation: the directory with `bin/`, `lib/` and `include/julia/`.
-    /// By default `$JULIA_DIR` when the program runs, else the one it was built against.
+    /// The Julia installation: the directory with `bin/` and `lib/` (Julia's system image).
+    /// By default the installation of the libjulia the program loaded (the one it was built
+    /// against, or the one `cargo xtask dist` placed beside it), else `$JULIA_DIR`, else
+    /// the one it was built against.
     pub fn julia_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.julia_dir = Some(dir.into());
         self
@@ -74,9 +85,12 @@ impl InitOptions {
     fn paths(&self) -> Result<(PathBuf, PathBuf), InitError> {
         let dir = match &self.julia_dir {
             Some(d) => d.clone(),
-            None => std::env::var_os("JULIA_DIR")
-                .filter(|d| !d.is_empty())
-                .map(PathBuf::from)
+            None => loaded_julia_dir()
+                .or_else(|| {
+                    std::env::var_os("JULIA_DIR")
+                        .filter(|d| !d.is_empty())
+                        .map(PathBuf::from)
+                })
                 .unwrap_or_else(|| PathBuf::from(env!("JLRS_BUILD_JULIA_DIR"))),
         };
         if !dir.is_dir() {
@@ -89,20 +103,43 @@ impl InitOptions {
                 path: bindir,
             });
         }
-        let candidates = [
-            dir.join("lib/x86_64-linux-gnu/julia/sys.so"),
-            dir.join("lib/julia/sys.so"),
-        ];
-        let image = candidates
-            .iter()
-            .find(|p| p.is_file())
-            .cloned()
-            .ok_or_else(|| InitError::BadPath {
-                what: "Julia's system image",
-                path: candidates[1].clone(),
-            })?;
+        let image = system_image(&dir).ok_or_else(|| InitError::BadPath {
+            what: "Julia's system image",
+            path: dir.join("lib/julia/sys.so"),
+        })?;
         Ok((bindir, image))
     }
+}
+
+/// The system image of the Julia installation `dir`, if it has one.
+fn system_image(dir: &Path) -> Option<PathBuf> {
+    [
+        dir.join("lib/x86_64-linux-gnu/julia/sys.so"),
+        dir.join("lib/julia/sys.so"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
+/// The installation of the libjulia this process loaded (found through the dynamic
+/// loader): the nearest directory above it with `bin/` and a system image.
+fn loaded_julia_dir() -> Option<PathBuf> {
+    // SAFETY: asks the dynamic loader about a loaded symbol; the returned string is the
+    // loader's and lives as long as the library, which is never unloaded.
+    let path = unsafe {
+        let p = sys::jlrs_core_libjulia_path();
+        if p.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr(p)
+    };
+    let path = Path::new(std::ffi::OsStr::from_bytes(path.to_bytes()));
+    let path = path.canonicalize().ok()?;
+    path.ancestors()
+        .skip(1)
+        .take(4)
+        .find(|d| d.join("bin").is_dir() && system_image(d).is_some())
+        .map(Path::to_path_buf)
 }
 
 /// The running Julia, owned by the thread that initialised it.
@@ -146,8 +183,8 @@ impl Runtime {
     /// stack of exactly that size, and turns an overflow into a `StackOverflowError` only
     /// within it. A larger stack is not used safely; a smaller one only leaves less room.
     pub fn init(options: InitOptions) -> Result<Runtime, InitError> {
-        if options.n_threads == 0 {
-            return Err(InitError::BadThreadCount(0));
+        if options.n_threads == 0 || options.n_threads > MAX_JULIA_THREADS {
+            return Err(InitError::BadThreadCount(options.n_threads));
         }
         let (bindir, image) = options.paths()?;
         if !callable::claim_start() {

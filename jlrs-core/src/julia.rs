@@ -174,9 +174,24 @@ pub fn root_stack() -> Option<RootStack> {
     }
 }
 
-/// What Julia 1.5 caps its thread count at: the number of CPUs the machine shows.
+/// The number of CPUs the machine shows (`sysconf(_SC_NPROCESSORS_ONLN)`), at least 1.
+///
+/// Julia 1.5 on its own caps its thread count at this number; a runtime started by this
+/// crate is not capped (see [`InitOptions::n_julia_threads`](crate::InitOptions)), so
+/// more threads than CPUs share the CPUs. This is the machine's true count, also while
+/// Julia starts.
 pub fn cpu_limit() -> usize {
-    // SAFETY: a plain sysconf call; it needs no Julia.
+    // SAFETY: the C library's sysconf, reached past this crate's own definition; it needs
+    // no Julia.
     let n = unsafe { sys::jlrs_core_cpu_limit() };
     usize::try_from(n).unwrap_or(1).max(1)
+}
+
+/// How many times Julia's start-up was shown more CPUs than the machine has, so that it
+/// started the threads asked for (0 or 1 in a process). For tests of the start-up.
+#[doc(hidden)]
+pub fn raised_cpu_answers() -> usize {
+    // SAFETY: reads an atomic counter of the C shim; it needs no Julia.
+    let n = unsafe { sys::jlrs_core_cpus_raised_answers() };
+    usize::try_from(n).unwrap_or(0)
 }

@@ -1,7 +1,10 @@
 //! Raw access to an embedded Julia 1.5: the foundation of `jlrs`.
 //!
-//! This crate is the only one that touches Julia's C API (through `jl-sys` and a small C
-//! shim compiled against the installed headers). It offers:
+//! This crate is the only one that touches Julia's C API (its own declarations of the
+//! layout-free part and a small C shim compiled against the installed headers). Its build
+//! script links libjulia by the absolute path of the Julia it was built against
+//! (`JULIA_DIR`, or `julia` on `PATH`), so programs run without environment variables;
+//! without a Julia, checking and documenting still work. It offers:
 //!
 //! - [`Runtime`]: initialise Julia once per process and shut it down;
 //! - [`Julia`]: the proof that the current thread may call Julia;
@@ -114,6 +117,7 @@ mod symbol_value;
 pub mod sync;
 mod sys;
 mod sys_calls;
+mod sys_julia;
 pub mod thread_state;
 mod tuple;
 mod value;
@@ -130,8 +134,8 @@ pub use datatype::DataType;
 pub use error::JuliaError as Error;
 pub use error::{InitError, JlResult, JuliaError, JuliaException};
 pub use frame::GcFrame;
-pub use init::{InitOptions, Runtime};
-pub use julia::{blocking, cpu_limit, in_julia, reenter, root_stack, Julia};
+pub use init::{InitOptions, Runtime, MAX_JULIA_THREADS};
+pub use julia::{blocking, cpu_limit, in_julia, raised_cpu_answers, reenter, root_stack, Julia};
 pub use module::Module;
 pub use output::Output;
 pub use panics::panic_message;

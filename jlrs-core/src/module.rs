@@ -88,7 +88,7 @@ impl<'scope> Module<'scope> {
     pub fn core(frame: &mut GcFrame<'scope>) -> Self {
         crate::callable::assert_callable();
         // SAFETY: as for `Base`.
-        Module(unsafe { frame.root(jl_sys::jl_core_module.cast()) }.expect("Core exists"))
+        Module(unsafe { frame.root(crate::sys::jl_core_module.cast()) }.expect("Core exists"))
     }
 
     /// `value` as a module; an error if it is not one.

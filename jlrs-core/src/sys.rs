@@ -1,19 +1,21 @@
-//! The raw foreign interface: the C shim's functions and the layout-free parts of jl-sys.
+//! The raw foreign interface: the C shim's functions and the layout-free parts of Julia's
+//! API (`sys_julia.rs`).
 //!
 //! Nothing outside this crate sees these items. No Rust code reads a field of a Julia
 //! struct; whatever depends on a layout goes through the C shim (`csrc/*.c`).
 
 use std::ffi::{c_char, c_int, c_void};
 
-pub(crate) use jl_sys::{
+pub(crate) use crate::sys_julia::{
     jl_atexit_hook, jl_base_module, jl_bool_type, jl_box_bool, jl_box_char, jl_box_float32,
     jl_box_float64, jl_box_int16, jl_box_int32, jl_box_int64, jl_box_int8, jl_box_uint16,
-    jl_box_uint32, jl_box_uint64, jl_box_uint8, jl_call, jl_char_type, jl_eval_string,
-    jl_float32_type, jl_float64_type, jl_get_global, jl_int16_type, jl_int32_type, jl_int64_type,
-    jl_int8_type, jl_main_module, jl_module_t, jl_pchar_to_string, jl_string_type, jl_sym_t,
-    jl_symbol, jl_typeof_str, jl_uint16_type, jl_uint32_type, jl_uint64_type, jl_uint8_type,
-    jl_unbox_float32, jl_unbox_float64, jl_unbox_int16, jl_unbox_int32, jl_unbox_int64,
-    jl_unbox_int8, jl_unbox_uint16, jl_unbox_uint32, jl_unbox_uint64, jl_unbox_uint8, jl_value_t,
+    jl_box_uint32, jl_box_uint64, jl_box_uint8, jl_call, jl_char_type, jl_core_module,
+    jl_eval_string, jl_float32_type, jl_float64_type, jl_gc_enable, jl_gc_is_enabled,
+    jl_gc_safepoint, jl_get_global, jl_int16_type, jl_int32_type, jl_int64_type, jl_int8_type,
+    jl_main_module, jl_module_t, jl_pchar_to_string, jl_string_type, jl_sym_t, jl_symbol,
+    jl_typeof_str, jl_uint16_type, jl_uint32_type, jl_uint64_type, jl_uint8_type, jl_unbox_float32,
+    jl_unbox_float64, jl_unbox_int16, jl_unbox_int32, jl_unbox_int64, jl_unbox_int8,
+    jl_unbox_uint16, jl_unbox_uint32, jl_unbox_uint64, jl_unbox_uint8, jl_value_t,
 };
 
 /// A root scanner callback, called by Julia's GC while the world is stopped.
@@ -39,6 +41,8 @@ extern "C" {
     pub(crate) fn jlrs_core_gc_state() -> i8;
     pub(crate) fn jlrs_core_uv_async_send(handle: *mut c_void) -> c_int;
     pub(crate) fn jlrs_core_cpu_limit() -> std::ffi::c_long;
+    pub(crate) fn jlrs_core_cpus_raised_answers() -> std::ffi::c_long;
+    pub(crate) fn jlrs_core_libjulia_path() -> *const c_char;
 }
 
 // Idle hosted threads (`csrc/idle.c`).

@@ -35,8 +35,8 @@ impl Default for Builder {
 }
 
 impl Builder {
-    /// The default configuration: one `with` thread, and every other thread the machine
-    /// allows for pool workers.
+    /// The default configuration: one `with` thread, and a worker thread for every CPU
+    /// left.
     pub fn new() -> Self {
         Self::default()
     }
@@ -44,9 +44,11 @@ impl Builder {
     /// How many **worker threads** to start: Julia threads that can host pool workers, not
     /// counting the runtime thread and the `with` threads (Julia starts
     /// `1 + with_threads + n_threads` threads in all; [`MtHandle::n_julia_threads`] tells
-    /// the total, [`MtHandle::n_worker_threads`] this count). `0` (the default) means as
-    /// many as Julia can start besides the runtime thread and the `with` threads: the CPUs
-    /// the machine shows, minus those.
+    /// the total, [`MtHandle::n_worker_threads`] this count). Julia starts them whatever the
+    /// number of CPUs (threads beyond the CPUs share them); at most
+    /// [`jlrs_core::MAX_JULIA_THREADS`] in all. `0` (the default) means one per CPU the
+    /// machine shows ([`jlrs_core::cpu_limit`]) besides the runtime thread and the `with`
+    /// threads.
     pub fn n_threads(mut self, n: usize) -> Self {
         self.n_threads = n;
         self
@@ -83,7 +85,12 @@ impl Builder {
     }
 
     fn plan(&self) -> Result<Plan, RuntimeError> {
-        Plan::new(self.with_threads, self.n_threads, jlrs_core::cpu_limit())
+        Plan::new(
+            self.with_threads,
+            self.n_threads,
+            jlrs_core::cpu_limit(),
+            jlrs_core::MAX_JULIA_THREADS,
+        )
     }
 
     /// Starts Julia on a new thread. The thread ends after the last handle is dropped and

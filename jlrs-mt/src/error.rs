@@ -12,12 +12,11 @@ pub enum RuntimeError {
     /// found, ...).
     #[error(transparent)]
     Init(#[from] InitError),
-    /// More Julia threads were asked for than Julia 1.5 can start on this machine.
+    /// More Julia threads were asked for than a runtime starts
+    /// ([`jlrs_core::MAX_JULIA_THREADS`]); nothing was started.
     #[error(
         "the runtime needs {requested} Julia threads (1 runtime + {with_threads} `with` + \
-         {worker_threads} worker threads), but Julia 1.5 starts at most {limit} here, one per \
-         CPU the machine shows; ask for fewer, or run through `cargo xtask exec`, which shows \
-         Julia 8 CPUs"
+         {worker_threads} worker threads), but starts at most {limit}; ask for fewer"
     )]
     TooManyThreads {
         /// Julia threads the configuration needs.
@@ -28,6 +27,19 @@ pub enum RuntimeError {
         worker_threads: usize,
         /// The most Julia can start here.
         limit: usize,
+    },
+    /// Julia started fewer threads than the runtime needs: a Julia that reads the machine's
+    /// CPU count at start-up otherwise than 1.5.3 does, and caps its threads at it.
+    #[error(
+        "the runtime needs {requested} Julia threads, but Julia started {started}: this \
+         Julia caps its threads at the CPUs the machine shows in a way this crate does not \
+         expect (it supports Julia 1.5.3); ask for at most {started}"
+    )]
+    ThreadsNotStarted {
+        /// Julia threads the configuration needs.
+        requested: usize,
+        /// Julia threads Julia started.
+        started: usize,
     },
     /// The closure passed to `MtHandle::with` returned a Julia error.
     #[error(transparent)]

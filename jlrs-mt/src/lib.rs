@@ -16,11 +16,12 @@
 //! | 2 ..= 1+w      | **`with` threads** (default `w = 1`): each runs a hosted loop that takes closures from one shared queue |
 //! | 2+w ..= 1+w+n  | **worker threads**: claimed by pool workers; while unclaimed, they serve Julia's `Threads.@spawn` |
 //!
-//! `n_threads(0)`, the default, takes every thread the machine allows: Julia 1.5 starts
-//! at most one thread per CPU the machine shows ([`jlrs_core::cpu_limit`]). A
-//! configuration that needs more is an [`RuntimeError::TooManyThreads`], not a silent cap. On a
-//! small machine, `cargo xtask exec` runs a program in a namespace that shows Julia 8
-//! CPUs (the threads are real and share the cores).
+//! Julia starts the threads asked for whatever the machine's CPU count (Julia 1.5 on its own
+//! caps its threads at the CPUs the machine shows; [`jlrs_core::InitOptions::n_julia_threads`]
+//! tells how the runtime lifts that cap): threads beyond the CPUs are real and share them.
+//! `n_threads(0)`, the default, takes one worker thread per CPU left
+//! ([`jlrs_core::cpu_limit`]). More than [`jlrs_core::MAX_JULIA_THREADS`] in all is an
+//! [`RuntimeError::TooManyThreads`].
 //!
 //! Julia's own parallelism keeps working: an idle `with` server or pool worker waits
 //! inside Julia's scheduler ([`jlrs_core::idle`]), so its thread runs the sticky chunks of

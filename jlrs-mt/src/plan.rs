@@ -1,4 +1,5 @@
-//! The thread plan: which Julia thread does what, checked against Julia 1.5's cap.
+//! The thread plan: which Julia thread does what, checked against the most threads a
+//! runtime starts.
 
 use std::ops::RangeInclusive;
 
@@ -12,18 +13,23 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    /// Resolves an automatic worker count (0) and checks the total against `limit`.
+    /// Resolves an automatic worker count (0: one per CPU of `cpus` left after the runtime
+    /// and `with` threads) and checks the total against `limit`. Julia starts the planned
+    /// threads whatever the CPU count (`jlrs_core::InitOptions::n_julia_threads`).
     pub(crate) fn new(
         with_threads: usize,
         worker_threads: usize,
+        cpus: usize,
         limit: usize,
     ) -> Result<Plan, RuntimeError> {
         let worker_threads = if worker_threads == 0 {
-            limit.saturating_sub(1 + with_threads)
+            cpus.saturating_sub(1 + with_threads)
         } else {
             worker_threads
         };
-        let requested = 1 + with_threads + worker_threads;
+        let requested = with_threads
+            .saturating_add(worker_threads)
+            .saturating_add(1);
         if requested > limit {
             return Err(RuntimeError::TooManyThreads {
                 requested,
@@ -57,9 +63,11 @@ impl Plan {
 mod test {
     use super::*;
 
+    const LIMIT: usize = jlrs_core::MAX_JULIA_THREADS;
+
     #[test]
     fn the_seed_configuration_fits_eight_cpus() {
-        let plan = Plan::new(1, 4, 8).unwrap();
+        let plan = Plan::new(1, 4, 8, LIMIT).unwrap();
         assert_eq!(plan.total(), 6);
         assert_eq!(plan.with_tids(), 2..=2);
         assert_eq!(plan.worker_tids(), 3..=6);
@@ -67,28 +75,36 @@ mod test {
 
     #[test]
     fn zero_workers_means_every_thread_left() {
-        assert_eq!(Plan::new(1, 0, 8).unwrap().worker_threads, 6);
-        assert_eq!(Plan::new(1, 0, 2).unwrap().worker_threads, 0);
-        assert_eq!(Plan::new(0, 0, 1).unwrap().worker_threads, 0);
+        assert_eq!(Plan::new(1, 0, 8, LIMIT).unwrap().worker_threads, 6);
+        assert_eq!(Plan::new(1, 0, 2, LIMIT).unwrap().worker_threads, 0);
+        assert_eq!(Plan::new(0, 0, 1, LIMIT).unwrap().worker_threads, 0);
     }
 
     #[test]
-    fn too_many_threads_is_an_error() {
-        let err = Plan::new(1, 4, 2).unwrap_err();
+    fn more_threads_than_cpus_fit() {
+        let plan = Plan::new(1, 3, 2, LIMIT).unwrap();
+        assert_eq!(plan.total(), 5);
+        assert_eq!(plan.worker_tids(), 3..=5);
+    }
+
+    #[test]
+    fn more_threads_than_the_limit_is_an_error() {
+        let err = Plan::new(1, 4, 2, 5).unwrap_err();
         assert!(matches!(
             err,
             RuntimeError::TooManyThreads {
                 requested: 6,
-                limit: 2,
+                limit: 5,
                 ..
             }
         ));
-        assert!(Plan::new(2, 0, 2).is_err());
+        assert!(Plan::new(LIMIT, 0, 2, LIMIT).is_err());
+        assert!(Plan::new(1, usize::MAX, 2, LIMIT).is_err());
     }
 
     #[test]
     fn no_with_threads_leaves_with_to_the_runtime_thread() {
-        let plan = Plan::new(0, 2, 8).unwrap();
+        let plan = Plan::new(0, 2, 8, LIMIT).unwrap();
         assert!(plan.with_tids().is_empty());
         assert_eq!(plan.worker_tids(), 2..=3);
     }

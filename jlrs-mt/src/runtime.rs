@@ -72,11 +72,9 @@ pub(crate) fn run(
         Err(e) => return ready(Err(e.into())),
     };
     if rt.n_julia_threads() < plan.total() {
-        return ready(Err(RuntimeError::TooManyThreads {
+        return ready(Err(RuntimeError::ThreadsNotStarted {
             requested: plan.total(),
-            with_threads: plan.with_threads,
-            worker_threads: plan.worker_threads,
-            limit: rt.n_julia_threads(),
+            started: rt.n_julia_threads(),
         }));
     }
     let (tx, rx) = async_channel::unbounded::<Job>();

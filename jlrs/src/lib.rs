@@ -28,8 +28,12 @@
 //! everything. None is on by default.
 //!
 //! Julia can be initialised once per process. Julia 1.5 cannot adopt threads it did not
-//! start and starts at most as many threads as the machine shows CPUs; run programs
-//! through `cargo xtask exec -- …` to use the project's Julia and to show it 8 CPUs.
+//! start; the runtimes start the threads they are asked for, however many CPUs the machine
+//! shows. A program finds the Julia it was built against by itself, with no environment
+//! variables and no build script of its own; `cargo xtask dist` makes a folder to ship (see
+//! the README's "Deploying" section). Checking and documenting a crate that depends on
+//! this one need no Julia; linking a program needs Julia 1.5 (`JULIA_DIR`, or `julia` on
+//! `PATH`).
 //!
 //! ```
 //! use jlrs::prelude::*;

@@ -11,6 +11,7 @@ use std::{
 
 use jlrs_core::{InitOptions, Julia, Runtime};
 
+pub mod deploy;
 pub mod distributed;
 pub mod events;
 pub mod faulty;

@@ -65,8 +65,7 @@ fn require_threads(n: usize) {
     let have = julia().n_threads();
     assert!(
         have >= n,
-        "this test needs {n} Julia threads, Julia started {have}: run it through \
-         `cargo xtask exec` or `cargo xtask test-julia`, which show Julia 8 CPUs"
+        "this test needs {n} Julia threads, Julia started {have}"
     );
 }
 

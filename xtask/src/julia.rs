@@ -48,7 +48,7 @@ const HOST_OR_BULLSEYE: &[(&str, &str)] = &[
     ("libutf8proc.so.2", "libutf8proc2"),
 ];
 
-const MULTIARCH: &str = "x86_64-linux-gnu";
+pub(crate) const MULTIARCH: &str = "x86_64-linux-gnu";
 const COMPLETE_MARKER: &str = ".jlrs-complete";
 
 /// A usable Julia installation.
@@ -60,6 +60,16 @@ pub(crate) struct Julia {
 }
 
 impl Julia {
+    /// The directory of libjulia and the libraries it links.
+    pub(crate) fn libdir(&self) -> PathBuf {
+        let multiarch = self.dir.join("lib").join(MULTIARCH);
+        if multiarch.is_dir() {
+            multiarch
+        } else {
+            self.dir.join("lib")
+        }
+    }
+
     /// The library search path this Julia needs, without the inherited one.
     fn lib_path(&self) -> String {
         let dirs: Vec<String> = self
@@ -140,10 +150,53 @@ pub(crate) fn ensure(verbose: bool) -> Result<Julia> {
         provision(&prefix, verbose)?;
     }
     let usr = prefix.join("usr");
-    Ok(Julia {
-        lib_dirs: vec![usr.join("lib").join(MULTIARCH), usr.join("lib")],
-        dir: usr,
-    })
+    link_dependencies(&usr)?;
+    let mut lib_dirs = vec![usr.join("lib").join(MULTIARCH), usr.join("lib")];
+    // Packages that install into `/lib` (bullseye's libpcre3, which libgit2 needs).
+    let lib = prefix.join("lib").join(MULTIARCH);
+    if lib.is_dir() {
+        lib_dirs.push(lib);
+    }
+    Ok(Julia { lib_dirs, dir: usr })
+}
+
+/// Makes the private Julia find its own libraries without `LD_LIBRARY_PATH`, as a Julia
+/// installed in the system's library directory does: Debian's libraries look for each
+/// other in `/usr/lib/x86_64-linux-gnu`, which the private copy is not. libjulia itself
+/// searches `$ORIGIN/julia:$ORIGIN`; libLLVM searches `$ORIGIN/../lib` (`usr/lib/lib`) and the
+/// libraries of Julia's private directory `$ORIGIN` (`julia/`, where libopenblas needs
+/// libgfortran): each library of the multiarch directory gets a link in both, except in
+/// `julia/` one that finds its own dependencies relative to itself (`$ORIGIN`: libLLVM),
+/// which must be loaded from where it is. (Libraries with no search path of their own,
+/// such as libgit2, still need `LD_LIBRARY_PATH` or the program's rpath, which
+/// `cargo xtask dist` gives.) Idempotent; run on every use, so older copies get the links.
+fn link_dependencies(usr: &Path) -> Result<()> {
+    let libdir = usr.join("lib").join(MULTIARCH);
+    let mut names: Vec<String> = fs::read_dir(&libdir)
+        .with_context(|| format!("reading {}", libdir.display()))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains(".so.") && !n.starts_with("libjulia"))
+        .collect();
+    names.sort();
+    fs::create_dir_all(usr.join("lib/lib"))?;
+    for name in names {
+        let relative = fs::read(libdir.join(&name))
+            .map(|b| b.windows(7).any(|w| w == b"$ORIGIN"))
+            .unwrap_or(true);
+        let mut places = vec![(usr.join("lib/lib"), format!("../{MULTIARCH}/{name}"))];
+        if !relative {
+            places.push((libdir.join("julia"), format!("../{name}")));
+        }
+        for (dir, target) in places {
+            let link = dir.join(&name);
+            if dir.is_dir() && fs::symlink_metadata(&link).is_err() {
+                std::os::unix::fs::symlink(&target, &link)
+                    .with_context(|| format!("linking {}", link.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn private_prefix() -> PathBuf {

@@ -124,7 +124,7 @@ impl Server {
             "serve".into(),
             "127.0.0.1:0".into(),
         ];
-        let mut child = exec::command_with_julia(julia, &args)?
+        let mut child = exec::command_with_julia(julia, &args)
             .stdout(Stdio::piped())
             .spawn()
             .context("starting the http_service example")?;

@@ -2,10 +2,12 @@
 //!
 //! This crate never links Julia, so it builds on a machine that has none.
 
+mod dist;
 mod exec;
 mod imports;
 mod julia;
 mod loadtest;
+mod msrv;
 mod sshd;
 mod tasks;
 
@@ -16,7 +18,14 @@ usage: cargo xtask <command>
 
 commands:
   julia [--env]        provision Julia 1.5.3 (or use $JULIA_DIR); --env prints shell exports
-  exec -- CMD [ARGS]   run CMD with the project's Julia, in an 8-CPU namespace if needed
+  exec -- CMD [ARGS]   run CMD with the project's Julia in its environment (JULIA_DIR,
+                       LD_LIBRARY_PATH)
+  dist (--bin NAME | --example NAME) [--manifest-path PATH] [--out DIR] [-- CARGO ARGS]
+                       build a release binary into a folder to ship, with the Julia it
+                       needs (target/dist/NAME by default)
+  msrv                 check that the workspace's rust-version is a real minimum (the
+                       dependencies' rust-version, newer language features; clippy's
+                       incompatible_msrv lint covers standard library items)
   imports              check that no two files of a library crate import each other
   test-julia           provision Julia (and OpenSSH for the SSH test, as root), then run
                        every test of the workspace against it
@@ -34,7 +43,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("julia") => julia::cmd(&args[1..]),
         Some("exec") => exec::cmd(&args[1..]),
+        Some("dist") => dist::cmd(&args[1..]),
         Some("imports") => imports::cmd(&args[1..]),
+        Some("msrv") => msrv::cmd(&args[1..]),
         Some("test-julia") => tasks::test_julia(&args[1..]),
         Some("demo") => tasks::demo(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
