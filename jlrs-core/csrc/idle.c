@@ -36,11 +36,14 @@ static void kick_cb(uv_async_t *handle) { (void)handle; }
 // success.
 int jlrs_core_idle_init(void)
 {
-    uv_async_t *handle = (uv_async_t *)malloc(sizeof(uv_async_t));
+    // Zeroed: Julia's exit hook closes every handle of the loop and treats a non-null
+    // `data` as the Julia object that owns the handle.
+    uv_async_t *handle = (uv_async_t *)calloc(1, sizeof(uv_async_t));
     if (!handle)
         return -1;
     jl_iolock_begin();
     int err = uv_async_init(jl_global_event_loop(), handle, kick_cb);
+    handle->data = NULL;
     if (err == 0)
         uv_unref((uv_handle_t *)handle); // never keeps the loop alive
     jl_iolock_end();
