@@ -1,6 +1,6 @@
 //! `Threads.@spawn` work beside idle hosted loops: a runtime whose every thread but thread 1
-//! hosts an idle pool worker, thread 1 busy in Julia code, and a task spawned from thread
-//! 1. An idle hosted thread must pick the task up while thread 1 is still busy; each thread
+//! hosts an idle pool worker, thread 1 busy in Julia code, and a task spawned from that
+//! thread. An idle hosted thread must pick the task up while thread 1 is still busy; each thread
 //! count is its own test binary (Julia starts once per process), because whether Julia's
 //! random probe of its task heaps finds the task depends on how many heaps there are.
 
