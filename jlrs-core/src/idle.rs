@@ -11,25 +11,26 @@
 //!
 //! # The wake-up protocol
 //!
-//! Julia 1.5 puts a thread to sleep in its scheduler (`jl_task_get_next`, `src/partr.c`)
-//! like this: the thread sets its `sleep_check_state` to *sleeping*, looks for work once
-//! more, then waits on its own condition variable while the state stays *sleeping*.
-//! `schedule` wakes it through `jl_wakeup_thread`, which swaps the state back to *not
-//! sleeping* and signals the condition if the thread was sleeping.
-//!
-//! An idle hosted loop follows the same protocol (`JlrsCore.idle_wait`, `csrc/idle.c`):
-//!
-//! 1. it *announces* that it may sleep (state *sleeping*, sequentially consistent);
-//! 2. it checks its Rust wake-up flag, then Julia's queues, once each;
-//! 3. it runs a Julia task it found (and comes back at the end of its thread's queue), or
-//!    returns if its flag was set, or sleeps, GC-safe, until its state is swapped back.
+//! An idle hosted loop waits in Julia's own scheduler loop, `jl_task_get_next`
+//! (`JlrsCore.idle_wait`), with a hook of its own as the loop's `trypop`: the hook returns
+//! the loop's own task once the Rust wake-up flag is set, and otherwise the next task of
+//! the thread's queue. Julia's loop does all the rest, as for its own idle threads: it
+//! takes `Threads.@spawn` work from the shared queue for as long as that queue is not
+//! empty, spins for its threshold (4 ms in 1.5.3), then sets its `sleep_check_state` to
+//! *sleeping*, looks once more (asking the hook again), and sleeps GC-safe on its
+//! condition while the state stays *sleeping*. When it returns a Julia task, the loop runs
+//! it and comes back; when it returns the loop's own task, the wait is over.
 //!
 //! A Rust waker (`IdleWaker`), called from any thread (Julia's or not, GC-safe or not),
-//! sets the flag, then does what `jl_wakeup_thread` does: swap the state to *not sleeping*
-//! and signal if it was *sleeping*. Flag and state are both sequentially consistent, so
-//! either the loop sees the flag in step 2 or the waker sees *sleeping* and signals: no
+//! sets the flag, then does what Julia's `wake_thread` does (`csrc/idle.c`): swap the state
+//! to *not sleeping* and signal if it was *sleeping* (and wake libuv inside a threaded
+//! region, where the sleeper may be the thread that runs it). Flag and state are both
+//! sequentially consistent, and the sleeper's swap to *sleeping* comes before its last look
+//! at the flag, so either it sees the flag or the waker sees *sleeping* and signals: no
 //! wake-up is lost. Julia's own wake-ups (a chunk queued for this thread, `@spawn` work)
-//! reach the sleeping loop exactly as they reach Julia's own idle threads.
+//! reach the loop exactly as they reach Julia's own idle threads, because it *is* Julia's
+//! idle loop. Every Julia internal this relies on is listed, with the 1.5.3 machine code
+//! that shows it, in ARCHITECTURE.md, and checked at start-up (`JlrsCore.idle_self_check`).
 //!
 //! # Why this design
 //!
@@ -42,7 +43,7 @@
 //! park it replaces cost, and keeps the runtime thread out of the worker's latency. The
 //! price is that it relies on Julia 1.5.3's sleep protocol (the state values and fields of
 //! `csrc/idle.c`), which is why it lives in this crate beside the other version-dependent
-//! code; `tests/tests/julia_parallelism.rs` fails if the protocol changes under it.
+//! code; the start-up self-check fails, naming it, if the protocol changes under it.
 //!
 //! The waker uses only what Julia's own `jl_wakeup_thread` uses to wake a sleeping
 //! thread: an atomic compare-and-swap of that thread's `sleep_check_state` and libuv's
@@ -51,7 +52,14 @@
 //! because that function reads the *caller's* thread state: on a thread Julia did not
 //! start it would take the caller for thread 1 and could stop thread 1's event loop from
 //! the wrong thread. `jlrs_core_idle_wake` is `wake_thread` of `src/partr.c` alone, with
-//! the state values checked against libjulia 1.5.3's machine code.
+//! the state values checked against libjulia 1.5.3's machine code, plus a libuv wake-up
+//! inside threaded regions (where `jl_wakeup_thread` wakes libuv too).
+//!
+//! An earlier shape slept in a loop of its own and asked `jl_task_get_next` for one look
+//! only; Julia's random probe of its task heaps can miss a non-empty heap, and Julia's own
+//! loop retries while the heaps are not empty, so that shape could sleep beside stranded
+//! `@spawn` work. Leaving the looking and the sleeping to Julia's loop removes that class
+//! of bug and most of what the design assumed about Julia's internals.
 //!
 //! Before it goes through Julia, a waiting loop checks for a while in a GC-safe region
 //! (`spin::spin_until_adaptive`: it spins briefly, then
@@ -118,13 +126,24 @@ extern "C" fn woken(data: *mut c_void) -> c_int {
     c_int::from(waker.woken.load(Ordering::SeqCst))
 }
 
-/// Hands the shim's idle functions to Julia. Called once at start-up.
+/// Prepares the idle waits and checks, once at start-up on thread 1, that Julia's scheduler
+/// is what they rely on (ARCHITECTURE.md, "Julia internals the hosted loops rely on"):
+/// returns an error naming the assumption that does not hold.
 pub(crate) fn install(frame: &mut crate::frame::GcFrame<'_>) -> crate::error::JlResult<()> {
-    let announce = frame.box_value(sys::jlrs_core_idle_announce as *const () as usize);
-    let cancel = frame.box_value(sys::jlrs_core_idle_cancel as *const () as usize);
-    let sleep = frame.box_value(sys::jlrs_core_idle_sleep as *const () as usize);
+    // SAFETY: called once, on thread 1, at start-up (see `julia_code::load`).
+    let err = unsafe { sys::jlrs_core_idle_init() };
+    if err != 0 {
+        return Err(crate::error::JuliaException::new(
+            "ErrorException".into(),
+            format!("jlrs: cannot create the idle waits' libuv handle (error {err})"),
+        )
+        .into());
+    }
+    let ptls_of = frame.box_value(sys::jlrs_core_idle_ptls as *const () as usize);
+    let state_of = frame.box_value(sys::jlrs_core_idle_state_of as *const () as usize);
+    let wake = frame.box_value(sys::jlrs_core_idle_wake as *const () as usize);
     frame
-        .call("JlrsCore.set_idle_functions", &[announce, cancel, sleep])
+        .call("JlrsCore.idle_self_check", &[ptls_of, state_of, wake])
         .map(|_| ())
 }
 

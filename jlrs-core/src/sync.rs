@@ -13,6 +13,14 @@
 //! Neither lock is poisoned by a panic: the next holder sees the data as the panicking
 //! holder left it.
 //!
+//! On a hosted thread (a pool worker, a `with` server) a waiter waits inside Julia's
+//! scheduler instead ([`block_on`](crate::idle::block_on)), so the Julia tasks queued for
+//! that thread still run meanwhile: the holder may be waiting for one of them (a
+//! `Threads.@threads` chunk of the holder's own call, say), and waiting in Rust there
+//! would deadlock. Every release of a lock notifies such waiters. A Julia task that runs
+//! on the waiting thread meanwhile must not need a lock that the waiting code holds: it
+//! runs on top of that code, which cannot go on until it returns.
+//!
 //! The crates above `jlrs-core` use these instead of `std::sync::{Mutex, RwLock}` (clippy's
 //! `disallowed-types`, configured in the workspace's `clippy.toml`, enforces it). Wait for
 //! conditions with `event-listener` or a channel, inside [`blocking`](crate::blocking).
@@ -43,6 +51,7 @@
 
 use std::{
     fmt,
+    mem::ManuallyDrop,
     ops::{Deref, DerefMut},
     sync::{
         LockResult, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError,
@@ -50,7 +59,9 @@ use std::{
     },
 };
 
-use crate::julia::wait_gc_safely;
+use event_listener::Event;
+
+use crate::{idle, julia::wait_gc_safely};
 
 /// The guard of a std lock's `try_` method: `None` if another thread holds the lock; a
 /// poisoned lock is taken as it is.
@@ -65,9 +76,35 @@ fn try_acquire<G>(attempt: TryLockResult<G>) -> Option<G> {
 /// The guard of a std lock: `attempt`'s (its `try_` method's) if it got the lock, else
 /// `wait`'s, which waits for the lock GC-safely (on a GC-unsafe Julia thread, see the
 /// [module docs](self)). A poisoned lock is taken as it is.
-fn acquire<G>(attempt: TryLockResult<G>, wait: impl FnOnce() -> LockResult<G>) -> G {
-    try_acquire(attempt)
-        .unwrap_or_else(|| wait_gc_safely(|| wait().unwrap_or_else(|e| e.into_inner())))
+fn acquire<G>(
+    released: &Event,
+    attempt: impl Fn() -> TryLockResult<G>,
+    wait: impl FnOnce() -> LockResult<G>,
+) -> G {
+    if let Some(guard) = try_acquire(attempt()) {
+        return guard;
+    }
+    if idle::on_hosted_thread() {
+        return acquire_hosted(released, attempt);
+    }
+    wait_gc_safely(|| wait().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// Waits for a lock on a hosted thread, inside Julia's scheduler: listen, try again, wait
+/// for a release; every guard's drop notifies `released` after it has released the lock,
+/// so a release after the second try wakes the listener.
+#[cold]
+fn acquire_hosted<G>(released: &Event, attempt: impl Fn() -> TryLockResult<G>) -> G {
+    loop {
+        let listener = released.listen();
+        if let Some(guard) = try_acquire(attempt()) {
+            return guard;
+        }
+        idle::block_on(listener);
+        if let Some(guard) = try_acquire(attempt()) {
+            return guard;
+        }
+    }
 }
 
 /// A mutual-exclusion lock whose waiters are GC-safe. See the [module docs](self).
@@ -76,19 +113,30 @@ fn acquire<G>(attempt: TryLockResult<G>, wait: impl FnOnce() -> LockResult<G>) -
 /// directly.
 #[derive(Default)]
 pub struct GcSafeMutex<T: ?Sized> {
+    /// Notified after every release, for waiters on hosted threads.
+    released: Event,
     inner: Mutex<T>,
 }
 
 /// The guard of a [`GcSafeMutex`]: the lock is held until it is dropped.
 #[must_use = "the lock is released when the guard is dropped"]
 pub struct GcSafeMutexGuard<'a, T: ?Sized> {
-    inner: MutexGuard<'a, T>,
+    inner: ManuallyDrop<MutexGuard<'a, T>>,
+    released: &'a Event,
+}
+
+/// Releases a std guard, then wakes the waiters on hosted threads.
+fn release<G>(guard: &mut ManuallyDrop<G>, released: &Event, n: usize) {
+    // SAFETY: called once, from the owning guard's `drop`; the guard is not used after.
+    unsafe { ManuallyDrop::drop(guard) };
+    released.notify(n);
 }
 
 impl<T> GcSafeMutex<T> {
     /// A new, unlocked mutex.
     pub const fn new(value: T) -> Self {
         GcSafeMutex {
+            released: Event::new(),
             inner: Mutex::new(value),
         }
     }
@@ -106,18 +154,35 @@ impl<T: ?Sized> GcSafeMutex<T> {
     /// Locking a mutex that the current thread already holds deadlocks (as with
     /// `std::sync::Mutex`).
     pub fn lock(&self) -> GcSafeMutexGuard<'_, T> {
-        let inner = acquire(self.inner.try_lock(), || self.inner.lock());
-        GcSafeMutexGuard { inner }
+        let inner = acquire(
+            &self.released,
+            || self.inner.try_lock(),
+            || self.inner.lock(),
+        );
+        self.guard(inner)
     }
 
     /// Takes the lock if no thread holds it now.
     pub fn try_lock(&self) -> Option<GcSafeMutexGuard<'_, T>> {
-        try_acquire(self.inner.try_lock()).map(|inner| GcSafeMutexGuard { inner })
+        try_acquire(self.inner.try_lock()).map(|inner| self.guard(inner))
+    }
+
+    fn guard<'a>(&'a self, inner: MutexGuard<'a, T>) -> GcSafeMutexGuard<'a, T> {
+        GcSafeMutexGuard {
+            inner: ManuallyDrop::new(inner),
+            released: &self.released,
+        }
     }
 
     /// The protected value, through a unique borrow (no locking needed).
     pub fn get_mut(&mut self) -> &mut T {
         self.inner.get_mut().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl<T: ?Sized> Drop for GcSafeMutexGuard<'_, T> {
+    fn drop(&mut self) {
+        release(&mut self.inner, self.released, 1);
     }
 }
 
@@ -157,25 +222,30 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for GcSafeMutexGuard<'_, T> {
 /// Not poisoned, like [`GcSafeMutex`].
 #[derive(Default)]
 pub struct GcSafeRwLock<T: ?Sized> {
+    /// Notified after every release, for waiters on hosted threads.
+    released: Event,
     inner: RwLock<T>,
 }
 
 /// Shared access to the value of a [`GcSafeRwLock`], until dropped.
 #[must_use = "the lock is released when the guard is dropped"]
 pub struct GcSafeReadGuard<'a, T: ?Sized> {
-    inner: RwLockReadGuard<'a, T>,
+    inner: ManuallyDrop<RwLockReadGuard<'a, T>>,
+    released: &'a Event,
 }
 
 /// Exclusive access to the value of a [`GcSafeRwLock`], until dropped.
 #[must_use = "the lock is released when the guard is dropped"]
 pub struct GcSafeWriteGuard<'a, T: ?Sized> {
-    inner: RwLockWriteGuard<'a, T>,
+    inner: ManuallyDrop<RwLockWriteGuard<'a, T>>,
+    released: &'a Event,
 }
 
 impl<T> GcSafeRwLock<T> {
     /// A new, unlocked lock.
     pub const fn new(value: T) -> Self {
         GcSafeRwLock {
+            released: Event::new(),
             inner: RwLock::new(value),
         }
     }
@@ -190,30 +260,65 @@ impl<T: ?Sized> GcSafeRwLock<T> {
     /// Shared access, waiting (GC-safely on a GC-unsafe Julia thread) while a writer holds
     /// the lock.
     pub fn read(&self) -> GcSafeReadGuard<'_, T> {
-        let inner = acquire(self.inner.try_read(), || self.inner.read());
-        GcSafeReadGuard { inner }
+        let inner = acquire(
+            &self.released,
+            || self.inner.try_read(),
+            || self.inner.read(),
+        );
+        self.read_guard(inner)
     }
 
     /// Exclusive access, waiting (GC-safely on a GC-unsafe Julia thread) while any other
     /// thread holds the lock.
     pub fn write(&self) -> GcSafeWriteGuard<'_, T> {
-        let inner = acquire(self.inner.try_write(), || self.inner.write());
-        GcSafeWriteGuard { inner }
+        let inner = acquire(
+            &self.released,
+            || self.inner.try_write(),
+            || self.inner.write(),
+        );
+        self.write_guard(inner)
     }
 
     /// Shared access if no writer holds the lock now.
     pub fn try_read(&self) -> Option<GcSafeReadGuard<'_, T>> {
-        try_acquire(self.inner.try_read()).map(|inner| GcSafeReadGuard { inner })
+        try_acquire(self.inner.try_read()).map(|inner| self.read_guard(inner))
     }
 
     /// Exclusive access if no thread holds the lock now.
     pub fn try_write(&self) -> Option<GcSafeWriteGuard<'_, T>> {
-        try_acquire(self.inner.try_write()).map(|inner| GcSafeWriteGuard { inner })
+        try_acquire(self.inner.try_write()).map(|inner| self.write_guard(inner))
+    }
+
+    fn read_guard<'a>(&'a self, inner: RwLockReadGuard<'a, T>) -> GcSafeReadGuard<'a, T> {
+        GcSafeReadGuard {
+            inner: ManuallyDrop::new(inner),
+            released: &self.released,
+        }
+    }
+
+    fn write_guard<'a>(&'a self, inner: RwLockWriteGuard<'a, T>) -> GcSafeWriteGuard<'a, T> {
+        GcSafeWriteGuard {
+            inner: ManuallyDrop::new(inner),
+            released: &self.released,
+        }
     }
 
     /// The protected value, through a unique borrow (no locking needed).
     pub fn get_mut(&mut self) -> &mut T {
         self.inner.get_mut().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+// Every waiter may go on once a lock is released: readers together, or one writer.
+impl<T: ?Sized> Drop for GcSafeReadGuard<'_, T> {
+    fn drop(&mut self) {
+        release(&mut self.inner, self.released, usize::MAX);
+    }
+}
+
+impl<T: ?Sized> Drop for GcSafeWriteGuard<'_, T> {
+    fn drop(&mut self) {
+        release(&mut self.inner, self.released, usize::MAX);
     }
 }
 

@@ -48,8 +48,7 @@ extern "C" {
 // Idle hosted threads (`csrc/idle.c`).
 extern "C" {
     pub(crate) fn jlrs_core_idle_ptls() -> *mut c_void;
-    pub(crate) fn jlrs_core_idle_announce();
-    pub(crate) fn jlrs_core_idle_cancel();
-    pub(crate) fn jlrs_core_idle_sleep();
+    pub(crate) fn jlrs_core_idle_init() -> c_int;
+    pub(crate) fn jlrs_core_idle_state_of(ptls: *mut c_void) -> c_int;
     pub(crate) fn jlrs_core_idle_wake(ptls: *mut c_void);
 }

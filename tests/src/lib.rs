@@ -16,6 +16,7 @@ pub mod distributed;
 pub mod events;
 pub mod faulty;
 pub mod pool_runtime;
+pub mod spawn_pickup;
 
 type Job = Box<dyn FnOnce(&mut Julia) + Send>;
 

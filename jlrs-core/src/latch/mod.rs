@@ -44,8 +44,13 @@ impl Latch {
     }
 
     /// Blocks until the latch is set: spins briefly, then parks, GC-safely on a Julia
-    /// thread.
+    /// thread. On a hosted thread it waits inside Julia's scheduler
+    /// ([`block_on`](crate::idle::block_on)), so the Julia tasks queued for that thread
+    /// still run.
     pub fn wait_blocking(&self) {
+        if crate::idle::on_hosted_thread() {
+            return crate::idle::block_on(self.wait());
+        }
         crate::julia::blocking(|| {
             if !spin_until(SPIN, || self.is_set()) {
                 wait_until_blocking(&self.event, || self.is_set());
@@ -73,8 +78,13 @@ pub async fn wait_until(event: &Event, ready: impl Fn() -> bool) {
 }
 
 /// [`wait_until`], blocking the thread (GC-safely on a Julia thread) instead. `ready`
-/// runs in the GC-safe region, so it is `Sync`, which keeps Julia values out.
+/// runs in the GC-safe region, so it is `Sync`, which keeps Julia values out. On a hosted
+/// thread it waits inside Julia's scheduler ([`block_on`](crate::idle::block_on)), so
+/// the Julia tasks queued for that thread still run.
 pub fn wait_until_blocking(event: &Event, ready: impl Fn() -> bool + Sync) {
+    if crate::idle::on_hosted_thread() {
+        return crate::idle::block_on(wait_until(event, ready));
+    }
     crate::julia::blocking(|| loop {
         if ready() {
             return;
