@@ -90,8 +90,9 @@ mod owned;
 mod typed;
 
 pub use any::AnyArray;
-pub use element::{ArrayElement, ElementType, JuliaChar};
+pub use element::{ArrayElement, ElementType, JuliaBool, JuliaChar};
 pub use error::ArrayError;
+pub(crate) use ledger::mark_borrowed;
 pub use ledger::{ArrayMut, ArrayRef};
 #[cfg(feature = "ndarray")]
 pub use nd::{ArrayView, ArrayViewMut};
