@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use jlrs_core::{array::ArrayError, hosted::Hosted, Error, InitOptions, Julia, Runtime};
+use jlrs_core::{array::ArrayError, hosted::Hosted, Error, InitOptions, Julia, Runtime, Unbox};
 use jlrs_tests::watchdog;
 
 #[test]
@@ -23,6 +23,13 @@ fn a_forgotten_borrow_keeps_its_array_and_blocks_no_other_array() {
                 return;
             }
             let out = j.scope(|mut f| {
+                for _ in 0..3 {
+                    f.collect_garbage(true);
+                }
+                let alive = f.eval("FORGOTTEN.value !== nothing").map_err(|e| e.to_string())?;
+                if !alive.unbox::<bool>().map_err(|e| e.to_string())? {
+                    return Err("the array of the forgotten borrow was collected".to_string());
+                }
                 for i in 0..3000 {
                     if i % 300 == 0 {
                         f.collect_garbage(true);
@@ -42,6 +49,8 @@ fn a_forgotten_borrow_keeps_its_array_and_blocks_no_other_array() {
     julia.scope(|mut f| {
         f.scope(|mut inner| {
             let a = inner.new_array::<f64>(&[16]).unwrap();
+            let keep = inner.eval("a -> (global FORGOTTEN = WeakRef(a); nothing)").unwrap();
+            keep.call(&mut inner, &[a.as_value()]).unwrap();
             std::mem::forget(a.data_mut().unwrap());
         });
         // No Julia call on this thread any more.
