@@ -101,8 +101,13 @@ jl_value_t *jlrs_array_from_ptr(jl_value_t *eltype, void *data, size_t rank,
         jlrs_core_keep_exception();
         a = NULL;
     }
-    if (a != NULL && finalizer != NULL)
+    if (a != NULL && finalizer != NULL) {
+        // Not shared: Julia may resize the array by copying its elements into a buffer of
+        // its own (the old one, Rust's, is left alone), and the flag now records whether
+        // Julia made an alias of it (`reshape` sets it on its source).
+        a->flags.isshared = 0;
         jl_gc_add_ptr_finalizer(jl_get_ptls_states(), (jl_value_t *)a, finalizer);
+    }
     JL_GC_POP();
     return (jl_value_t *)a;
 }
@@ -130,6 +135,21 @@ void jlrs_array_detach(jl_value_t *v)
 #endif
     a->flags.isshared = 1;
     a->data = jlrs_array_nothing;
+}
+
+// The finalizer's detach of an array made over the Rust buffer `start..end`: 0 if the
+// array no longer uses the buffer (Julia copied it out to resize it, which it only does
+// while no alias exists), 1 if it did and is detached now, 2 if it is detached but Julia
+// made an alias of it (`vec`, `reshape`), which may still point into the buffer.
+int jlrs_array_detach_owned(jl_value_t *v, uintptr_t start, uintptr_t end)
+{
+    jl_array_t *a = (jl_array_t *)v;
+    uintptr_t data = (uintptr_t)a->data;
+    if (a->flags.how != 0 || data < start || data > end)
+        return 0;
+    int aliased = a->flags.isshared;
+    jlrs_array_detach(v);
+    return aliased ? 2 : 1;
 }
 
 // How the array's data is owned: 0 inline or foreign, 1 a Julia buffer object, 2 malloc'd

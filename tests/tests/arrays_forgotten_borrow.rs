@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use jlrs_core::{array::ArrayError, hosted::Hosted, Error, InitOptions, Julia, Runtime, Unbox};
+use jlrs_core::{
+    array::ArrayError, hosted::Hosted, Error, InitOptions, Julia, Runtime, Unbox as _,
+};
 use jlrs_tests::watchdog;
 
 #[test]
@@ -26,7 +28,9 @@ fn a_forgotten_borrow_keeps_its_array_and_blocks_no_other_array() {
                 for _ in 0..3 {
                     f.collect_garbage(true);
                 }
-                let alive = f.eval("FORGOTTEN.value !== nothing").map_err(|e| e.to_string())?;
+                let alive = f
+                    .eval("FORGOTTEN.value !== nothing")
+                    .map_err(|e| e.to_string())?;
                 if !alive.unbox::<bool>().map_err(|e| e.to_string())? {
                     return Err("the array of the forgotten borrow was collected".to_string());
                 }
@@ -49,7 +53,9 @@ fn a_forgotten_borrow_keeps_its_array_and_blocks_no_other_array() {
     julia.scope(|mut f| {
         f.scope(|mut inner| {
             let a = inner.new_array::<f64>(&[16]).unwrap();
-            let keep = inner.eval("a -> (global FORGOTTEN = WeakRef(a); nothing)").unwrap();
+            let keep = inner
+                .eval("a -> (global FORGOTTEN = WeakRef(a); nothing)")
+                .unwrap();
             keep.call(&mut inner, &[a.as_value()]).unwrap();
             std::mem::forget(a.data_mut().unwrap());
         });

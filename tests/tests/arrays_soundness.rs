@@ -103,6 +103,53 @@ fn finalize_leaves_an_array_from_vec_empty_before_dropping_the_vec() {
 }
 
 #[test]
+fn an_alias_of_an_array_from_vec_outlives_finalize_and_a_resized_array_frees_its_vec() {
+    // One test at a time watches an address.
+    julia().run(|j| {
+        j.scope(|mut f| {
+            // An alias (a reshape) made by Julia: `finalize` on the array leaves the Vec
+            // to the alias, for good.
+            let v = vec![1.0f64; BIG];
+            WATCH_ADDR.store(v.as_ptr() as usize, Ordering::SeqCst);
+            FREED.store(0, Ordering::SeqCst);
+            let a = f.array_from_vec(v, &[BIG]).unwrap();
+            jl(
+                &mut f,
+                "A -> (global SOUND_ALIAS = reshape(A, 1024, 1024); finalize(A); nothing)",
+                &[a.as_value()],
+            )
+            .unwrap();
+            assert_eq!(a.len(), 0);
+            f.collect_garbage(true);
+            let s = f.eval("sum(SOUND_ALIAS)").unwrap();
+            assert_eq!(s.unbox::<f64>().unwrap(), BIG as f64);
+            assert_eq!(FREED.load(Ordering::SeqCst), 0);
+            f.eval("SOUND_ALIAS = nothing").unwrap();
+
+            // Resized by Julia: the elements move to Julia's memory, and the Vec is
+            // dropped by the finalizer as before.
+            let v = vec![2.0f64; BIG];
+            WATCH_ADDR.store(v.as_ptr() as usize, Ordering::SeqCst);
+            FREED.store(0, Ordering::SeqCst);
+            let a = f.array_from_vec(v, &[BIG]).unwrap();
+            let one = f.box_value(1.0f64);
+            f.call("push!", &[a.as_value(), one]).unwrap();
+            assert_eq!(a.len(), BIG + 1);
+            assert_eq!(a.data().unwrap()[BIG], 1.0);
+            f.call("finalize", &[a.as_value()]).unwrap();
+            assert_eq!(FREED.load(Ordering::SeqCst), 1);
+            assert_eq!(
+                a.len(),
+                BIG + 1,
+                "an array that left the Vec is not detached"
+            );
+            let s = f.call("sum", &[a.as_value()]).unwrap();
+            assert_eq!(s.unbox::<f64>().unwrap(), 2.0 * BIG as f64 + 1.0);
+        })
+    });
+}
+
+#[test]
 fn a_julia_finalizer_in_the_same_batch_sees_an_empty_array() {
     run(|mut f| {
         f.eval(

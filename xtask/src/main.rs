@@ -7,6 +7,7 @@ mod imports;
 mod julia;
 mod sshd;
 mod tasks;
+mod valgrind;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,8 @@ commands:
   soak [--minutes N]   provision Julia, then run mixed load with churn for N minutes
   bench [--quick]      provision Julia, then measure every path into Julia
                        (target/jlrs-bench/summary.json, summary.md, latency.svg)
+  valgrind [TEST...]   run the array test binaries (or the named ones) under valgrind's
+                       memcheck; fails on any invalid read, write or free (slow: minutes)
 ";
 
 fn main() -> ExitCode {
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
         Some("demo") => tasks::demo(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
         Some("soak") => tasks::soak(&args[1..]),
+        Some("valgrind") => valgrind::cmd(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -110,9 +110,10 @@ impl<'scope> GcFrame<'scope> {
     /// A new `Array{T,N}` over `data`'s buffer, **without copying**: Julia takes the
     /// `Vec`, and Rust drops it exactly once, from the array's finalizer.
     ///
-    /// `dims` must hold exactly `data.len()` elements. Julia cannot resize the array
-    /// (`push!` throws "cannot resize array with shared data"). For `bool` and `char`,
-    /// the elements are converted to Julia's representation in place.
+    /// `dims` must hold exactly `data.len()` elements. For `bool` and `char`, the
+    /// elements are converted to Julia's representation in place. Julia may resize the
+    /// array like one of its own: it then copies the elements into a buffer it allocates
+    /// and leaves the `Vec` to the finalizer.
     ///
     /// The finalizer runs when Julia no longer references the array, when Julia code
     /// calls `finalize` on it, or when Julia exits. It first detaches the array from the
@@ -120,7 +121,9 @@ impl<'scope> GcFrame<'scope> {
     /// that still holds the array, such as another object's finalizer in the same batch,
     /// sees an empty array and never freed memory; then it drops the `Vec`, or, if a Rust
     /// borrow of the data ([`Array::data`]) is alive on any thread, when the last one
-    /// ends.
+    /// ends. If Julia code made an alias of the array (`vec(a)`, `reshape(a, ...)`, which
+    /// share its memory and which Rust cannot see or detach), the `Vec` is never dropped:
+    /// its memory leaks rather than be freed under the alias.
     ///
     /// Julia's collector does not count memory it did not allocate, so this function
     /// counts it: once 256 MiB of buffers have been given away since the last collection,

@@ -191,13 +191,15 @@ impl Drop for Borrow {
     }
 }
 
-/// Detaches `array` from its data ([`ffi::jlrs_array_detach`]) and then runs `free`, which
-/// frees the bytes `start..end` it pointed to: at once if no borrow covers them, else when
-/// the last such borrow ends.
+/// Detaches `array` from the Rust buffer `start..end` it was made over
+/// ([`ffi::jlrs_array_detach_owned`]) and then runs `free`, which frees the buffer: at once
+/// if no borrow covers it, else when the last such borrow ends. If Julia made an alias of
+/// the array (which may still point into the buffer, and which no Rust code can reach),
+/// the buffer is never freed: `free` is leaked.
 ///
 /// # Safety
-/// `array` is a live array whose data is `start..end`, nothing else in Julia points there
-/// (the array owns the buffer), and this thread does not hold the ledger's lock.
+/// `array` is a live array made over `start..end`, which it owns, and this thread does not
+/// hold the ledger's lock.
 pub(crate) unsafe fn detach(
     array: *mut jl_value_t,
     start: usize,
@@ -207,7 +209,12 @@ pub(crate) unsafe fn detach(
     let mut ledger = ledger();
     // SAFETY: the caller's contract; detaching writes the array's fields without
     // allocating or calling Julia.
-    unsafe { ffi::jlrs_array_detach(array) };
+    let detached = unsafe { ffi::jlrs_array_detach_owned(array, start, end) };
+    if detached == 2 {
+        drop(ledger);
+        std::mem::forget(free);
+        return;
+    }
     if ledger.overlaps(start, end).next().is_some() {
         ledger.deferred.push(Deferred { start, end, free });
         return;

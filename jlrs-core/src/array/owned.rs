@@ -9,7 +9,9 @@
 //! finalizer in the same batch, or the code that called `finalize`, may still read it.
 //! The finalizer therefore first detaches the array under the borrow ledger's lock (every
 //! dimension 0, the data pointer at static memory: see `ledger::detach`), and drops the
-//! `Vec` only when no Rust borrow covers it (else the last such borrow drops it). It does
+//! `Vec` only when no Rust borrow covers it (else the last such borrow drops it), and never
+//! if Julia made an alias of the array (`reshape` marks its source shared; the array is
+//! made unshared, so the mark means an alias, which may outlive the array's finalizer). It does
 //! no Julia call, never panics out (it catches), and its locks are held for a lookup and
 //! an insert or removal, never across a safepoint, so no stopped thread can hold them.
 //!
@@ -147,8 +149,8 @@ pub(crate) unsafe extern "C" fn finalize(array: *mut c_void) {
                 // points at it and no Rust borrow covers it (`ledger::detach`).
                 unsafe { (o.drop)(o.ptr, o.len, o.cap) }
             });
-            // SAFETY: the array is alive (its finalizer is running) and owns the buffer,
-            // which Julia cannot resize or share except through aliases of the array.
+            // SAFETY: the array is alive (its finalizer is running) and was made over the
+            // buffer, which nothing else frees; aliases are seen by `detach`.
             unsafe { super::ledger::detach(array.cast(), o.ptr, o.ptr + o.bytes, free) };
         }
     });
