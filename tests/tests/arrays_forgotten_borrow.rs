@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use jlrs_core::{
-    array::ArrayError, hosted::Hosted, Error, InitOptions, Julia, Runtime, Unbox as _,
-};
+use jlrs_core::{array::ArrayError, hosted::Hosted, Error, InitOptions, Julia, Runtime};
 use jlrs_tests::watchdog;
 
 #[test]
