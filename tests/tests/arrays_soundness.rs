@@ -261,10 +261,15 @@ fn julia_cannot_run_on_a_thread_that_holds_a_borrow() {
         let v = f.eval("collect(1.0:1_000_000.0)").unwrap();
         let a = v.array::<f64>().unwrap();
         let one = f.box_value(1.0f64);
+        let push = f.global("push!").unwrap();
         let d = a.data().unwrap();
         let e = f.call("push!", &[v, one]).unwrap_err();
         assert!(matches!(e, Error::Array(ArrayError::BorrowHeld)), "{e}");
         assert!(f.eval("1 + 1").is_err());
+        // The same for a call awaited in an async task: it is refused before it starts.
+        assert!(f.global("push!").is_err());
+        let e = smol::future::block_on(f.call_async(push, &[v, one])).unwrap_err();
+        assert!(matches!(e, Error::Array(ArrayError::BorrowHeld)), "{e}");
         assert!(f.new_array::<f64>(&[3]).is_err());
         let gc = catch_unwind(AssertUnwindSafe(|| f.collect_garbage(true)));
         let msg = jlrs_core::panic_message(&*gc.unwrap_err());
