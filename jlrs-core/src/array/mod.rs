@@ -60,9 +60,11 @@
 //! # What no library can rule out
 //!
 //! Julia code on **another** thread that writes an array's elements while Rust reads them
-//! races with the borrow, as two Julia tasks writing and reading one array race. The
-//! ledger records Rust's borrows; Julia code does not consult it. Do not let running Julia
-//! tasks write an array while Rust borrows it.
+//! races with the borrow, as two Julia tasks writing and reading one array race; so does
+//! Julia code that is in the middle of resizing a vector at the instant the borrow is
+//! taken (the shared mark stops every resize that starts later). The ledger records
+//! Rust's borrows; Julia code does not consult it. Do not let running Julia tasks change
+//! an array while Rust borrows it.
 //!
 //! # What is `unsafe`, and why
 //!
