@@ -7,7 +7,8 @@
 #include "shim.h"
 
 // Exported by libjulia 1.5 but absent from its headers. The finalizer is called with the
-// object while the collecting thread sweeps (the world is stopped).
+// object in the batch of finalizers that runs after a collection (the world running again,
+// on the collecting thread), from `finalize(x)` in Julia code, or at exit.
 extern JL_DLLEXPORT void jl_gc_add_ptr_finalizer(jl_ptls_t ptls, jl_value_t *v, void *f);
 
 int jlrs_array_is_array(jl_value_t *v) { return jl_is_array(v); }
@@ -32,6 +33,13 @@ int jlrs_array_is_bits(jl_value_t *a)
 int jlrs_type_is_bits(jl_value_t *t) { return jl_isbits(t); }
 
 size_t jlrs_type_size(jl_value_t *t) { return jl_datatype_size(t); }
+
+// The stride of a bits type's elements in an array: its size rounded up to its alignment.
+size_t jlrs_type_elsize(jl_value_t *t)
+{
+    size_t size = jl_datatype_size(t), align = jl_datatype_align(t);
+    return align > 1 ? LLT_ALIGN(size, align) : size;
+}
 
 // The tuple of dimensions that jl_new_array and jl_ptr_to_array take.
 static jl_value_t *jlrs_array_dims_tuple(size_t rank, const size_t *dims)
@@ -93,27 +101,74 @@ jl_value_t *jlrs_array_from_ptr(jl_value_t *eltype, void *data, size_t rank,
         jlrs_core_keep_exception();
         a = NULL;
     }
-    if (a != NULL && finalizer != NULL)
+    if (a != NULL && finalizer != NULL) {
+        // Not shared: Julia may resize the array by copying its elements into a buffer of
+        // its own (the old one, Rust's, is left alone), and the flag now records whether
+        // Julia made an alias of it (`reshape` sets it on its source).
+        a->flags.isshared = 0;
         jl_gc_add_ptr_finalizer(jl_get_ptls_states(), (jl_value_t *)a, finalizer);
+    }
     JL_GC_POP();
     return (jl_value_t *)a;
 }
 
-// Cuts an array off from its memory: no data, every dimension 0. Julia code that kept the
-// array sees an empty one (its accesses are bounds errors), never the memory.
+// Where a detached array points: valid, aligned for every element type, never freed, and
+// never read or written (a detached array has no elements).
+static char jlrs_array_nothing[64] __attribute__((aligned(64)));
+
+// Cuts an array off from its memory: every dimension 0, the data pointer at a static
+// buffer that is never freed, the "shared" flag set so that Julia refuses to resize it.
+// Julia code that kept the array sees an empty one (its accesses are bounds errors), and
+// a later read of the data pointer is still a valid (empty) read, never freed memory.
 void jlrs_array_detach(jl_value_t *v)
 {
     jl_array_t *a = (jl_array_t *)v;
     int rank = jl_array_ndims(a);
     for (int i = 0; i < rank; i++)
         jl_array_dim(a, i) = 0;
-    if (rank == 1)
+    if (rank == 1) {
         a->maxsize = 0;
+        a->offset = 0;
+    }
 #ifdef STORE_ARRAY_LEN
     a->length = 0;
 #endif
-    a->data = NULL;
+    a->flags.isshared = 1;
+    a->data = jlrs_array_nothing;
 }
+
+// The finalizer's detach of an array made over the Rust buffer `start..end`: 0 if the
+// array no longer uses the buffer (Julia copied it out to resize it, which it only does
+// while no alias exists), 1 if it did and is detached now, 2 if it is detached but Julia
+// made an alias of it (`vec`, `reshape`), which may still point into the buffer.
+int jlrs_array_detach_owned(jl_value_t *v, uintptr_t start, uintptr_t end)
+{
+    jl_array_t *a = (jl_array_t *)v;
+    uintptr_t data = (uintptr_t)a->data;
+    if (a->flags.how != 0 || data < start || data > end)
+        return 0;
+    int aliased = a->flags.isshared;
+    jlrs_array_detach(v);
+    return aliased ? 2 : 1;
+}
+
+// How the array's data is owned: 0 inline or foreign, 1 a Julia buffer object, 2 malloc'd
+// by Julia, 3 another object's (see jl_array_data_owner).
+int jlrs_array_how(jl_value_t *a) { return ((jl_array_t *)a)->flags.how; }
+
+// The array's element stride in bytes (a bits type's size rounded up to its alignment).
+size_t jlrs_array_elsize(jl_value_t *a) { return ((jl_array_t *)a)->elsize; }
+
+// The object that owns the array's data: another object for `how == 3`, else the array.
+jl_value_t *jlrs_array_owner(jl_value_t *a)
+{
+    jl_array_t *arr = (jl_array_t *)a;
+    return arr->flags.how == 3 ? jl_array_data_owner(arr) : a;
+}
+
+// Sets the array's "shared" flag, with which Julia refuses to resize an array whose data
+// it would free or move (`how` 0 to 2): "cannot resize array with shared data".
+void jlrs_array_set_shared(jl_value_t *a) { ((jl_array_t *)a)->flags.isshared = 1; }
 
 // a[i+1], boxed; NULL with the exception kept for an undefined element.
 jl_value_t *jlrs_array_ref(jl_value_t *a, size_t i)

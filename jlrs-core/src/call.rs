@@ -186,7 +186,13 @@ impl Value<'_> {
         args: &[Value<'_>],
         interruptible: bool,
     ) -> JlResult<Value<'t>> {
-        crate::callable::check_callable()?;
+        if interruptible {
+            crate::callable::check_callable()?;
+        } else {
+            // This crate's own waiting runs no caller's code; it must go on while an async
+            // task that holds an array borrow is suspended.
+            crate::callable::check_thread()?;
+        }
         let n = i32::try_from(args.len()).expect("fewer than 2^31 arguments");
         // `Value` is a transparent pointer, so the slice is already the array of
         // `jl_value_t*` that jl_call takes; jl_call copies it and never writes to it.

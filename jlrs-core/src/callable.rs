@@ -2,10 +2,16 @@
 //! yet shut down), and this is a GC-unsafe Julia thread.
 //!
 //! Every call into Julia through a frame checks this first, so misuse is an
-//! [`JuliaError`](crate::JuliaError) instead of undefined behaviour. [`Runtime`](crate::Runtime)
+//! [`JuliaError`](crate::JuliaError) instead of undefined behaviour. The check also
+//! refuses while this thread holds a borrow of an array's data (an
+//! [`ArrayRef`](crate::ArrayRef), [`ArrayMut`](crate::ArrayMut) or view): Julia code run
+//! on this thread could change or move the memory the borrow reads. [`Runtime`](crate::Runtime)
 //! moves the process through the three states below, once each.
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::{
+    cell::Cell,
+    sync::atomic::{AtomicU8, Ordering},
+};
 
 use crate::{
     error::{JlResult, JuliaError},
@@ -42,6 +48,32 @@ pub(crate) fn mark_shut_down() {
 /// smuggled into a GC-safe region (say, through a thread-local) or kept past shutdown
 /// reports an error instead of racing the collector or calling a dead runtime.
 pub(crate) fn check_callable() -> JlResult<()> {
+    check_thread()?;
+    if BORROWS.with(Cell::get) != 0 {
+        return Err(crate::array::error::ArrayError::BorrowHeld.into());
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// How many borrows of array data this thread holds.
+    static BORROWS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Counts a borrow of array data taken on this thread.
+pub(crate) fn borrow_started() {
+    BORROWS.with(|b| b.set(b.get() + 1));
+}
+
+/// Counts a borrow of array data released on this thread.
+pub(crate) fn borrow_ended() {
+    // `try_with`: a borrow dropped while the thread's locals are torn down.
+    let _ = BORROWS.try_with(|b| b.set(b.get().saturating_sub(1)));
+}
+
+/// [`check_callable`] without the borrow check: for reading arrays (Julia runs, this is a
+/// GC-unsafe Julia thread), which more borrows do not disturb.
+pub(crate) fn check_thread() -> JlResult<()> {
     if !is_running() {
         return Err(JuliaError::ShutDown);
     }

@@ -41,6 +41,9 @@ fn registry() -> MutexGuard<'static, Option<HashSet<usize>>> {
 /// The GC's callback: marks every registered root (and counts the collection).
 pub(crate) extern "C" fn scan_roots(kind: c_int) {
     crate::gc::note_collection(kind);
+    // SAFETY: borrowed arrays and their data owners are live values (the ledger keeps
+    // them until the borrow ends), and the world is stopped.
+    crate::array::mark_borrowed(|v| unsafe { sys::jlrs_core_mark(v) });
     let reg = registry();
     if let Some(set) = reg.as_ref() {
         for &addr in set {

@@ -37,9 +37,10 @@ fn main() -> anyhow::Result<()> {
         assert!(m.data().is_err());
         drop(exclusive);
 
-        // A Rust buffer lent to Julia for the length of a closure.
+        // A Rust buffer lent to Julia for the length of a closure (copied in and back out:
+        // the zero-copy `borrow_array` is `unsafe`, since Julia could keep an alias).
         let mut samples = [3.5f64, -1.0, 2.25, 0.0];
-        let median = frame.borrow_array(&mut samples, &[4], |frame, a| {
+        let median = frame.borrow_array_copy(&mut samples, &[4], |frame, a| {
             frame.call("sort!", &[a.as_value()])?;
             let d = a.data()?;
             Ok::<_, Error>((d[1] + d[2]) / 2.0)

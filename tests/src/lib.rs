@@ -90,7 +90,16 @@ pub struct Watchdog {
 }
 
 /// Starts a watchdog for `what` that exits the process with status 101 after `limit`.
+///
+/// `JLRS_WATCHDOG_SCALE=N` multiplies every limit by `N` (for runs under valgrind, which
+/// are some twenty times slower).
 pub fn watchdog(what: &str, limit: Duration) -> Watchdog {
+    let scale = std::env::var("JLRS_WATCHDOG_SCALE")
+        .ok()
+        .and_then(|s| s.parse::<u32>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let limit = limit * scale;
     let (tx, rx) = mpsc::channel::<()>();
     let what = what.to_string();
     std::thread::spawn(move || {

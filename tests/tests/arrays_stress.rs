@@ -65,7 +65,7 @@ fn job(frame: &mut GcFrame<'_>, n: usize, mode: u64, collect: bool) -> JlResult<
             }
             _ => {
                 let mut data: Vec<i64> = (0..n as i64).collect();
-                f.borrow_array(&mut data, &[n], |f, a| check(f, a))??;
+                f.borrow_array_copy(&mut data, &[n], |f, a| check(f, a))??;
                 // Julia doubled nothing: the buffer is still 0..n.
                 assert_eq!(data.last().copied(), n.checked_sub(1).map(|x| x as i64));
                 Ok(())

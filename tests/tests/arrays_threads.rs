@@ -25,7 +25,7 @@ fn exercise(frame: &mut GcFrame<'_>) -> JlResult<Vec<i64>> {
     c.data_mut()?.copy_from_slice(&data);
     sums.push(c.data()?.iter().sum());
     let mut buf = data.clone();
-    let s = frame.borrow_array(&mut buf, &[1000], |frame, d| {
+    let s = frame.borrow_array_copy(&mut buf, &[1000], |frame, d| {
         let sum = frame.global("sum")?;
         sum.call(frame, &[d.as_value()])?.unbox::<i64>()
     })??;

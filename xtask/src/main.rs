@@ -10,6 +10,7 @@ mod loadtest;
 mod msrv;
 mod sshd;
 mod tasks;
+mod valgrind;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,8 @@ commands:
   loadtest [--connections N] [--seconds D] [--rounds R]
                        serve the http_service example on loopback and load each
                        Julia route and its Rust twin alternately (docs/bench/loadtest.*)
+  valgrind [TEST...]   run the array test binaries (or the named ones) under valgrind's
+                       memcheck; fails on any invalid read, write or free (slow: minutes)
 ";
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Some("bench") => tasks::bench(&args[1..]),
         Some("soak") => tasks::soak(&args[1..]),
         Some("loadtest") => loadtest::cmd(&args[1..]),
+        Some("valgrind") => valgrind::cmd(&args[1..]),
         Some("help") | Some("--help") | Some("-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

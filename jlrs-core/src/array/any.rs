@@ -59,20 +59,29 @@ impl<'scope> AnyArray<'scope> {
         Ok(())
     }
 
-    /// The data pointer as a ledger key, so that element access respects Rust borrows
-    /// of a typed view of the same array.
-    fn key(self) -> usize {
+    /// Registers a borrow of the data (for bits elements, whose bytes Rust borrows may
+    /// cover), so that element access respects Rust borrows of a typed view of the same
+    /// memory; nothing for arrays of references, which no typed view can borrow.
+    fn borrow(self, exclusive: bool) -> JlResult<Option<Borrow>> {
         // SAFETY: a rooted array.
-        unsafe { ffi::jlrs_array_data(self.value.raw()) as usize }
+        if unsafe { ffi::jlrs_array_is_bits(self.value.raw()) } == 0 {
+            return Ok(None);
+        }
+        // SAFETY: a rooted array of bits elements, on a thread that may call Julia
+        // (checked by the callers).
+        let acquired = unsafe { Borrow::acquire(self.value.raw(), exclusive)? };
+        Ok(Some(acquired.borrow))
     }
 
     /// Element `index` (0-based, column-major), rooted in `frame`.
     ///
     /// An error if `index` is out of bounds, if the element is undefined (`#undef`,
-    /// Julia's `UndefRefError`), or if the data is exclusively borrowed.
+    /// Julia's `UndefRefError`), if the data is exclusively borrowed, or if this thread
+    /// may not call Julia (see [`GcFrame`]).
     pub fn get<'t>(self, frame: &mut GcFrame<'t>, index: usize) -> JlResult<Value<'t>> {
+        crate::callable::check_callable()?;
         self.check(index)?;
-        let _borrow = Borrow::acquire(self.key(), false)?;
+        let _borrow = self.borrow(false)?;
         // SAFETY: a rooted array and an index in bounds; the shim catches exceptions;
         // the element is rooted at once.
         unsafe {
@@ -84,10 +93,12 @@ impl<'scope> AnyArray<'scope> {
     /// Sets element `index` (0-based, column-major) to `value`.
     ///
     /// An error if `index` is out of bounds, if `value` does not fit the element type
-    /// (Julia's `TypeError`), or if the data is borrowed.
+    /// (Julia's `TypeError`), if the data is borrowed, or if this thread may not call
+    /// Julia (see [`GcFrame`]).
     pub fn set(self, index: usize, value: Value<'_>) -> JlResult<()> {
+        crate::callable::check_callable()?;
         self.check(index)?;
-        let _borrow = Borrow::acquire(self.key(), true)?;
+        let _borrow = self.borrow(true)?;
         // SAFETY: a rooted array, a rooted value and an index in bounds; the shim
         // catches exceptions and runs the write barrier.
         let ok = unsafe { ffi::jlrs_array_set(self.value.raw(), value.raw(), index) };

@@ -9,13 +9,14 @@ use crate::{
     frame::GcFrame,
 };
 
-/// The most dimensions an array may have here.
-pub(crate) const MAX_RANK: usize = 8;
+/// The most dimensions an array made here may have. Julia itself has no lower limit (its
+/// array header stores the rank in 9 bits); 64 keeps the dimension tuple small.
+pub(crate) const MAX_RANK: usize = 64;
 
-/// Checks `dims` (rank 1 to 8, no overflow of elements or bytes) and returns the number
-/// of elements.
+/// Checks `dims` (rank 0 to [`MAX_RANK`], no overflow of elements or bytes) and returns
+/// the number of elements (1 for rank 0, as in Julia).
 pub(crate) fn check_dims(dims: &[usize], elem_size: usize) -> Result<usize, ArrayError> {
-    if dims.is_empty() || dims.len() > MAX_RANK {
+    if dims.len() > MAX_RANK {
         return Err(ArrayError::Rank(dims.len()));
     }
     dims.iter()
@@ -40,7 +41,10 @@ fn check_len(dims: &[usize], elem_size: usize, len: usize) -> Result<(), ArrayEr
 }
 
 impl<'scope> GcFrame<'scope> {
-    /// A new zero-filled `Array{T,N}` of rank `N = dims.len()` (1 to 8), owned by Julia.
+    /// A new zero-filled `Array{T,N}` of rank `N = dims.len()` (0 to 64), owned by Julia.
+    ///
+    /// Like every array constructor, an error if this thread may not call Julia (see
+    /// [`GcFrame`]) or holds a borrow of array data.
     ///
     /// ```
     /// # use jlrs_core::{InitOptions, Runtime};
@@ -49,7 +53,8 @@ impl<'scope> GcFrame<'scope> {
     ///     let a = frame.new_array::<f64>(&[2, 3]).unwrap();
     ///     assert_eq!(a.dims(), [2, 3]);
     ///     assert_eq!(a.to_vec().unwrap(), [0.0; 6]);
-    ///     assert!(frame.new_array::<f64>(&[]).is_err()); // rank 0
+    ///     let scalar = frame.new_array::<f64>(&[]).unwrap(); // rank 0: one element
+    ///     assert_eq!((scalar.rank(), scalar.len()), (0, 1));
     /// });
     /// ```
     pub fn new_array<T: ArrayElement>(&mut self, dims: &[usize]) -> JlResult<Array<'scope, T>> {
@@ -62,6 +67,7 @@ impl<'scope> GcFrame<'scope> {
         dims: &[usize],
         zero: bool,
     ) -> JlResult<Array<'scope, T>> {
+        crate::callable::check_callable()?;
         check_dims(dims, std::mem::size_of::<T::Stored>())?;
         let ty = element::element_type::<T>(self)?;
         // SAFETY: a frame proves this thread may call Julia; the dimensions were checked;
@@ -84,6 +90,7 @@ impl<'scope> GcFrame<'scope> {
         data: &[T],
         dims: &[usize],
     ) -> JlResult<Array<'scope, T>> {
+        crate::callable::check_callable()?;
         check_len(dims, std::mem::size_of::<T::Stored>(), data.len())?;
         let array = self.alloc_array::<T>(dims, false)?;
         let dst = array.data_ptr().cast::<T::Stored>();
@@ -101,12 +108,22 @@ impl<'scope> GcFrame<'scope> {
     }
 
     /// A new `Array{T,N}` over `data`'s buffer, **without copying**: Julia takes the
-    /// `Vec`, and Rust drops it exactly once, from a GC finalizer, after Julia no longer
-    /// references the array (or when Julia exits).
+    /// `Vec`, and Rust drops it exactly once, from the array's finalizer.
     ///
-    /// `dims` must hold exactly `data.len()` elements. Julia cannot resize the array
-    /// (`push!` throws "cannot resize array with shared data"). For `char`, the elements
-    /// are converted to Julia's representation in place.
+    /// `dims` must hold exactly `data.len()` elements. For `bool` and `char`, the
+    /// elements are converted to Julia's representation in place. Julia may resize the
+    /// array like one of its own: it then copies the elements into a buffer it allocates
+    /// and leaves the `Vec` to the finalizer.
+    ///
+    /// The finalizer runs when Julia no longer references the array, when Julia code
+    /// calls `finalize` on it, or when Julia exits. It first detaches the array from the
+    /// buffer (every dimension 0, the data pointer at static memory), so that Julia code
+    /// that still holds the array, such as another object's finalizer in the same batch,
+    /// sees an empty array and never freed memory; then it drops the `Vec`, or, if a Rust
+    /// borrow of the data ([`Array::data`]) is alive on any thread, when the last one
+    /// ends. If Julia code made an alias of the array (`vec(a)`, `reshape(a, ...)`, which
+    /// share its memory and which Rust cannot see or detach), the `Vec` is never dropped:
+    /// its memory leaks rather than be freed under the alias.
     ///
     /// Julia's collector does not count memory it did not allocate, so this function
     /// counts it: once 256 MiB of buffers have been given away since the last collection,
@@ -126,6 +143,10 @@ impl<'scope> GcFrame<'scope> {
     ///     let t = frame.call("transpose", &[a.as_value()]).unwrap();
     ///     let t = frame.call("collect", &[t]).unwrap();
     ///     assert_eq!(t.array::<f64>().unwrap().to_vec().unwrap(), [1.0, 3.0, 2.0, 4.0]);
+    ///     // `finalize` drops the Vec at once and leaves an empty array.
+    ///     frame.call("finalize", &[a.as_value()]).unwrap();
+    ///     assert_eq!(a.dims(), [0, 0]);
+    ///     assert!(a.data().unwrap().is_empty());
     /// });
     /// ```
     pub fn array_from_vec<T: ArrayElement>(
@@ -133,14 +154,16 @@ impl<'scope> GcFrame<'scope> {
         data: Vec<T>,
         dims: &[usize],
     ) -> JlResult<Array<'scope, T>> {
+        crate::callable::check_callable()?;
         check_len(dims, std::mem::size_of::<T::Stored>(), data.len())?;
         let ty = element::element_type::<T>(self)?;
         let mut stored = into_stored_vec(data);
-        // SAFETY: a frame proves this thread may call Julia; the dimensions match the
-        // buffer, which holds Julia's representation of the elements; the shim catches
-        // exceptions (then registers no finalizer, and `stored` is dropped here). The
-        // array is rooted at once and the buffer given to the finalizer's table before
-        // any safepoint, so the finalizer cannot run before the entry exists.
+        // SAFETY: a frame proves this thread may call Julia (checked above); the
+        // dimensions match the buffer, which holds Julia's representation of the
+        // elements with Julia's stride (checked); the shim catches exceptions (then
+        // registers no finalizer, and `stored` is dropped here). The array is rooted at
+        // once and the buffer given to the finalizer's table before any safepoint, so the
+        // finalizer cannot run before the entry exists.
         unsafe {
             let raw = ffi::jlrs_array_from_ptr(
                 ty.raw(),
@@ -162,27 +185,40 @@ impl<'scope> GcFrame<'scope> {
         }
     }
 
-    /// Runs `f` with an `Array{T,N}` over `data` (no copy): Julia code called from `f` sees
-    /// and changes the Rust buffer. When `f` returns (or panics), the Julia array is
-    /// detached from the buffer: its data pointer is cleared and every dimension set to
-    /// 0, so a reference Julia kept sees an empty array, never the memory.
+    /// Runs `f` with an `Array{T,N}` over `data` (**no copy**): Julia code called from `f`
+    /// sees and changes the Rust buffer. When `f` returns (or panics), the Julia array is
+    /// detached from the buffer: every dimension set to 0 and its data pointer moved to
+    /// static memory, so a reference to *this array* that Julia kept sees an empty array.
     ///
     /// `dims` must hold exactly `data.len()` elements. Julia cannot resize the array.
+    /// [`GcFrame::borrow_array_copy`] is the safe alternative (one copy each way).
+    ///
+    /// # Safety
+    /// Julia code run from `f` must not keep an **alias** of the array past `f`: an array
+    /// made from it that shares its memory (`vec(a)`, `reshape(a, ...)`,
+    /// `unsafe_wrap(Array, pointer(a), ...)`), or a reference to one (a `view` or
+    /// `reinterpret` of such an alias). Julia's arrays do not record their aliases, so the
+    /// detach cannot reach them: an alias kept in a global, a task or a closure would
+    /// read and write `data` after its borrow ends, possibly after it is freed. Views,
+    /// `reinterpret`s and other wrappers of the array itself are fine: they read through
+    /// the detached array.
     ///
     /// ```
     /// # use jlrs_core::{InitOptions, Runtime};
     /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
     /// rt.julia().scope(|mut frame| {
     ///     let mut data = [3.0f64, 1.0, 2.0];
-    ///     frame
-    ///         .borrow_array(&mut data, &[3], |frame, a| {
+    ///     // SAFETY: `sort!` keeps no alias of the array.
+    ///     unsafe {
+    ///         frame.borrow_array(&mut data, &[3], |frame, a| {
     ///             frame.call("sort!", &[a.as_value()]).unwrap();
     ///         })
-    ///         .unwrap();
+    ///     }
+    ///     .unwrap();
     ///     assert_eq!(data, [1.0, 2.0, 3.0]);
     /// });
     /// ```
-    pub fn borrow_array<T, R>(
+    pub unsafe fn borrow_array<T, R>(
         &mut self,
         data: &mut [T],
         dims: &[usize],
@@ -191,13 +227,16 @@ impl<'scope> GcFrame<'scope> {
     where
         T: ArrayElement<Stored = T>,
     {
+        crate::callable::check_callable()?;
         check_len(dims, std::mem::size_of::<T>(), data.len())?;
         self.scope(|mut inner| {
             let ty = element::element_type::<T>(&mut inner)?;
-            // SAFETY: a frame proves this thread may call Julia; the dimensions match the
-            // buffer, whose elements are stored as Julia stores them; the shim catches
-            // exceptions; the array is rooted at once. The buffer outlives the array's
-            // use: the guard below detaches it before `data`'s borrow ends.
+            // SAFETY: a frame proves this thread may call Julia (checked above); the
+            // dimensions match the buffer, whose elements are stored as Julia stores them
+            // with Julia's stride (checked); the shim catches exceptions; the array is
+            // rooted at once. The buffer outlives the array's use: the guard below
+            // detaches it before `data`'s borrow ends, and the caller promises that Julia
+            // keeps no alias.
             let value = unsafe {
                 let raw = ffi::jlrs_array_from_ptr(
                     ty.raw(),
@@ -212,6 +251,50 @@ impl<'scope> GcFrame<'scope> {
             // SAFETY: just made as an Array{T,N} of T's bits type.
             let array = unsafe { Array::wrap(value) };
             Ok(f(&mut inner, array))
+        })
+    }
+
+    /// Runs `f` with a new Julia-owned `Array{T,N}` holding a copy of `data`, then copies
+    /// the array's elements back into `data`: the safe counterpart of
+    /// [`GcFrame::borrow_array`], whatever Julia code keeps.
+    ///
+    /// `dims` must hold exactly `data.len()` elements. Julia cannot resize the array (its
+    /// data is marked shared), so its elements always fit `data`. Julia code may keep the
+    /// array or aliases of it: they stay valid Julia memory, and later changes to them no
+    /// longer reach `data`.
+    ///
+    /// ```
+    /// # use jlrs_core::{InitOptions, Runtime};
+    /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
+    /// rt.julia().scope(|mut frame| {
+    ///     let mut data = [3.0f64, 1.0, 2.0];
+    ///     frame
+    ///         .borrow_array_copy(&mut data, &[3], |frame, a| {
+    ///             frame.call("sort!", &[a.as_value()]).unwrap();
+    ///         })
+    ///         .unwrap();
+    ///     assert_eq!(data, [1.0, 2.0, 3.0]);
+    /// });
+    /// ```
+    pub fn borrow_array_copy<T, R>(
+        &mut self,
+        data: &mut [T],
+        dims: &[usize],
+        f: impl for<'inner> FnOnce(&mut GcFrame<'inner>, Array<'inner, T>) -> R,
+    ) -> JlResult<R>
+    where
+        T: ArrayElement<Stored = T>,
+    {
+        self.scope(|mut inner| {
+            let array = inner.array_from_slice(data, dims)?;
+            // SAFETY: a rooted array made above; setting the flag writes one bit.
+            unsafe { ffi::jlrs_array_set_shared(array.as_value().raw()) };
+            let out = f(&mut inner, array);
+            let copy = array.data()?;
+            if copy.len() == data.len() {
+                data.copy_from_slice(&copy);
+            }
+            Ok(out)
         })
     }
 }

@@ -63,6 +63,13 @@ impl ElementType {
         unsafe { ffi::jlrs_type_size(self.raw()) }
     }
 
+    /// The distance in bytes between two elements of an array of this type: the size
+    /// rounded up to the type's alignment (4 for a 24-bit primitive type).
+    pub fn stride(self) -> usize {
+        // SAFETY: a bits DataType, never freed.
+        unsafe { ffi::jlrs_type_elsize(self.raw()) }
+    }
+
     pub(crate) fn raw(self) -> *mut sys::jl_value_t {
         self.0.as_ptr()
     }
@@ -71,10 +78,13 @@ impl ElementType {
 /// A Rust type that can be the element type `T` of an [`Array<'s, T>`](super::Array).
 ///
 /// Implemented for every integer width (`isize`/`usize` as `Int64`/`UInt64`), `f32`,
-/// `f64`, `bool` and `char`. For every type but `char`, an element is stored in Julia's
-/// memory exactly as in Rust's ([`ArrayElement::Stored`] is `Self`), so arrays of them are
-/// shared without copying. Julia stores a `Char` as its UTF-8 bytes, so a `char` array is
-/// read as [`JuliaChar`]s and converted when copied.
+/// `f64`, `bool` and `char`. For every type but `bool` and `char`, an element is stored in
+/// Julia's memory exactly as in Rust's ([`ArrayElement::Stored`] is `Self`), so arrays of
+/// them are shared without copying. Julia stores a `Char` as its UTF-8 bytes, so a `char`
+/// array is read as [`JuliaChar`]s; a `Bool` byte can hold any value, so a `bool` array is
+/// read as [`JuliaBool`]s. Both are checked when converted ([`Array::to_vec`]).
+///
+/// [`Array::to_vec`]: super::Array::to_vec
 ///
 /// # Implementing it for your own bits type
 ///
@@ -125,8 +135,9 @@ impl ElementType {
 /// });
 /// ```
 ///
-/// The arrays check that the Julia type is a bits type of the same size as `Stored`; the
-/// rest of the layout (field offsets and types) is the implementation's promise.
+/// The arrays check that the Julia type is a bits type whose size and array stride (the
+/// size rounded up to its alignment) are both the size of `Stored`; the rest of the
+/// layout (field offsets and types) is the implementation's promise.
 ///
 /// # Safety
 /// `julia_type` returns a bits type whose instances have exactly the size and layout of
@@ -182,7 +193,55 @@ builtin! {
     usize => jl_uint64_type;
     f32 => jl_float32_type;
     f64 => jl_float64_type;
-    bool => jl_bool_type;
+}
+
+/// A Julia `Bool` as Julia stores it: one byte that Julia code can leave at any value
+/// (`Vector{Bool}(undef, n)` holds whatever the memory held), so it cannot be read as a
+/// Rust `bool`, for which any byte but 0 and 1 is undefined behaviour.
+/// [`JuliaBool::to_bool`] checks.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+#[repr(transparent)]
+pub struct JuliaBool(pub u8);
+
+static_assertions::assert_eq_size!(JuliaBool, bool);
+static_assertions::assert_eq_align!(JuliaBool, bool);
+
+impl JuliaBool {
+    /// The Rust `bool`, or `None` if the byte is neither 0 nor 1.
+    pub fn to_bool(self) -> Option<bool> {
+        match self.0 {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+}
+
+impl From<bool> for JuliaBool {
+    fn from(b: bool) -> JuliaBool {
+        JuliaBool(u8::from(b))
+    }
+}
+
+// SAFETY: Julia's `Bool` is an 8-bit primitive type, stored as `JuliaBool`; any byte is a
+// valid `JuliaBool`, and `JuliaBool` has the size and alignment of `bool`.
+unsafe impl ArrayElement for bool {
+    type Stored = JuliaBool;
+
+    fn julia_type(_frame: &mut GcFrame<'_>) -> JlResult<ElementType> {
+        // SAFETY: a frame proves Julia is initialised; an exported bits type.
+        Ok(unsafe { ElementType::builtin(sys::jl_bool_type) })
+    }
+
+    fn into_stored(self) -> JuliaBool {
+        JuliaBool::from(self)
+    }
+
+    fn from_stored(stored: JuliaBool) -> JlResult<bool> {
+        stored
+            .to_bool()
+            .ok_or(crate::array::ArrayError::InvalidBool(stored.0).into())
+    }
 }
 
 /// A Julia `Char` as Julia stores it: the character's UTF-8 bytes, left-aligned in 32
@@ -227,10 +286,12 @@ unsafe impl ArrayElement for char {
     }
 }
 
-/// The element type of `T`, checked to be a bits type of `T::Stored`'s size.
+/// The element type of `T`, checked to be a bits type whose size and array stride are
+/// `T::Stored`'s size.
 pub(crate) fn element_type<T: ArrayElement>(frame: &mut GcFrame<'_>) -> JlResult<ElementType> {
     let ty = T::julia_type(frame)?;
     let (julia, rust) = (ty.size(), std::mem::size_of::<T::Stored>());
+    let julia = if julia == rust { ty.stride() } else { julia };
     if julia != rust || rust == 0 {
         return Err(ArrayError::Layout {
             rust: std::any::type_name::<T>(),

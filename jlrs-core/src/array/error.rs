@@ -16,8 +16,8 @@ pub enum ArrayError {
         /// The value's type, e.g. `Array{Int64,2}`.
         found: String,
     },
-    /// An array has rank 1 to 8.
-    #[error("an array has 1 to 8 dimensions, not {0}")]
+    /// An array made here has rank 0 to 64.
+    #[error("an array made here has 0 to 64 dimensions, not {0}")]
     Rank(usize),
     /// The dimensions hold more elements (or bytes) than any array can.
     #[error("the dimensions {0:?} overflow: their product does not fit in memory")]
@@ -35,6 +35,16 @@ pub enum ArrayError {
     /// The data is already borrowed in a way that excludes this borrow.
     #[error("the array's data is already borrowed {0}")]
     Borrowed(&'static str),
+    /// Julia was called on a thread that holds a borrow of array data: Julia code could
+    /// change or move the memory the borrow reads.
+    #[error(
+        "an array's data is borrowed on this thread (an ArrayRef, ArrayMut or view is \
+         alive): drop the borrow before calling Julia"
+    )]
+    BorrowHeld,
+    /// A Julia `Bool` byte that is neither 0 nor 1, so not a Rust `bool`.
+    #[error("the Julia Bool with byte {0:#04x} is neither true (1) nor false (0)")]
+    InvalidBool(u8),
     /// An index past the end.
     #[error("index {index} is out of bounds for an array of {len} elements")]
     OutOfBounds {

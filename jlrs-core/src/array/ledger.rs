@@ -2,14 +2,25 @@
 //! conflicting borrows are errors on every thread, and [`ArrayRef`] / [`ArrayMut`], the
 //! borrows it hands out.
 //!
-//! The ledger is keyed by the data pointer, so two `Array` handles to the same Julia
-//! object (or two Julia arrays sharing one buffer, such as a `reshape`) conflict. Its lock
-//! is held only for a lookup and an insert or removal: no Julia call, no allocation by
-//! Julia and no safepoint happens inside, so a thread that waits for it (GC-unsafe or not)
-//! waits only for another thread's few instructions, never for a collection.
+//! Each borrow is recorded with the address range of the data it covers, so borrows of
+//! two Julia arrays that share memory (a `reshape`, a `view` wrapped again, an array
+//! whose start moved after `popfirst!`) conflict whenever their ranges overlap. A borrow
+//! also keeps its array and the array's data owner alive (the root scanner marks them,
+//! [`mark_borrowed`]): the memory a borrow reads stays allocated however long the borrow
+//! lives, also when it is leaked with `mem::forget` (then the array leaks with it, and no
+//! other array can ever reuse its address).
+//!
+//! The data pointer and length are read under the ledger's lock, and the finalizer of an
+//! array that owns a Rust buffer detaches the array under the same lock ([`detach`]): a
+//! borrow either sees the detached, empty array, or the finalizer sees the borrow and
+//! frees the buffer only when the last overlapping borrow ends.
+//!
+//! The lock is held only for a scan of the live borrows and an insert or removal: no Julia
+//! call, no allocation by Julia and no safepoint happens inside, so a thread that waits
+//! for it (GC-unsafe or not, the collector's root scanner included) waits only for another
+//! thread's few instructions, never for a collection.
 
 use std::{
-    collections::BTreeMap,
     marker::PhantomData,
     ops::{Deref, DerefMut},
 };
@@ -19,64 +30,214 @@ use std::{
 #[allow(clippy::disallowed_types)]
 use std::sync::{Mutex, MutexGuard};
 
-use super::ArrayError;
+use super::{ffi, ArrayError};
+use crate::sys::jl_value_t;
 
-/// Per data pointer: `n > 0` shared borrows, or `-1` for one exclusive borrow.
-#[allow(clippy::disallowed_types)]
-static LEDGER: Mutex<BTreeMap<usize, isize>> = Mutex::new(BTreeMap::new());
+/// One live borrow: the bytes it covers, whether it is exclusive, and the Julia objects
+/// that keep those bytes alive.
+struct Entry {
+    id: u64,
+    start: usize,
+    end: usize,
+    exclusive: bool,
+    array: usize,
+    owner: usize,
+}
+
+/// A Rust buffer whose array was finalized while a borrow still read it.
+struct Deferred {
+    start: usize,
+    end: usize,
+    free: Box<dyn FnOnce() + Send>,
+}
+
+struct Ledger {
+    next_id: u64,
+    entries: Vec<Entry>,
+    deferred: Vec<Deferred>,
+}
+
+impl Ledger {
+    fn overlaps(&self, start: usize, end: usize) -> impl Iterator<Item = &Entry> {
+        self.entries
+            .iter()
+            .filter(move |e| e.start < end && start < e.end)
+    }
+}
 
 #[allow(clippy::disallowed_types)]
-fn ledger() -> MutexGuard<'static, BTreeMap<usize, isize>> {
+static LEDGER: Mutex<Ledger> = Mutex::new(Ledger {
+    next_id: 1,
+    entries: Vec::new(),
+    deferred: Vec::new(),
+});
+
+#[allow(clippy::disallowed_types)]
+fn ledger() -> MutexGuard<'static, Ledger> {
     // Nothing inside the critical sections panics, so a poisoned lock is still consistent.
     LEDGER.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// A registered borrow of the data at `key` (0: nothing registered, for empty arrays),
-/// released when dropped.
+/// A registered borrow of an array's data (id 0: nothing registered, for empty data),
+/// released when dropped. Bound to its thread: while it lives, this thread cannot call
+/// Julia ([`crate::callable`]).
 pub(crate) struct Borrow {
-    key: usize,
-    exclusive: bool,
+    id: u64,
+    _not_send: PhantomData<*mut ()>,
+}
+
+/// What [`Borrow::acquire`] read of the array under the lock.
+pub(crate) struct Acquired {
+    pub(crate) ptr: *mut std::ffi::c_void,
+    pub(crate) len: usize,
+    pub(crate) borrow: Borrow,
 }
 
 impl Borrow {
-    /// Registers a borrow of the data at `key`; `key == 0` registers nothing (an empty
-    /// slice aliases nothing).
-    pub(crate) fn acquire(key: usize, exclusive: bool) -> Result<Borrow, ArrayError> {
-        if key != 0 {
-            let mut ledger = ledger();
-            let state = ledger.entry(key).or_insert(0);
-            match (*state, exclusive) {
-                (0, true) => *state = -1,
-                (n, false) if n >= 0 => *state = n + 1,
-                (-1, _) => return Err(ArrayError::Borrowed("exclusively")),
-                (_, true) => return Err(ArrayError::Borrowed("shared")),
-                (_, false) => unreachable!("states are -1 or non-negative"),
+    /// Registers a borrow of `array`'s data, whose pointer and length are read under the
+    /// ledger's lock. Empty data registers nothing (an empty slice aliases nothing).
+    ///
+    /// A vector whose buffer Julia would free or move on resizing (a buffer Julia
+    /// allocated for it) is marked shared, so that Julia code on any thread that tries to
+    /// resize it from now on throws "cannot resize array with shared data" instead of
+    /// freeing the memory under the borrow. The mark stays after the borrow: Julia code on
+    /// another thread may have made an alias (`reshape`) meanwhile, which sets the same
+    /// flag, and clearing it would let Julia free the alias's memory.
+    ///
+    /// # Safety
+    /// `array` is a rooted array whose elements are plain bits, and this thread may call
+    /// Julia.
+    pub(crate) unsafe fn acquire(
+        array: *mut jl_value_t,
+        exclusive: bool,
+    ) -> Result<Acquired, ArrayError> {
+        let mut ledger = ledger();
+        // SAFETY: the caller's contract; the shim reads fields and writes a flag, without
+        // allocating or calling Julia.
+        let (ptr, len, bytes, owner) = unsafe {
+            let ptr = ffi::jlrs_array_data(array);
+            let len = ffi::jlrs_array_len(array);
+            let bytes = len.saturating_mul(ffi::jlrs_array_elsize(array));
+            let owner = ffi::jlrs_array_owner(array);
+            if bytes != 0 && matches!(ffi::jlrs_array_how(array), 1 | 2) {
+                ffi::jlrs_array_set_shared(array);
+            }
+            (ptr, len, bytes, owner)
+        };
+        if bytes == 0 || ptr.is_null() {
+            return Ok(Acquired {
+                ptr,
+                len,
+                borrow: Borrow {
+                    id: 0,
+                    _not_send: PhantomData,
+                },
+            });
+        }
+        let (start, end) = (ptr as usize, ptr as usize + bytes);
+        for e in ledger.overlaps(start, end) {
+            if e.exclusive {
+                return Err(ArrayError::Borrowed("exclusively"));
+            }
+            if exclusive {
+                return Err(ArrayError::Borrowed("shared"));
             }
         }
-        Ok(Borrow { key, exclusive })
+        let id = ledger.next_id;
+        ledger.next_id += 1;
+        ledger.entries.push(Entry {
+            id,
+            start,
+            end,
+            exclusive,
+            array: array as usize,
+            owner: owner as usize,
+        });
+        drop(ledger);
+        crate::callable::borrow_started();
+        Ok(Acquired {
+            ptr,
+            len,
+            borrow: Borrow {
+                id,
+                _not_send: PhantomData,
+            },
+        })
     }
 }
 
 impl Drop for Borrow {
     fn drop(&mut self) {
-        if self.key == 0 {
+        if self.id == 0 {
             return;
         }
         let mut ledger = ledger();
-        if let Some(state) = ledger.get_mut(&self.key) {
-            if self.exclusive || *state <= 1 {
-                ledger.remove(&self.key);
+        ledger.entries.retain(|e| e.id != self.id);
+        let mut ready = Vec::new();
+        let mut i = 0;
+        while i < ledger.deferred.len() {
+            let d = &ledger.deferred[i];
+            if ledger.overlaps(d.start, d.end).next().is_none() {
+                ready.push(ledger.deferred.swap_remove(i));
             } else {
-                *state -= 1;
+                i += 1;
             }
+        }
+        drop(ledger);
+        crate::callable::borrow_ended();
+        for d in ready {
+            (d.free)();
         }
     }
 }
 
-/// A shared borrow of an array's data, in column-major order; derefs to `&[T::Stored]`
-/// (`&[T]` for every element type but `char`).
+/// Detaches `array` from the Rust buffer `start..end` it was made over
+/// ([`ffi::jlrs_array_detach_owned`]) and then runs `free`, which frees the buffer: at once
+/// if no borrow covers it, else when the last such borrow ends. If Julia made an alias of
+/// the array (which may still point into the buffer, and which no Rust code can reach),
+/// the buffer is never freed: `free` is leaked.
 ///
-/// While it lives, no [`ArrayMut`] of the same data can be taken on any thread.
+/// # Safety
+/// `array` is a live array made over `start..end`, which it owns, and this thread does not
+/// hold the ledger's lock.
+pub(crate) unsafe fn detach(
+    array: *mut jl_value_t,
+    start: usize,
+    end: usize,
+    free: Box<dyn FnOnce() + Send>,
+) {
+    let mut ledger = ledger();
+    // SAFETY: the caller's contract; detaching writes the array's fields without
+    // allocating or calling Julia.
+    let detached = unsafe { ffi::jlrs_array_detach_owned(array, start, end) };
+    if detached == 2 {
+        drop(ledger);
+        std::mem::forget(free);
+        return;
+    }
+    if ledger.overlaps(start, end).next().is_some() {
+        ledger.deferred.push(Deferred { start, end, free });
+        return;
+    }
+    drop(ledger);
+    free();
+}
+
+/// Marks every borrowed array and the owner of its data, so that the memory of a live
+/// borrow is never freed; called by the root scanner while the world is stopped.
+pub(crate) fn mark_borrowed(mark: impl Fn(*mut jl_value_t)) {
+    let ledger = ledger();
+    for e in &ledger.entries {
+        mark(e.array as *mut jl_value_t);
+        mark(e.owner as *mut jl_value_t);
+    }
+}
+
+/// A shared borrow of an array's data, in column-major order; derefs to `&[T::Stored]`
+/// (`&[T]` for every element type but `bool` and `char`).
+///
+/// While it lives, no [`ArrayMut`] of overlapping data can be taken on any thread, and
+/// this thread cannot call Julia (every call returns [`ArrayError::BorrowHeld`]).
 ///
 /// [`T::Stored`]: super::ArrayElement::Stored
 pub struct ArrayRef<'a, T: super::ArrayElement> {
@@ -84,34 +245,30 @@ pub struct ArrayRef<'a, T: super::ArrayElement> {
     /// Held for its drop, which releases the ledger entry (taken apart only for views).
     #[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
     borrow: Borrow,
-    _not_send: PhantomData<*mut ()>,
 }
 
 /// An exclusive borrow of an array's data, in column-major order; derefs to
-/// `&mut [T::Stored]` (`&mut [T]` for every element type but `char`).
+/// `&mut [T::Stored]` (`&mut [T]` for every element type but `bool` and `char`).
 ///
-/// While it lives, no other borrow of the same data can be taken on any thread.
+/// While it lives, no other borrow of overlapping data can be taken on any thread, and
+/// this thread cannot call Julia (every call returns [`ArrayError::BorrowHeld`]).
 pub struct ArrayMut<'a, T: super::ArrayElement> {
     data: &'a mut [T::Stored],
     /// Held for its drop, which releases the ledger entry (taken apart only for views).
     #[cfg_attr(not(feature = "ndarray"), allow(dead_code))]
     borrow: Borrow,
-    _not_send: PhantomData<*mut ()>,
 }
+
+static_assertions::assert_not_impl_any!(ArrayRef<'static, f64>: Send, Sync);
+static_assertions::assert_not_impl_any!(ArrayMut<'static, f64>: Send, Sync);
 
 impl<'a, T: super::ArrayElement> ArrayRef<'a, T> {
     /// # Safety
-    /// `data` stays valid and unwritten for `'a` while `borrow` is held.
+    /// `data` stays valid and unwritten by Rust for `'a` while `borrow` is held.
     pub(crate) unsafe fn new(data: &'a [T::Stored], borrow: Borrow) -> Self {
-        ArrayRef {
-            data,
-            borrow,
-            _not_send: PhantomData,
-        }
+        ArrayRef { data, borrow }
     }
-}
 
-impl<'a, T: super::ArrayElement> ArrayRef<'a, T> {
     /// The slice and the borrow that keeps it valid.
     #[cfg(feature = "ndarray")]
     pub(crate) fn into_parts(self) -> (&'a [T::Stored], Borrow) {
@@ -120,22 +277,16 @@ impl<'a, T: super::ArrayElement> ArrayRef<'a, T> {
 }
 
 impl<'a, T: super::ArrayElement> ArrayMut<'a, T> {
+    /// # Safety
+    /// `data` stays valid and unaliased by Rust for `'a` while `borrow` is held.
+    pub(crate) unsafe fn new(data: &'a mut [T::Stored], borrow: Borrow) -> Self {
+        ArrayMut { data, borrow }
+    }
+
     /// The slice and the borrow that keeps it valid.
     #[cfg(feature = "ndarray")]
     pub(crate) fn into_parts(self) -> (&'a mut [T::Stored], Borrow) {
         (self.data, self.borrow)
-    }
-}
-
-impl<'a, T: super::ArrayElement> ArrayMut<'a, T> {
-    /// # Safety
-    /// `data` stays valid and unaliased for `'a` while `borrow` is held.
-    pub(crate) unsafe fn new(data: &'a mut [T::Stored], borrow: Borrow) -> Self {
-        ArrayMut {
-            data,
-            borrow,
-            _not_send: PhantomData,
-        }
     }
 }
 
@@ -176,36 +327,5 @@ where
 {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("ArrayMut").field(&self.data).finish()
-    }
-}
-
-#[cfg(test)]
-mod test {
-    use super::*;
-
-    #[test]
-    fn borrows_conflict_by_key() {
-        let key = 0x1000;
-        let a = Borrow::acquire(key, false).unwrap();
-        let b = Borrow::acquire(key, false).unwrap();
-        assert_eq!(
-            Borrow::acquire(key, true).err(),
-            Some(ArrayError::Borrowed("shared"))
-        );
-        drop(a);
-        assert!(Borrow::acquire(key, true).is_err());
-        drop(b);
-        let c = Borrow::acquire(key, true).unwrap();
-        assert_eq!(
-            Borrow::acquire(key, false).err(),
-            Some(ArrayError::Borrowed("exclusively"))
-        );
-        assert!(Borrow::acquire(key, true).is_err());
-        assert!(Borrow::acquire(key + 8, true).is_ok());
-        drop(c);
-        assert!(Borrow::acquire(key, true).is_ok());
-        // Empty data aliases nothing.
-        let _d = Borrow::acquire(0, true).unwrap();
-        assert!(Borrow::acquire(0, true).is_ok());
     }
 }

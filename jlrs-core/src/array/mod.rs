@@ -1,51 +1,92 @@
 //! Julia arrays shared with Rust: typed N-dimensional [`Array`]s of bits elements,
 //! created from Rust memory without copying, borrow-checked across threads.
 //!
-//! - Make arrays with [`GcFrame::new_array`](crate::GcFrame::new_array) (zero-filled), [`GcFrame::array_from_slice`](crate::GcFrame::array_from_slice)
-//!   (a copy), [`GcFrame::array_from_vec`](crate::GcFrame::array_from_vec) (Julia takes the `Vec`, no copy) and
-//!   [`GcFrame::borrow_array`](crate::GcFrame::borrow_array) (Julia sees a Rust buffer while a closure runs).
-//! - View an existing Julia array with [`Value::array`](crate::Value::array) (typed, bits elements) or
-//!   [`Value::array_any`](crate::Value::array_any) (any element type, one boxed element at a time).
+//! - Make arrays with [`GcFrame::new_array`](crate::GcFrame::new_array) (zero-filled),
+//!   [`GcFrame::array_from_slice`](crate::GcFrame::array_from_slice) (a copy),
+//!   [`GcFrame::array_from_vec`](crate::GcFrame::array_from_vec) (Julia takes the `Vec`,
+//!   no copy) and [`GcFrame::borrow_array_copy`](crate::GcFrame::borrow_array_copy) (Julia
+//!   sees a copy of a Rust buffer while a closure runs, copied back after; the zero-copy
+//!   [`GcFrame::borrow_array`](crate::GcFrame::borrow_array) is `unsafe`). Any rank from 0
+//!   (one element) to 64.
+//! - View an existing Julia array with [`Value::array`](crate::Value::array) (typed, bits
+//!   elements) or [`Value::array_any`](crate::Value::array_any) (any element type, one
+//!   boxed element at a time).
 //! - Read and write the elements through [`Array::data`] and [`Array::data_mut`], in
 //!   column-major order: Julia's `A[i, j]` is element `(i - 1) + (j - 1) * rows`.
 //! - With feature `ndarray`: [`Array::view`], [`Array::view_mut`] and
 //!   [`GcFrame::array_from_ndarray`](crate::GcFrame::array_from_ndarray).
 //!
-//! # What the safe API guarantees
+//! # What the safe API guarantees, whatever Julia code runs
 //!
-//! - **Rust borrows never conflict.** [`ArrayRef`] and [`ArrayMut`] are recorded in one
-//!   process-wide ledger keyed by the data pointer: a second exclusive borrow, or a shared
-//!   one while an exclusive one lives, is an [`ArrayError::Borrowed`] error, on any thread
-//!   and through any number of `Array` handles to the same Julia object. The ledger's lock
-//!   is held for a few instructions with no Julia call inside, so waiting for it never
-//!   holds up a collection.
+//! - **Rust borrows never conflict.** [`ArrayRef`], [`ArrayMut`] and the `ndarray` views
+//!   are recorded in one process-wide ledger with the address range they cover: an
+//!   exclusive borrow next to any overlapping borrow is an [`ArrayError::Borrowed`] error,
+//!   on any thread, through any number of handles, and for different arrays that share
+//!   memory. The ledger's lock is held for a few instructions with no Julia call inside,
+//!   so waiting for it never holds up a collection.
+//! - **No Julia runs on a thread while it holds a borrow.** Every entry into Julia on that
+//!   thread (calls, evaluation, allocation, array constructors, collections) returns
+//!   [`ArrayError::BorrowHeld`] (or panics with it where there is no `Result`), so Julia
+//!   code cannot change or move the memory from under the borrow on its own thread. In
+//!   an async task the same holds for every call the task (or another task on the thread)
+//!   makes while the borrow lives; while the task is suspended at an `.await`, Julia's
+//!   scheduler on that thread may run Julia tasks, which count as Julia code on another
+//!   thread below. A borrow leaked with `mem::forget` stays alive for good (its thread
+//!   cannot call Julia again).
+//! - **No Julia thread moves or frees memory a borrow reads.** A borrowed vector whose
+//!   buffer Julia allocated is marked shared, so Julia's `push!`, `append!`, `resize!`,
+//!   `deleteat!` ... throw "cannot resize array with shared data" on every thread; the
+//!   mark stays after the borrow (Julia's `reshape` relies on the same mark for its
+//!   aliases, so clearing it could let Julia free an alias's memory): `copy` such a vector
+//!   to grow it. Arrays whose memory Julia does not free when resizing (inline data,
+//!   another object's data, a Rust `Vec`) may still be resized by copying: the borrow
+//!   keeps reading the old memory, which the ledger keeps allocated (it roots the array
+//!   and its data's owner) until the borrow ends.
 //! - **Rust memory is never freed under Julia.** A `Vec` given to
-//!   [`GcFrame::array_from_vec`](crate::GcFrame::array_from_vec) is dropped exactly once, by a GC finalizer, after the
-//!   last Julia reference is gone; the finalizer frees memory only (no Julia call, no
-//!   panic), on whichever thread collects. A buffer lent with [`GcFrame::borrow_array`](crate::GcFrame::borrow_array)
-//!   is detached from its Julia array before the borrow ends. Julia cannot resize arrays
-//!   over Rust memory ("cannot resize array with shared data").
-//! - **Types are checked.** A typed view of a Julia array with another element type, or
-//!   of a non-array, is an [`ArrayError::WrongType`] naming both types (e.g. "expected
-//!   Array{Float64}, got Array{Int64,2}"); dimensions are checked for rank (1 to 8),
-//!   overflow and length before Julia sees them.
+//!   [`GcFrame::array_from_vec`](crate::GcFrame::array_from_vec) is dropped once, by the
+//!   array's finalizer (after Julia's last reference, at Julia's `finalize(a)`, or at
+//!   exit), which first empties the array (every dimension 0, the data pointer at static
+//!   memory) so that Julia code that still holds it sees an empty array, then frees the
+//!   `Vec` when no Rust borrow covers it, and never if Julia made an alias of the array
+//!   (`vec`, `reshape`). The finalizer does no Julia call and never panics.
+//! - **Misuse is an error.** Every constructor and accessor runs the entry check of every
+//!   call into Julia: in a GC-safe region it is [`JuliaError::GcSafeRegion`], after
+//!   shutdown [`JuliaError::ShutDown`]. A typed view of an array of another element type
+//!   is an [`ArrayError::WrongType`] naming both types (e.g. "expected Array{Float64}, got
+//!   Array{Int64,2}"); an element type whose Julia size or array stride differs from the
+//!   Rust size is an [`ArrayError::Layout`]; dimensions are checked for rank, overflow and
+//!   length before Julia sees them.
 //!
-//! # What it cannot see: Julia code
+//! # What no library can rule out
 //!
-//! The ledger records Rust's borrows; Julia code does not consult it. While an
-//! [`ArrayRef`] or [`ArrayMut`] lives, Julia code that writes the same array (on another
-//! thread, or in a call made from Rust in the meantime) races with the borrow, and Julia
-//! code that resizes a Julia-owned vector (`push!`, `resize!`, `empty!` …) moves its
-//! buffer out from under the borrow. Arrays over Rust memory cannot be resized, and an
-//! array that only Rust references cannot be touched by Julia at all; for arrays that
-//! Julia code also holds, end the borrow before calling Julia code that changes them.
+//! Julia code on **another** thread that writes an array's elements while Rust reads them
+//! races with the borrow, as two Julia tasks writing and reading one array race; so does
+//! Julia code that is in the middle of resizing a vector at the instant the borrow is
+//! taken (the shared mark stops every resize that starts later). The ledger records
+//! Rust's borrows; Julia code does not consult it. Do not let running Julia tasks change
+//! an array while Rust borrows it.
+//!
+//! # What is `unsafe`, and why
+//!
+//! [`GcFrame::borrow_array`](crate::GcFrame::borrow_array) lends a Rust buffer to Julia
+//! without a copy. When its closure returns the array is detached, but Julia code can have
+//! made **aliases** of the array (`vec(a)`, `reshape(a, ...)`): arrays of their own over
+//! the same memory, which Julia does not record and Rust cannot reach. An alias kept past
+//! the closure would read and write the buffer after its borrow ended. Its contract is
+//! that Julia keeps none; [`GcFrame::borrow_array_copy`](crate::GcFrame::borrow_array_copy)
+//! is the safe alternative. [`ArrayElement`] is an `unsafe` trait: its implementation
+//! promises the field layout that the size checks cannot see.
+//!
+//! [`JuliaError::GcSafeRegion`]: crate::JuliaError::GcSafeRegion
+//! [`JuliaError::ShutDown`]: crate::JuliaError::ShutDown
 //!
 //! # Elements
 //!
 //! [`ArrayElement`] is implemented for every integer width, `f32`, `f64`, `bool` and
 //! `char`, and can be implemented for `#[repr(C)]` bits structs (see its docs). A `char`
-//! array's data is read as [`JuliaChar`]s (Julia stores a `Char` as UTF-8 bytes);
-//! [`Array::to_vec`] converts.
+//! array's data is read as [`JuliaChar`]s (Julia stores a `Char` as UTF-8 bytes), a `bool`
+//! array's as [`JuliaBool`]s (a Julia `Bool` byte can hold any value, and a Rust `bool`
+//! only 0 or 1); [`Array::to_vec`] converts and checks.
 //!
 //! ```
 //! use jlrs_core::{InitOptions, Runtime};
@@ -90,8 +131,9 @@ mod owned;
 mod typed;
 
 pub use any::AnyArray;
-pub use element::{ArrayElement, ElementType, JuliaChar};
+pub use element::{ArrayElement, ElementType, JuliaBool, JuliaChar};
 pub use error::ArrayError;
+pub(crate) use ledger::mark_borrowed;
 pub use ledger::{ArrayMut, ArrayRef};
 #[cfg(feature = "ndarray")]
 pub use nd::{ArrayView, ArrayViewMut};

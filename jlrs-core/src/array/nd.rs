@@ -1,9 +1,9 @@
 //! Feature `ndarray`: arrays as `ndarray` views with Julia's column-major strides, and
 //! `ndarray` arrays given to Julia.
 
-use std::ops::{Deref, DerefMut};
+use std::ops::{Index, IndexMut};
 
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, ShapeBuilder};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, NdIndex, ShapeBuilder};
 
 use crate::{
     array::{ledger::Borrow, Array, ArrayElement},
@@ -11,16 +11,38 @@ use crate::{
     frame::GcFrame,
 };
 
-/// A shared, borrow-checked `ndarray` view of an [`Array`]; derefs to
-/// [`ndarray::ArrayViewD`], indexed like Julia but from 0 (`view[[i, j]]` is Julia's
-/// `A[i + 1, j + 1]`).
+/// A shared, borrow-checked `ndarray` view of an [`Array`], indexed like Julia but from 0
+/// (`view[[i, j]]` is Julia's `A[i + 1, j + 1]`); [`ArrayView::as_view`] lends the
+/// [`ndarray::ArrayViewD`] itself.
+///
+/// Every view it lends borrows the guard, so none outlives the ledger entry that makes
+/// it sound:
+///
+/// ```compile_fail
+/// # fn f(a: jlrs_core::Array<'_, f64>) {
+/// let guard = a.view().unwrap();
+/// let escaped = guard.as_view().clone();
+/// drop(guard); // error: `guard` is still borrowed by `escaped`
+/// let _ = escaped[[0]];
+/// # }
+/// ```
 pub struct ArrayView<'a, T: ArrayElement> {
     view: ArrayViewD<'a, T::Stored>,
     _borrow: Borrow,
 }
 
-/// An exclusive, borrow-checked `ndarray` view of an [`Array`]; derefs to
-/// [`ndarray::ArrayViewMutD`].
+/// An exclusive, borrow-checked `ndarray` view of an [`Array`]; [`ArrayViewMut::as_view_mut`]
+/// lends the [`ndarray::ArrayViewMutD`] for as long as the guard is mutably borrowed, so
+/// no second mutable view of the same memory can be taken out of it:
+///
+/// ```compile_fail
+/// # fn f(a: jlrs_core::Array<'_, f64>, other: ndarray::ArrayViewMutD<'static, f64>) {
+/// let mut guard = a.view_mut().unwrap();
+/// let taken = std::mem::replace(&mut guard.as_view_mut(), other);
+/// drop(guard); // error: `guard` is still borrowed by `taken`
+/// let _ = taken;
+/// # }
+/// ```
 pub struct ArrayViewMut<'a, T: ArrayElement> {
     view: ArrayViewMutD<'a, T::Stored>,
     _borrow: Borrow,
@@ -42,25 +64,54 @@ impl<T: ArrayElement> std::fmt::Debug for ArrayViewMut<'_, T> {
     }
 }
 
-impl<'a, T: ArrayElement> Deref for ArrayView<'a, T> {
-    type Target = ArrayViewD<'a, T::Stored>;
+impl<T: ArrayElement> ArrayView<'_, T> {
+    /// The view, for as long as the guard is borrowed.
+    pub fn as_view(&self) -> ArrayViewD<'_, T::Stored> {
+        self.view.view()
+    }
 
-    fn deref(&self) -> &ArrayViewD<'a, T::Stored> {
-        &self.view
+    /// Julia's dimensions.
+    pub fn shape(&self) -> &[usize] {
+        self.view.shape()
     }
 }
 
-impl<'a, T: ArrayElement> Deref for ArrayViewMut<'a, T> {
-    type Target = ArrayViewMutD<'a, T::Stored>;
+impl<T: ArrayElement> ArrayViewMut<'_, T> {
+    /// A shared view, for as long as the guard is borrowed.
+    pub fn as_view(&self) -> ArrayViewD<'_, T::Stored> {
+        self.view.view()
+    }
 
-    fn deref(&self) -> &ArrayViewMutD<'a, T::Stored> {
-        &self.view
+    /// The mutable view, for as long as the guard is mutably borrowed.
+    pub fn as_view_mut(&mut self) -> ArrayViewMutD<'_, T::Stored> {
+        self.view.view_mut()
+    }
+
+    /// Julia's dimensions.
+    pub fn shape(&self) -> &[usize] {
+        self.view.shape()
     }
 }
 
-impl<T: ArrayElement> DerefMut for ArrayViewMut<'_, T> {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.view
+impl<T: ArrayElement, I: NdIndex<IxDyn>> Index<I> for ArrayView<'_, T> {
+    type Output = T::Stored;
+
+    fn index(&self, index: I) -> &T::Stored {
+        &self.view[index]
+    }
+}
+
+impl<T: ArrayElement, I: NdIndex<IxDyn>> Index<I> for ArrayViewMut<'_, T> {
+    type Output = T::Stored;
+
+    fn index(&self, index: I) -> &T::Stored {
+        &self.view[index]
+    }
+}
+
+impl<T: ArrayElement, I: NdIndex<IxDyn>> IndexMut<I> for ArrayViewMut<'_, T> {
+    fn index_mut(&mut self, index: I) -> &mut T::Stored {
+        &mut self.view[index]
     }
 }
 
@@ -100,7 +151,7 @@ impl<T: ArrayElement> Array<'_, T> {
 }
 
 impl<'scope> GcFrame<'scope> {
-    /// A Julia array from an `ndarray` array of rank 1 to 8, with the same shape and
+    /// A Julia array from an `ndarray` array of rank 0 to 64, with the same shape and
     /// elements (`a[[i, j]]` is Julia's `A[i + 1, j + 1]`).
     ///
     /// Without copying when `a` is contiguous in column-major (Fortran) order, as made by

