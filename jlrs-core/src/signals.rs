@@ -57,6 +57,7 @@ impl SigintPolicy {
 #[derive(Clone, Copy)]
 struct SignalState {
     call: u64,
+    task: *mut c_void,
     defer: i32,
 }
 
@@ -68,6 +69,7 @@ extern "C" {
     fn jlrs_core_signal_restore(prev: SignalState);
     fn jlrs_core_set_interrupt_handle(handle: *mut c_void);
     fn jlrs_core_interrupts_enabled() -> c_int;
+    fn jlrs_core_take_interrupt() -> c_int;
 }
 
 /// Remembers SIGINT's disposition before Julia starts.
@@ -101,6 +103,13 @@ pub(crate) fn interrupts_enabled() -> bool {
 /// The C function the interrupt task calls with its `uv_async_t` handle.
 pub(crate) fn set_interrupt_handle_fn() -> usize {
     jlrs_core_set_interrupt_handle as *const () as usize
+}
+
+/// The C function Julia calls right after a Rust callback returns, on threads other than
+/// thread 1: it returns 1 (and forgets the interrupt) if an interrupt arrived for the
+/// caller's call while the callback ran, and Julia then throws it (`julia/callback.jl`).
+pub(crate) fn take_interrupt_fn() -> usize {
+    jlrs_core_take_interrupt as *const () as usize
 }
 
 /// Stops SIGINT from waking the interrupt task (before Julia shuts down).

@@ -21,11 +21,16 @@ struct RustPanic <: Exception
 end
 Base.showerror(io::IO, e::RustPanic) = print(io, "RustPanic: ", e.msg)
 
-# Calls the Rust callback `data` through `entry` with the arguments as an array of
-# boxed values (the array roots them during the call). The Rust side never unwinds and
-# never throws: it returns a RustError or RustPanic, thrown here.
+# Calls the Rust callback `data` through `entry` (the shim's `jlrs_core_callback_guard`)
+# with the arguments as an array of boxed values (the array roots them during the call).
+# The Rust side never unwinds and never throws: it returns a RustError or RustPanic,
+# thrown here. It runs with interrupts deferred (`sigatomic_begin`): an InterruptException
+# meant for the caller is thrown here once it has returned (`interrupt_point`).
 @inline function call_rust(entry::Ptr{Cvoid}, data::Ptr{Cvoid}, args::Vector{Any})
+    Base.sigatomic_begin()
     r = ccall(entry, Any, (Ptr{Cvoid}, Ptr{Any}, Csize_t), data, args, length(args))
+    Base.sigatomic_end()
+    interrupt_point()
     if r isa RustError || r isa RustPanic
         throw(r)
     end
@@ -43,12 +48,18 @@ function define_function(m::Module, name::Symbol, entry::UInt, data::UInt)
 end
 
 # `name(x1::T1, ...) = ccall(fptr, R, (T1, ...), x1, ...)`: no boxing on either side.
+# The Rust function runs with interrupts deferred, as in `call_rust` (it cannot throw:
+# a panic in an `extern "C"` function aborts).
 function define_cfunction(m::Module, name::Symbol, fptr::UInt, ret::Type, argtypes::Tuple)
     p = Ptr{Cvoid}(fptr)
     args = [Symbol("x", i) for i in 1:length(argtypes)]
     typed = [:($(a)::$(t)) for (a, t) in zip(args, argtypes)]
     Core.eval(m, :(function $name($(typed...))
-        return ccall($p, $ret, ($(argtypes...),), $(args...))
+        Base.sigatomic_begin()
+        r = ccall($p, $ret, ($(argtypes...),), $(args...))
+        Base.sigatomic_end()
+        $(interrupt_point)()
+        return r
     end))
     return getfield(m, name)
 end
