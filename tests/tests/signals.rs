@@ -239,13 +239,36 @@ fn interrupt_julia_waits_for_a_callback_on_the_runtime_thread() {
 }
 
 #[test]
+fn interrupt_julia_waits_for_a_cfunction_on_the_runtime_thread() {
+    let _dog = watchdog(
+        "SIGINT with InterruptJulia during a C function, runtime thread",
+        Duration::from_secs(150),
+    );
+    let _x = exclusive();
+    assert_callback_deferred(&run("cfunction-runtime", libc::SIGINT));
+}
+
+#[test]
 fn interrupt_julia_spares_other_tasks_on_the_calls_thread() {
     let _dog = watchdog(
         "SIGINT with InterruptJulia, a task runs while the call waits",
         Duration::from_secs(150),
     );
     let _x = exclusive();
-    let run = run("spawned-task", libc::SIGINT);
+    assert_spared(&run("spawned-task", libc::SIGINT));
+}
+
+#[test]
+fn interrupt_julia_spares_other_tasks_on_a_pool_workers_thread() {
+    let _dog = watchdog(
+        "SIGINT with InterruptJulia, a task runs while a pool call waits",
+        Duration::from_secs(150),
+    );
+    let _x = exclusive();
+    assert_spared(&run("spawned-task-pool", libc::SIGINT));
+}
+
+fn assert_spared(run: &Run) {
     assert!(
         run.status.success(),
         "{:?}, printed {:?}",

@@ -6,8 +6,9 @@
 //! (`SigintPolicy::Application`, with `tokio::signal::ctrl_c()` set up after or before
 //! Julia starts). With `InterruptJulia` also: `callback` and `callback-runtime` (a Rust
 //! callback that holds a lock runs when the signal comes, on a pool worker or on the
-//! runtime thread), `spawned-task` (a call on the runtime thread waits for a task that
-//! runs on the same thread) and `stale` (a call on the runtime thread ends before the
+//! runtime thread), `cfunction-runtime` (the same with a `define_cfunction` function),
+//! `spawned-task` and `spawned-task-pool` (a call on the runtime thread or on a pool worker
+//! waits for a task that runs on the same thread) and `stale` (a call on the runtime thread ends before the
 //! interrupt lands, and a later call follows). It prints `READY` once the loop runs,
 //! then what happened.
 
@@ -55,15 +56,33 @@ function spin_until_signal()
     end
     return n
 end
+# On a thread other than thread 1, where the shim's interrupt comes with a collection:
+# waits (through safepoints that allocate nothing) for a collection after the count in
+# `COLLECTIONS`, then allocates.
+const COLLECTIONS = Ref(0)
+function spin_until_collection()
+    while Base.gc_num().pause == COLLECTIONS[] && !STOP[]
+        GC.safepoint()
+    end
+    n = 0
+    for i in 1:200_000
+        n += length(string(i))
+    end
+    return n
+end
 # Waits for a task pinned to this thread, which runs while this call waits.
-function fetch_spinner()
-    t = Task(spin_until_signal)
+function fetch_spinner(spin = spin_until_signal)
+    t = Task(spin)
     t.sticky = true
     ccall(:jl_set_task_tid, Cvoid, (Any, Cint), t, Threads.threadid() - 1)
+    COLLECTIONS[] = Base.gc_num().pause
     schedule(t)
     Threads.atomic_add!(STARTED, 1)
     return fetch(t)
 end
+# Compiled now: compiling allocates, and could start a collection at the wrong moment.
+precompile(spin_until_signal, ())
+precompile(spin_until_collection, ())
 # Returns as soon as the signal is pending, reaching no safepoint on the way.
 function wait_for_signal()
     Threads.atomic_add!(STARTED, 1)
@@ -102,12 +121,47 @@ fn define_callback(mt: &MtHandle) {
     .expect("defining the callback");
 }
 
-/// Runs `hold_and_spin()` on `on`, then reports the call's outcome, whether the lock is
-/// free, and whether the runtime still works.
-fn run_callback(mt: MtHandle, on: AsyncHandle, runtime: std::thread::JoinHandle<()>) {
-    define_callback(&mt);
+/// The `extern "C"` twin of `hold_and_spin()`: GC-safe waits reach safepoints.
+extern "C" fn hold_and_spin_c(seconds: f64) -> i64 {
+    let _held = HELD.lock();
+    say("READY");
+    let started = Instant::now();
+    let mut n = 0i64;
+    while started.elapsed().as_secs_f64() < seconds {
+        jlrs_core::blocking(|| std::thread::sleep(Duration::from_millis(1)));
+        n += 1;
+    }
+    say("CLOSURE_DONE");
+    n
+}
+
+/// Defines `hold_and_spin_c(seconds)`, which calls [`hold_and_spin_c`].
+fn define_cfunction(mt: &MtHandle) {
+    mt.with(|julia| {
+        julia.scope(|mut frame| {
+            frame
+                .define_cfunction(
+                    "hold_and_spin_c",
+                    hold_and_spin_c as extern "C" fn(f64) -> i64,
+                )
+                .map(|_| ())
+        })
+    })
+    .expect("defining the C function");
+}
+
+/// Runs `hold_and_spin()` (or, with `c`, `hold_and_spin_c(4.0)`) on `on`, then reports
+/// the call's outcome, whether the lock is free, and whether the runtime still works.
+fn run_callback(mt: MtHandle, on: AsyncHandle, runtime: std::thread::JoinHandle<()>, c: bool) {
+    let code = if c {
+        define_cfunction(&mt);
+        "hold_and_spin_c(4.0)"
+    } else {
+        define_callback(&mt);
+        "hold_and_spin()"
+    };
     let task = on
-        .blocking_task(|mut frame| frame.call("hold_and_spin", &[])?.unbox::<i64>())
+        .blocking_task(move |mut frame| frame.eval(code)?.unbox::<i64>())
         .dispatch_blocking()
         .unwrap();
     match task.wait_blocking() {
@@ -277,16 +331,33 @@ fn main() {
         }
         "callback" => {
             let (mt, pool, runtime) = start(SigintPolicy::InterruptJulia);
-            run_callback(mt, pool, runtime);
+            run_callback(mt, pool, runtime, false);
         }
         "callback-runtime" => {
             let (mt, on_runtime, runtime) = start_on_runtime();
-            run_callback(mt, on_runtime, runtime);
+            run_callback(mt, on_runtime, runtime, false);
         }
-        "spawned-task" => {
+        "cfunction-runtime" => {
             let (mt, on_runtime, runtime) = start_on_runtime();
+            run_callback(mt, on_runtime, runtime, true);
+        }
+        "spawned-task" | "spawned-task-pool" => {
+            let (mt, on, runtime) = if mode == "spawned-task" {
+                start_on_runtime()
+            } else {
+                let (mt, pool, runtime) = start(SigintPolicy::InterruptJulia);
+                mt.with(|julia| julia.scope(|mut frame| frame.eval(WAIT_FOR_SIGNAL).map(|_| ())))
+                    .expect("defining the spinner");
+                (mt, pool, runtime)
+            };
+            let on_runtime = on;
+            let spinner = if mode == "spawned-task" {
+                "fetch_spinner()"
+            } else {
+                "fetch_spinner(spin_until_collection)"
+            };
             let task = on_runtime
-                .blocking_task(|mut frame| frame.call("fetch_spinner", &[])?.unbox::<i64>())
+                .blocking_task(move |mut frame| frame.eval(spinner)?.unbox::<i64>())
                 .dispatch_blocking()
                 .unwrap();
             wait_started(&mt);
