@@ -139,6 +139,11 @@ static int misplaced_julia_interrupt(jl_ptls_t ptls)
            !thread1_target(ptls);
 }
 
+static int same_page(uintptr_t a, uintptr_t b)
+{
+    return (a & ~(page_size - 1)) == (b & ~(page_size - 1));
+}
+
 static void chain(struct sigaction *to, int sig, siginfo_t *info, void *uctx)
 {
     if (to->sa_flags & SA_SIGINFO)
@@ -195,7 +200,12 @@ static void throw_interrupt(jl_ptls_t ptls, void *uctx)
 static void segv_interrupt(int sig, siginfo_t *info, void *uctx)
 {
     jl_ptls_t ptls = jl_get_ptls_states();
-    int misplaced = misplaced_julia_interrupt(ptls);
+    uintptr_t addr = (uintptr_t)info->si_addr;
+    // Thread 1 loads `ptls->safepoint[0]` at a GC safepoint and `ptls->safepoint[-1]` at
+    // an interrupt safepoint; any other fault (a stack overflow) is left to Julia.
+    int misplaced = misplaced_julia_interrupt(ptls) &&
+                    (same_page(addr, (uintptr_t)ptls->safepoint) ||
+                     same_page(addr, (uintptr_t)(ptls->safepoint - 1)));
     uint64_t forwarded = __atomic_load_n(&forwarded_call, __ATOMIC_ACQUIRE);
 #if defined(__linux__) && defined(__x86_64__)
     ucontext_t *ctx = (ucontext_t *)uctx;
@@ -219,8 +229,7 @@ static void segv_interrupt(int sig, siginfo_t *info, void *uctx)
         ptls->safepoint == NULL || ptls->defer_signal != 0)
         return;
     // A thread loads exactly `ptls->safepoint` at a GC safepoint.
-    uintptr_t addr = (uintptr_t)info->si_addr;
-    if ((addr & ~(page_size - 1)) != ((uintptr_t)ptls->safepoint & ~(page_size - 1)))
+    if (!same_page(addr, (uintptr_t)ptls->safepoint))
         return;
     uint64_t call = __atomic_load_n(&running_call[tid], __ATOMIC_ACQUIRE);
     if (call == 0 || __atomic_load_n(&pending_call[tid], __ATOMIC_ACQUIRE) != call ||
