@@ -26,11 +26,16 @@ Base.showerror(io::IO, e::RustPanic) = print(io, "RustPanic: ", e.msg)
 # The Rust side never unwinds and never throws: it returns a RustError or RustPanic,
 # thrown here. It runs with interrupts deferred (`sigatomic_begin`): an InterruptException
 # meant for the caller is thrown here once it has returned (`interrupt_point`).
+# Without InterruptJulia no interrupt is ever delivered, and nothing is deferred.
 @inline function call_rust(entry::Ptr{Cvoid}, data::Ptr{Cvoid}, args::Vector{Any})
-    Base.sigatomic_begin()
-    r = ccall(entry, Any, (Ptr{Cvoid}, Ptr{Any}, Csize_t), data, args, length(args))
-    Base.sigatomic_end()
-    interrupt_point()
+    if TAKE_INTERRUPT[] == C_NULL
+        r = ccall(entry, Any, (Ptr{Cvoid}, Ptr{Any}, Csize_t), data, args, length(args))
+    else
+        Base.sigatomic_begin()
+        r = ccall(entry, Any, (Ptr{Cvoid}, Ptr{Any}, Csize_t), data, args, length(args))
+        Base.sigatomic_end()
+        interrupt_point()
+    end
     if r isa RustError || r isa RustPanic
         throw(r)
     end
@@ -55,6 +60,7 @@ function define_cfunction(m::Module, name::Symbol, fptr::UInt, ret::Type, argtyp
     args = [Symbol("x", i) for i in 1:length(argtypes)]
     typed = [:($(a)::$(t)) for (a, t) in zip(args, argtypes)]
     Core.eval(m, :(function $name($(typed...))
+        $(TAKE_INTERRUPT)[] == C_NULL && return ccall($p, $ret, ($(argtypes...),), $(args...))
         Base.sigatomic_begin()
         r = ccall($p, $ret, ($(argtypes...),), $(args...))
         Base.sigatomic_end()
