@@ -139,6 +139,18 @@ impl<'scope> GcFrame<'scope> {
         let f = self.global(path)?;
         f.call(self, args)
     }
+
+    /// [`GcFrame::call`] for this crate's own calls into Julia (defining a function,
+    /// spawning a task, building a value): Ctrl-C never cuts them in half, since they run
+    /// no caller's code and their callers hand Julia closures, payloads and references.
+    pub(crate) fn call_internal(
+        &mut self,
+        path: &str,
+        args: &[Value<'_>],
+    ) -> JlResult<Value<'scope>> {
+        let f = self.global(path)?;
+        f.call_uninterruptible(self, args)
+    }
 }
 
 impl Value<'_> {
@@ -170,8 +182,9 @@ impl Value<'_> {
         self.call_sectioned(frame, args, true)
     }
 
-    /// [`Value::call`] for this crate's own waiting (an idle hosted loop in Julia's
-    /// scheduler): Ctrl-C never interrupts it, since it runs no caller's code.
+    /// [`Value::call`] for this crate's own calls (see [`GcFrame::call_internal`]) and
+    /// waiting (an idle hosted loop in Julia's scheduler): Ctrl-C never interrupts it,
+    /// since it runs no caller's code.
     pub(crate) fn call_uninterruptible<'t>(
         self,
         frame: &mut GcFrame<'t>,

@@ -54,25 +54,19 @@ impl<'scope> GcFrame<'scope> {
         let spawned = self.scope(|mut frame| {
             let callback = frame.box_value(task_done as *const () as usize);
             let state = frame.box_value(ptr as usize);
-            let tuple = frame.call("tuple", args)?;
+            let tuple = frame.call_internal("Core.tuple", args)?;
             frame
-                .call(spawner, &[f, tuple, callback, state])
+                .call_internal(spawner, &[f, tuple, callback, state])
                 .map(|t| t.raw())
         });
-        let outcome = match spawned {
-            Ok(outcome) => outcome,
-            Err(e) => {
-                // SAFETY: the task was not spawned, so `task_done` will never release the
-                // reference `ptr` holds.
-                drop(unsafe { Arc::from_raw(ptr) });
-                return Err(e);
-            }
-        };
+        // On an error the reference `ptr` holds is leaked, never released here: the task
+        // may have been spawned before the error, and its `task_done` releases it.
+        let outcome = spawned?;
         // SAFETY: `outcome` (the task) was returned by the last call in the inner scope,
         // with nothing allocated since; rooting it keeps the task's result alive until
         // Rust takes it.
         let outcome = unsafe { self.root(outcome)? };
         done.wait().await;
-        self.call("JlrsCore.fetch_result", &[outcome])
+        self.call_internal("JlrsCore.fetch_result", &[outcome])
     }
 }

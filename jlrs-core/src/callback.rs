@@ -10,7 +10,8 @@
 //! exception ever unwinds over a Rust frame, and no panic unwinds into Julia.
 
 use std::{
-    ffi::c_void,
+    ffi::{c_char, c_int, c_void},
+    io::Write as _,
     panic::{catch_unwind, AssertUnwindSafe},
 };
 
@@ -22,6 +23,25 @@ use crate::{
 /// The closure behind a function defined with [`GcFrame::define_function`].
 type Callback = dyn for<'s> Fn(&mut GcFrame<'s>, &[Value<'s>]) -> JlResult<Value<'s>> + Send + Sync;
 
+/// What Julia's method hands the shim's `jlrs_core_callback_guard`, which reads the two
+/// function pointers at its head. Leaked: Julia may call the method as long as it runs.
+#[repr(C)]
+struct CallbackData {
+    run: extern "C" fn(*mut c_void, *const *mut sys::jl_value_t, usize) -> *mut sys::jl_value_t,
+    escaped: extern "C" fn(*mut c_void, *const c_char, c_int) -> !,
+    callback: Box<Callback>,
+}
+
+extern "C" {
+    /// Calls `data.run(data, args, n)` inside a Julia exception handler that calls
+    /// `data.escaped` if an exception reaches it (`csrc/callback.c`).
+    fn jlrs_core_callback_guard(
+        data: *mut c_void,
+        args: *const *mut sys::jl_value_t,
+        n: usize,
+    ) -> *mut sys::jl_value_t;
+}
+
 impl<'scope> GcFrame<'scope> {
     /// Defines the Julia function `name` (a path: `"rhs!"` or `"Main.rhs!"` in `Main`,
     /// `"Main.M.f"` in module `M`) that calls `f` with its arguments, and returns it.
@@ -29,7 +49,16 @@ impl<'scope> GcFrame<'scope> {
     /// `f` runs on whichever Julia thread calls the function, with a frame of its own.
     /// If it returns an error, Julia throws `JlrsCore.RustError` with the error's text;
     /// if it panics, Julia throws `JlrsCore.RustPanic` with the panic message. The
-    /// closure lives as long as the process (redefining the function leaks the old one).
+    /// closure lives as long as the process (redefining the function leaks the old one,
+    /// and so does a failed definition: Julia may hold it).
+    ///
+    /// `f` runs as Rust code, never cut short: with
+    /// [`SigintPolicy::InterruptJulia`](crate::SigintPolicy::InterruptJulia), Ctrl-C
+    /// while it runs is deferred until it returns, and the caller's Julia code then gets
+    /// the `InterruptException`; a Julia call that `f` makes through its frame is a call
+    /// of its own, which Ctrl-C may interrupt (`f` gets the error). If `f` overflows its
+    /// stack, the process aborts with a message naming the thread (Julia would otherwise
+    /// throw a `StackOverflowError` over its frames, skipping their destructors).
     ///
     /// ```
     /// # use jlrs_core::{InitOptions, Runtime, Value};
@@ -52,26 +81,24 @@ impl<'scope> GcFrame<'scope> {
             + 'static,
     {
         let (module, fname) = self.split_path(name)?;
-        let callback: Box<Callback> = Box::new(f);
-        let data = Box::into_raw(Box::new(callback));
+        let data = Box::into_raw(Box::new(CallbackData {
+            run: callback_entry,
+            escaped: callback_escaped,
+            callback: Box::new(f),
+        }));
         let defined = self.scope(|mut frame| {
             let fname = frame.symbol(fname)?;
-            let entry = frame.box_value(callback_entry as *const () as usize);
+            let entry = frame.box_value(jlrs_core_callback_guard as *const () as usize);
             let data_v = frame.box_value(data as usize);
             frame
-                .call("JlrsCore.define_function", &[module, fname, entry, data_v])
+                .call_internal("JlrsCore.define_function", &[module, fname, entry, data_v])
                 .map(|f| f.raw())
         });
-        match defined {
-            // SAFETY: returned by the last call of the inner scope, nothing allocated
-            // since; the function is also rooted by its module binding.
-            Ok(raw) => unsafe { self.root(raw) },
-            Err(e) => {
-                // SAFETY: the function was not defined, so Julia holds no pointer to it.
-                drop(unsafe { Box::from_raw(data) });
-                Err(e)
-            }
-        }
+        // On an error the data is leaked, never freed: the method may have been defined
+        // before the error, and Julia may call it.
+        // SAFETY: returned by the last call of the inner scope, nothing allocated since;
+        // the function is also rooted by its module binding.
+        defined.and_then(|raw| unsafe { self.root(raw) })
     }
 
     /// Defines the Julia function `name` (a path, as for [`GcFrame::define_function`])
@@ -81,7 +108,10 @@ impl<'scope> GcFrame<'scope> {
     ///
     /// `f` runs GC-unsafe on the calling Julia thread and gets no frame: it should be
     /// short, pure Rust. A panic in an `extern "C"` function aborts the process (Rust's
-    /// rule), so it must not panic.
+    /// rule), so it must not panic. With
+    /// [`SigintPolicy::InterruptJulia`](crate::SigintPolicy::InterruptJulia), Ctrl-C
+    /// while it runs is deferred until it returns, as for [`GcFrame::define_function`].
+    /// Unlike a closure's, its stack is not guarded: it must not recurse deeply.
     ///
     /// ```
     /// # use jlrs_core::{InitOptions, Runtime};
@@ -106,7 +136,7 @@ impl<'scope> GcFrame<'scope> {
             types.push(self.global(t)?);
         }
         let types = self.new_tuple(&types)?;
-        self.call(
+        self.call_internal(
             "JlrsCore.define_cfunction",
             &[module, fname, fptr, ret, types],
         )
@@ -125,18 +155,38 @@ impl<'scope> GcFrame<'scope> {
     }
 }
 
-/// Called by `JlrsCore.call_rust` through `ccall`, on a GC-unsafe Julia thread. Never
-/// unwinds and never throws: an error or a panic is returned as a `RustError` or
-/// `RustPanic` value, which the Julia wrapper throws.
+/// Called when a Julia exception jumped over a callback's Rust frames, which can never be
+/// resumed or dropped: reports it and aborts, as Rust does for a thread that overflows
+/// its stack.
+extern "C" fn callback_escaped(_data: *mut c_void, exception_type: *const c_char, tid: c_int) -> ! {
+    let exception_type = if exception_type.is_null() {
+        "an exception".into()
+    } else {
+        // SAFETY: Julia's type names are static NUL-terminated strings.
+        unsafe { std::ffi::CStr::from_ptr(exception_type) }.to_string_lossy()
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "jlrs: a Rust function called from Julia on Julia thread {tid} overflowed its stack \
+         (Julia reported a {exception_type} that jumped over its Rust frames, so they can \
+         neither continue nor be cleaned up); aborting. Recurse less deeply, or call it \
+         from a task with a larger stack."
+    );
+    std::process::abort()
+}
+
+/// Called by the shim's `jlrs_core_callback_guard`, for `JlrsCore.call_rust`, on a
+/// GC-unsafe Julia thread with interrupts deferred. Never unwinds and never throws: an
+/// error or a panic is returned as a `RustError` or `RustPanic` value, which the Julia
+/// wrapper throws.
 extern "C" fn callback_entry(
-    data: *const c_void,
+    data: *mut c_void,
     args: *const *mut sys::jl_value_t,
     n: usize,
 ) -> *mut sys::jl_value_t {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: `data` is the leaked `Box<Callback>` of `define_function`, never freed
-        // while Julia can call it.
-        let callback = unsafe { &*data.cast::<Box<Callback>>() };
+        // SAFETY: `data` is the leaked `CallbackData` of `define_function`, never freed.
+        let callback = unsafe { &(*data.cast::<CallbackData>()).callback };
         // SAFETY: Julia code called this function, so this is a Julia thread and it is
         // GC-unsafe. The context marks the thread as one that may call Julia for as long
         // as the callback runs.
@@ -179,7 +229,7 @@ fn failure(kind: &str, message: &str) -> Option<*mut sys::jl_value_t> {
     let msg = frame.box_value(message);
     // The value leaves its root when the stack is dropped; nothing allocates before Julia
     // roots it.
-    frame.call(kind, &[msg]).ok().map(|v| v.raw())
+    frame.call_internal(kind, &[msg]).ok().map(|v| v.raw())
 }
 
 /// An `extern "C"` function over numbers that [`GcFrame::define_cfunction`] can make

@@ -1,7 +1,8 @@
 //! Boxing Rust values as Julia values and unboxing them back.
 //!
 //! Supported: `bool`, all integer widths (`isize`/`usize` as `Int64`/`UInt64`), `f32`,
-//! `f64`, `char` (Julia `Char`), strings (`String` and `&str` in, `String` out), `()` as
+//! `f64`, `char` (Julia `Char`), strings (`String` and `&str` in, `String` out when the bytes are
+//! UTF-8, [`Value::string_bytes`] for any bytes), `()` as
 //! `nothing`, `Option<T>` from `Union{T, Nothing}`, tuples of up to 8 elements
 //! (`tuple.rs`), `num_complex::Complex` (feature `complex`) and user bits types
 //! ([`bits`](crate::bits)). The folder `convert/` adds raw pointers as `Ptr`, `Cow<str>`,
@@ -339,7 +340,33 @@ unsafe impl Unbox for String {
             return Err(wrong_type::<Self>(v));
         }
         // SAFETY: the type was just checked.
-        Ok(unsafe { crate::strings::string_of(v.raw()) })
+        let bytes = unsafe { crate::strings::string_bytes_of(v.raw()) };
+        String::from_utf8(bytes).map_err(JuliaError::InvalidUtf8)
+    }
+}
+
+impl Value<'_> {
+    /// The bytes of a Julia `String`, exactly as Julia holds them, valid UTF-8 or not.
+    ///
+    /// `unbox::<String>()` returns [`JuliaError::InvalidUtf8`] for a `String` that is not
+    /// valid UTF-8 (Julia's strings may hold any bytes); this reads every `String`.
+    ///
+    /// ```
+    /// # use jlrs_core::{InitOptions, Runtime};
+    /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
+    /// rt.julia().scope(|mut frame| {
+    ///     let s = frame.eval("String(UInt8[0x81, 0x02])")?;
+    ///     assert_eq!(s.string_bytes()?, [0x81, 0x02]);
+    ///     assert!(s.unbox::<String>().is_err());
+    ///     Ok::<_, jlrs_core::JuliaError>(())
+    /// }).unwrap();
+    /// ```
+    pub fn string_bytes(self) -> JlResult<Vec<u8>> {
+        if !String::is_type_of(self) {
+            return Err(wrong_type::<String>(self));
+        }
+        // SAFETY: the type was just checked.
+        Ok(unsafe { crate::strings::string_bytes_of(self.raw()) })
     }
 }
 

@@ -87,6 +87,13 @@ pub enum JuliaError {
     /// A Julia `Char` is not a valid Unicode scalar value.
     #[error("the Julia Char with bits {0:#010x} is not a valid Unicode scalar value")]
     InvalidChar(u32),
+    /// A Julia `String` is not valid UTF-8, so it cannot be a Rust `String`. The error
+    /// keeps every original byte ([`FromUtf8Error::as_bytes`](std::string::FromUtf8Error::as_bytes),
+    /// [`into_bytes`](std::string::FromUtf8Error::into_bytes)) and where the first invalid
+    /// sequence starts ([`utf8_error`](std::string::FromUtf8Error::utf8_error));
+    /// [`Value::string_bytes`](crate::Value::string_bytes) reads any `String`'s bytes.
+    #[error("the Julia String is not valid UTF-8: {0}")]
+    InvalidUtf8(#[source] std::string::FromUtf8Error),
     /// A Rust type does not have the layout of the Julia type it claims to be.
     #[error("the Rust type {rust_type} does not match the Julia type {julia_type}: {problem}")]
     Layout {

@@ -74,14 +74,14 @@ impl<'scope> GcFrame<'scope> {
         let mut args = Vec::with_capacity(params.len() + 1);
         args.push(ty);
         args.extend_from_slice(params);
-        self.call("Core.apply_type", &args)
+        self.call_internal("Core.apply_type", &args)
     }
 }
 
 impl<'scope> Value<'scope> {
     /// `self isa ty`. An error if `ty` is not a type.
     pub fn isa(self, frame: &mut GcFrame<'_>, ty: Value<'_>) -> JlResult<bool> {
-        frame.scope(|mut f| f.call("Core.isa", &[self, ty])?.unbox::<bool>())
+        frame.scope(|mut f| f.call_internal("Core.isa", &[self, ty])?.unbox::<bool>())
     }
 
     /// `typeof(self)`, rooted in `frame`.

@@ -220,12 +220,13 @@ impl Hosted {
             let tid_v = frame.box_value(tid as i64);
             let stack = frame.box_value(self.stack_size as i64);
             frame
-                .call("JlrsCore.spawn_hosted", &[entry, data_v, tid_v, stack])
+                .call_internal("JlrsCore.spawn_hosted", &[entry, data_v, tid_v, stack])
                 .map(|_| ())
         });
         if let Err(e) = result {
-            // SAFETY: the task was not scheduled, so the payload was never handed over.
-            drop(unsafe { Box::from_raw(data) });
+            // The payload is leaked, never freed: the error may have come after the task
+            // that holds it was created or scheduled. If that task runs, it frees the
+            // payload and the thread itself.
             busy()[tid] = false;
             return Err(e);
         }

@@ -215,7 +215,10 @@ impl Runtime {
             julia
                 .scope(|mut frame| {
                     let set = frame.box_value(signals::set_interrupt_handle_fn());
-                    frame.call("JlrsCore.start_interrupts", &[set]).map(|_| ())
+                    let take = frame.box_value(signals::take_interrupt_fn());
+                    frame
+                        .call_internal("JlrsCore.start_interrupts", &[set, take])
+                        .map(|_| ())
                 })
                 .map_err(InitError::Setup)?;
         }

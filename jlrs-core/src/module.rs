@@ -181,7 +181,7 @@ impl<'scope> Module<'scope> {
             .into());
         }
         let name = frame.symbol(name)?;
-        frame.call("JlrsCore.set_global", &[self.0, name, value])?;
+        frame.call_internal("JlrsCore.set_global", &[self.0, name, value])?;
         Ok(())
     }
 

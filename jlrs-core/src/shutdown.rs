@@ -35,14 +35,18 @@ impl Runtime {
         };
         // Waiting happens inside Julia's scheduler, so the thread stays GC-safe while it
         // waits and Julia's own tasks keep running.
-        let waited = julia.scope(|mut frame| frame.call("JlrsCore.wait_hosted", &[]).map(|_| ()));
+        let waited =
+            julia.scope(|mut frame| frame.call_internal("JlrsCore.wait_hosted", &[]).map(|_| ()));
         if let Err(e) = waited {
             crate::diagnostics::shutdown_wait_failed(&e);
         }
         if signals::interrupts_enabled() {
             signals::forget_interrupt_handle();
-            let _ =
-                julia.scope(|mut frame| frame.call("JlrsCore.stop_interrupts", &[]).map(|_| ()));
+            let _ = julia.scope(|mut frame| {
+                frame
+                    .call_internal("JlrsCore.stop_interrupts", &[])
+                    .map(|_| ())
+            });
         }
         drop(julia);
         // From here on every frame's call into Julia returns `JuliaError::ShutDown`.

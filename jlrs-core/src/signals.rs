@@ -25,14 +25,19 @@ pub enum SigintPolicy {
     /// SIGINT interrupts the Julia code that runs for a call from Rust with an
     /// `InterruptException`, which the caller gets as an error; the runtime stays usable.
     ///
-    /// The code is interrupted at its next GC safepoint (an allocation, a call into
-    /// Julia's runtime, a task switch): a loop that never reaches one cannot be
-    /// interrupted, and it also holds up every collection. Julia code that waits (`sleep`,
-    /// `wait`) on a thread other than the runtime thread is interrupted at the first
-    /// safepoint after it wakes. Tasks that Julia runs on its own (`@spawn`ed, such as
-    /// those of `call_async`) are not interrupted, nor is Rust code. To hand the
-    /// signal to Julia, the first thread that takes it blocks SIGINT for good and sends it
-    /// to the process again, until Julia's listener gets it.
+    /// Only the Julia task that made the call is interrupted, at a GC safepoint (an
+    /// allocation, a call into Julia's runtime, a task switch): a loop that never reaches
+    /// one cannot be interrupted, and it also holds up every collection. Julia code that
+    /// waits (`sleep`, `wait`) on a thread other than the runtime thread is interrupted at
+    /// a safepoint during a collection after it wakes. Not interrupted: other tasks,
+    /// including those the thread runs while the call waits and those Julia runs on its
+    /// own (`@spawn`ed, such as those of `call_async`); Rust code (a Rust callback runs to
+    /// its end, and the interrupt is thrown into its caller's Julia code once it returns);
+    /// the library's own calls into Julia. An interrupt that the call has not reached when
+    /// it ends is dropped, never thrown into a later call. The README's "Signals" section
+    /// says how each thread is reached. To hand the signal to Julia, the first thread that
+    /// takes it blocks SIGINT for good and sends it to the process again, until Julia's
+    /// listener gets it.
     InterruptJulia,
     /// SIGINT is left to the application: the disposition it had before Julia started
     /// is restored, and a handler installed later (`tokio::signal::ctrl_c()`,
@@ -57,6 +62,7 @@ impl SigintPolicy {
 #[derive(Clone, Copy)]
 struct SignalState {
     call: u64,
+    task: *mut c_void,
     defer: i32,
 }
 
@@ -68,6 +74,7 @@ extern "C" {
     fn jlrs_core_signal_restore(prev: SignalState);
     fn jlrs_core_set_interrupt_handle(handle: *mut c_void);
     fn jlrs_core_interrupts_enabled() -> c_int;
+    fn jlrs_core_take_interrupt() -> c_int;
 }
 
 /// Remembers SIGINT's disposition before Julia starts.
@@ -101,6 +108,13 @@ pub(crate) fn interrupts_enabled() -> bool {
 /// The C function the interrupt task calls with its `uv_async_t` handle.
 pub(crate) fn set_interrupt_handle_fn() -> usize {
     jlrs_core_set_interrupt_handle as *const () as usize
+}
+
+/// The C function Julia calls right after a Rust callback returns, on threads other than
+/// thread 1: it returns 1 (and forgets the interrupt) if an interrupt arrived for the
+/// caller's call while the callback ran, and Julia then throws it (`julia/callback.jl`).
+pub(crate) fn take_interrupt_fn() -> usize {
+    jlrs_core_take_interrupt as *const () as usize
 }
 
 /// Stops SIGINT from waking the interrupt task (before Julia shuts down).

@@ -7,19 +7,36 @@ use std::ffi::CStr;
 
 use crate::{sys, sys_calls};
 
-/// Copies a Julia `String` (lossily, if it is not valid UTF-8).
+/// Copies a Julia `String` for a message (lossily, if it is not valid UTF-8): exception
+/// texts and type names. Values are unboxed with [`string_bytes_of`] instead, which keeps
+/// every byte.
 ///
 /// # Safety
 /// `s` is a valid Julia `String`.
 pub(crate) unsafe fn string_of(s: *mut sys::jl_value_t) -> String {
-    // SAFETY: the caller's contract; the data pointer and length describe the bytes.
-    let bytes = unsafe {
+    // SAFETY: the caller's contract.
+    let bytes = unsafe { string_bytes_of(s) };
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+/// Copies the bytes of a Julia `String`, exactly as Julia holds them (Julia's strings may
+/// hold any bytes, not only UTF-8).
+///
+/// # Safety
+/// `s` is a valid Julia `String`.
+pub(crate) unsafe fn string_bytes_of(s: *mut sys::jl_value_t) -> Vec<u8> {
+    // SAFETY: the caller's contract; the data pointer and length describe the bytes,
+    // which are copied before anything else can run.
+    unsafe {
         std::slice::from_raw_parts(
             sys::jlrs_core_string_data(s).cast::<u8>(),
             sys::jlrs_core_string_len(s),
         )
-    };
-    String::from_utf8_lossy(bytes).into_owned()
+    }
+    .to_vec()
 }
 
 /// The name of a value's type, without parameters.

@@ -16,7 +16,7 @@ impl<'scope> GcFrame<'scope> {
     /// The tuple `(values...)`, typed by its elements (`Tuple{Float64, Int64}`).
     pub fn new_tuple(&mut self, values: &[Value<'_>]) -> JlResult<Value<'scope>> {
         // `Core.tuple` is a builtin: calling it cannot dispatch to user code.
-        self.call("Core.tuple", values)
+        self.call_internal("Core.tuple", values)
     }
 }
 

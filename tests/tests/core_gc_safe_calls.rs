@@ -109,7 +109,7 @@ fn a_frame_kept_in_a_thread_local_cannot_call_julia_inside_blocking() {
         let mut errors = Vec::new();
         let mut panics = Vec::new();
         for _ in 0..100 {
-            let (eval, call, global, kw) = jlrs_core::blocking(|| {
+            let (eval, call, global, kw, caught) = jlrs_core::blocking(|| {
                 FRAME.with(|f| {
                     let mut f = f.borrow_mut();
                     let frame = f.as_mut().unwrap();
@@ -120,10 +120,14 @@ fn a_frame_kept_in_a_thread_local_cannot_call_julia_inside_blocking() {
                         let v = v.borrow();
                         v[0].call_kw(frame, &[v[1]], &[("dims", v[2])]).map(|_| ())
                     });
-                    (eval, call, global, kw)
+                    let caught = VALUES.with(|v| {
+                        let v = v.borrow();
+                        v[0].call_catch(frame, &[v[1]]).map(|_| ())
+                    });
+                    (eval, call, global, kw, caught)
                 })
             });
-            errors.extend([eval, call, global, kw]);
+            errors.extend([eval, call, global, kw, caught]);
             let boxed = jlrs_core::blocking(|| {
                 catch_unwind(AssertUnwindSafe(|| {
                     FRAME.with(|f| {

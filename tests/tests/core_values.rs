@@ -102,6 +102,32 @@ fn chars_and_strings() {
 }
 
 #[test]
+fn invalid_utf8_strings_keep_their_bytes() {
+    julia().run(|j| {
+        j.scope(|mut f| {
+            let s = f.eval("String(UInt8[129, 2, 0, 0])").unwrap();
+            assert_eq!(s.string_bytes().unwrap(), [129, 2, 0, 0]);
+            match s.unbox::<String>() {
+                Err(Error::InvalidUtf8(e)) => {
+                    assert_eq!(e.as_bytes(), [129, 2, 0, 0]);
+                    assert_eq!(e.utf8_error().valid_up_to(), 0);
+                }
+                other => panic!("expected InvalidUtf8, got {other:?}"),
+            }
+            // Valid UTF-8, NUL bytes included, is unchanged either way.
+            let ok = f.eval("String(UInt8[0x68, 0xc3, 0xa9, 0x00])").unwrap();
+            assert_eq!(ok.unbox::<String>().unwrap(), "h\u{e9}\0");
+            assert_eq!(ok.string_bytes().unwrap(), [0x68, 0xc3, 0xa9, 0]);
+            let not_a_string = f.eval("1").unwrap();
+            assert!(matches!(
+                not_a_string.string_bytes(),
+                Err(Error::WrongType { .. })
+            ));
+        })
+    });
+}
+
+#[test]
 fn unboxing_the_wrong_type_names_both_types() {
     let err = julia().run(|j| j.scope(|mut f| f.eval("1.5").unwrap().unbox::<i64>().unwrap_err()));
     match &err {

@@ -183,3 +183,136 @@ fn application_handler_installed_before_julia_survives_init() {
     let _x = exclusive();
     assert_application_shut_down(&run("application-early", libc::SIGINT));
 }
+
+/// The callback ran to its end (so it released its lock) and the caller got the
+/// interrupt once it had returned.
+fn assert_callback_deferred(run: &Run) {
+    assert!(
+        run.status.success(),
+        "{:?}, printed {:?}",
+        run.status,
+        run.lines
+    );
+    let done = run.lines.iter().position(|l| l == "CLOSURE_DONE");
+    let error = run.lines.iter().position(|l| l.starts_with("ERROR: "));
+    assert!(
+        done.is_some(),
+        "the callback was cut short: {:?}",
+        run.lines
+    );
+    assert!(
+        error.is_some_and(|e| run.lines[e].contains("InterruptException") && Some(e) > done),
+        "the caller did not get the interrupt after the callback returned: {:?}",
+        run.lines
+    );
+    assert!(
+        run.lines.iter().any(|l| l == "LOCK_FREE: true"),
+        "{:?}",
+        run.lines
+    );
+    assert!(
+        run.lines.iter().any(|l| l == "AFTER: Ok(2)"),
+        "{:?}",
+        run.lines
+    );
+    assert_eq!(run.lines.last().map(String::as_str), Some("JOINED"));
+}
+
+#[test]
+fn interrupt_julia_waits_for_a_callback_on_a_pool_worker() {
+    let _dog = watchdog(
+        "SIGINT with InterruptJulia during a callback",
+        Duration::from_secs(150),
+    );
+    let _x = exclusive();
+    assert_callback_deferred(&run("callback", libc::SIGINT));
+}
+
+#[test]
+fn interrupt_julia_waits_for_a_callback_on_the_runtime_thread() {
+    let _dog = watchdog(
+        "SIGINT with InterruptJulia during a callback, runtime thread",
+        Duration::from_secs(150),
+    );
+    let _x = exclusive();
+    assert_callback_deferred(&run("callback-runtime", libc::SIGINT));
+}
+
+#[test]
+fn interrupt_julia_waits_for_a_cfunction_on_the_runtime_thread() {
+    let _dog = watchdog(
+        "SIGINT with InterruptJulia during a C function, runtime thread",
+        Duration::from_secs(150),
+    );
+    let _x = exclusive();
+    assert_callback_deferred(&run("cfunction-runtime", libc::SIGINT));
+}
+
+#[test]
+fn interrupt_julia_spares_other_tasks_on_the_calls_thread() {
+    let _dog = watchdog(
+        "SIGINT with InterruptJulia, a task runs while the call waits",
+        Duration::from_secs(150),
+    );
+    let _x = exclusive();
+    assert_spared(&run("spawned-task", libc::SIGINT));
+}
+
+#[test]
+fn interrupt_julia_spares_other_tasks_on_a_pool_workers_thread() {
+    let _dog = watchdog(
+        "SIGINT with InterruptJulia, a task runs while a pool call waits",
+        Duration::from_secs(150),
+    );
+    let _x = exclusive();
+    assert_spared(&run("spawned-task-pool", libc::SIGINT));
+}
+
+fn assert_spared(run: &Run) {
+    assert!(
+        run.status.success(),
+        "{:?}, printed {:?}",
+        run.status,
+        run.lines
+    );
+    // The call itself may get the interrupt once it runs again; the task it waited for,
+    // which is not the call, must not.
+    let outcome = run
+        .lines
+        .iter()
+        .find(|l| l.starts_with("RETURNED: ") || l.starts_with("ERROR: "));
+    assert!(
+        outcome.is_some_and(|l| l.starts_with("RETURNED: ")
+            || (l.contains("InterruptException") && !l.contains("TaskFailedException"))),
+        "the interrupt landed in the task the call waited for: {:?}",
+        run.lines
+    );
+    assert!(
+        run.lines.iter().any(|l| l == "AFTER: Ok(2)"),
+        "{:?}",
+        run.lines
+    );
+    assert_eq!(run.lines.last().map(String::as_str), Some("JOINED"));
+}
+
+#[test]
+fn an_interrupt_never_lands_in_a_later_call() {
+    let _dog = watchdog(
+        "SIGINT with InterruptJulia, a call that ends first",
+        Duration::from_secs(150),
+    );
+    let _x = exclusive();
+    let run = run("stale", libc::SIGINT);
+    assert!(
+        run.status.success(),
+        "{:?}, printed {:?}",
+        run.status,
+        run.lines
+    );
+    assert!(
+        run.lines.iter().any(|l| l == "LATER: Ok(2)"),
+        "the interrupt meant for an earlier call landed in a later one: {:?}",
+        run.lines
+    );
+    assert_eq!(run.lines.last().map(String::as_str), Some("JOINED"));
+}

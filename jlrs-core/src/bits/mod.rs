@@ -97,7 +97,7 @@ fn datatype<T>(layout: &Layout, cache: &LayoutCache) -> JlResult<*mut sys::jl_va
         problem,
     })?;
     // Kept alive for good, even if the global it was found through is reassigned.
-    frame.call("JlrsCore.keep_type", &[ty])?;
+    frame.call_internal("JlrsCore.keep_type", &[ty])?;
     cache.0.store(ty.raw().cast(), Ordering::Release);
     Ok(ty.raw())
 }
@@ -204,7 +204,7 @@ fn type_str(ty: *mut sys::jl_value_t) -> String {
     // SAFETY: `ty` is a valid, rooted value; `string` returns a new String, read at once.
     let v = unsafe { Value::wrap(std::ptr::NonNull::new(ty).expect("a type")) };
     frame
-        .call("string", &[v])
+        .call_internal("string", &[v])
         .and_then(|s| s.unbox::<String>())
         .unwrap_or_else(|_| "<unknown type>".into())
 }

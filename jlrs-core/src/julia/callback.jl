@@ -21,9 +21,10 @@ struct RustPanic <: Exception
 end
 Base.showerror(io::IO, e::RustPanic) = print(io, "RustPanic: ", e.msg)
 
-# Calls the Rust callback `data` through `entry` with the arguments as an array of
-# boxed values (the array roots them during the call). The Rust side never unwinds and
-# never throws: it returns a RustError or RustPanic, thrown here.
+# Calls the Rust callback `data` through `entry` (the shim's `jlrs_core_callback_guard`)
+# with the arguments as an array of boxed values (the array roots them during the call).
+# The Rust side never unwinds and never throws: it returns a RustError or RustPanic,
+# thrown here.
 @inline function call_rust(entry::Ptr{Cvoid}, data::Ptr{Cvoid}, args::Vector{Any})
     r = ccall(entry, Any, (Ptr{Cvoid}, Ptr{Any}, Csize_t), data, args, length(args))
     if r isa RustError || r isa RustPanic
@@ -32,23 +33,55 @@ Base.showerror(io::IO, e::RustPanic) = print(io, "RustPanic: ", e.msg)
     return r
 end
 
+# `call_rust` with InterruptJulia: the callback runs with interrupts deferred
+# (`sigatomic_begin`), and an InterruptException meant for the caller is thrown here once
+# it has returned (`interrupt_point`).
+@inline function call_rust_deferred(entry::Ptr{Cvoid}, data::Ptr{Cvoid}, args::Vector{Any})
+    Base.sigatomic_begin()
+    r = ccall(entry, Any, (Ptr{Cvoid}, Ptr{Any}, Csize_t), data, args, length(args))
+    Base.sigatomic_end()
+    interrupt_point()
+    if r isa RustError || r isa RustPanic
+        throw(r)
+    end
+    return r
+end
+
+# Whether interrupts can come (InterruptJulia, set up at start-up before any definition):
+# without them the methods below defer nothing and cost nothing extra.
+interrupts_on() = TAKE_INTERRUPT[] != C_NULL
+
 # `name(args...)` in `m`: calls the Rust closure `data` through `entry` (callback.rs).
 function define_function(m::Module, name::Symbol, entry::UInt, data::UInt)
     e = Ptr{Cvoid}(entry)
     d = Ptr{Cvoid}(data)
+    call = interrupts_on() ? call_rust_deferred : call_rust
     Core.eval(m, :(function $name(args...)
-        return $(call_rust)($e, $d, Any[args...])
+        return $(call)($e, $d, Any[args...])
     end))
     return getfield(m, name)
 end
 
 # `name(x1::T1, ...) = ccall(fptr, R, (T1, ...), x1, ...)`: no boxing on either side.
+# With InterruptJulia the Rust function runs with interrupts deferred, as in
+# `call_rust_deferred` (it cannot throw: a panic in an `extern "C"` function aborts).
 function define_cfunction(m::Module, name::Symbol, fptr::UInt, ret::Type, argtypes::Tuple)
     p = Ptr{Cvoid}(fptr)
     args = [Symbol("x", i) for i in 1:length(argtypes)]
     typed = [:($(a)::$(t)) for (a, t) in zip(args, argtypes)]
+    body = if interrupts_on()
+        quote
+            $(Base.sigatomic_begin)()
+            r = ccall($p, $ret, ($(argtypes...),), $(args...))
+            $(Base.sigatomic_end)()
+            $(interrupt_point)()
+            return r
+        end
+    else
+        :(return ccall($p, $ret, ($(argtypes...),), $(args...)))
+    end
     Core.eval(m, :(function $name($(typed...))
-        return ccall($p, $ret, ($(argtypes...),), $(args...))
+        $body
     end))
     return getfield(m, name)
 end

@@ -198,7 +198,7 @@ pub(super) fn named_tuple_type(
         frame.scope(|mut inner| {
             // SAFETY: just made; rooted at once.
             let t = unsafe { inner.root(raw) }?;
-            inner.call("JlrsCore.keep_kw_type", &[t])?;
+            inner.call_internal("JlrsCore.keep_kw_type", &[t])?;
             Ok::<_, crate::error::JuliaError>(())
         })?;
         let _ = CACHE.try_with(|cache| {
