@@ -2,7 +2,9 @@
 // that can throw, each wrapped in a handler so that no exception longjmps over Rust.
 
 #include <julia.h>
+#include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "shim.h"
 
@@ -112,17 +114,44 @@ jl_value_t *jlrs_array_from_ptr(jl_value_t *eltype, void *data, size_t rank,
     return (jl_value_t *)a;
 }
 
-// Where a detached array points: valid, aligned for every element type, never freed, and
-// never read or written (a detached array has no elements).
+// Where a detached array points. A `view` (or another wrapper) that Julia made of the
+// array before the detach keeps its own index range and reads through the array's data
+// pointer without a bounds check, so the memory must cover the array's whole former
+// extent, and stay valid for good: one read-only mapping of zero pages, reserved once.
+// It costs address space only (reading it maps the shared zero page); a write faults,
+// which Julia turns into a `ReadOnlyMemoryError`. Small arrays use a static buffer.
+#define JLRS_DETACHED_BYTES ((size_t)1 << 40)
 static char jlrs_array_nothing[64] __attribute__((aligned(64)));
+static void *jlrs_array_zeros;
+static pthread_once_t jlrs_array_zeros_once = PTHREAD_ONCE_INIT;
 
-// Cuts an array off from its memory: every dimension 0, the data pointer at a static
-// buffer that is never freed, the "shared" flag set so that Julia refuses to resize it.
-// Julia code that kept the array sees an empty one (its accesses are bounds errors), and
-// a later read of the data pointer is still a valid (empty) read, never freed memory.
-void jlrs_array_detach(jl_value_t *v)
+static void jlrs_array_map_zeros(void)
+{
+    void *p = mmap(NULL, JLRS_DETACHED_BYTES, PROT_READ,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    jlrs_array_zeros = p == MAP_FAILED ? NULL : p;
+}
+
+// Cuts an array off from its memory: every dimension 0, the data pointer at zeroed,
+// read-only memory that covers the array's former extent and is never freed, the "shared"
+// flag set so that Julia refuses to resize it. Julia code that kept the array sees an
+// empty one (its accesses are bounds errors); a view of it made before reads zeros and
+// cannot write. Returns 0 if no such memory could be had (the mapping failed, or the
+// array spans more than it), in which case a view of the array could still read past the
+// static buffer it now points at, and the caller must never free the old memory.
+int jlrs_array_detach(jl_value_t *v)
 {
     jl_array_t *a = (jl_array_t *)v;
+    size_t nbytes = jl_array_len(a) * a->elsize;
+    void *to = jlrs_array_nothing;
+    int covered = 1;
+    if (nbytes > sizeof(jlrs_array_nothing)) {
+        pthread_once(&jlrs_array_zeros_once, jlrs_array_map_zeros);
+        if (jlrs_array_zeros != NULL && nbytes <= JLRS_DETACHED_BYTES)
+            to = jlrs_array_zeros;
+        else
+            covered = 0;
+    }
     int rank = jl_array_ndims(a);
     for (int i = 0; i < rank; i++)
         jl_array_dim(a, i) = 0;
@@ -134,13 +163,15 @@ void jlrs_array_detach(jl_value_t *v)
     a->length = 0;
 #endif
     a->flags.isshared = 1;
-    a->data = jlrs_array_nothing;
+    a->data = to;
+    return covered;
 }
 
 // The finalizer's detach of an array made over the Rust buffer `start..end`: 0 if the
 // array no longer uses the buffer (Julia copied it out to resize it, which it only does
 // while no alias exists), 1 if it did and is detached now, 2 if it is detached but Julia
-// made an alias of it (`vec`, `reshape`), which may still point into the buffer.
+// made an alias of it (`vec`, `reshape`), which may still point into the buffer, or no
+// memory covers its former extent (see `jlrs_array_detach`): the buffer must not be freed.
 int jlrs_array_detach_owned(jl_value_t *v, uintptr_t start, uintptr_t end)
 {
     jl_array_t *a = (jl_array_t *)v;
@@ -148,8 +179,8 @@ int jlrs_array_detach_owned(jl_value_t *v, uintptr_t start, uintptr_t end)
     if (a->flags.how != 0 || data < start || data > end)
         return 0;
     int aliased = a->flags.isshared;
-    jlrs_array_detach(v);
-    return aliased ? 2 : 1;
+    int covered = jlrs_array_detach(v);
+    return aliased || !covered ? 2 : 1;
 }
 
 // How the array's data is owned: 0 inline or foreign, 1 a Julia buffer object, 2 malloc'd
@@ -166,9 +197,26 @@ jl_value_t *jlrs_array_owner(jl_value_t *a)
     return arr->flags.how == 3 ? jl_array_data_owner(arr) : a;
 }
 
-// Sets the array's "shared" flag, with which Julia refuses to resize an array whose data
-// it would free or move (`how` 0 to 2): "cannot resize array with shared data".
-void jlrs_array_set_shared(jl_value_t *a) { ((jl_array_t *)a)->flags.isshared = 1; }
+// Keeps Julia from freeing or moving the data of an array it owns (`how` 1 to 3) while
+// Rust reads it, on any thread:
+// - the "shared" flag: every grow and delete path (`push!`, `append!`, `resize!`,
+//   `deleteat!`, ...) then throws "cannot resize array with shared data" for `how` 1 and
+//   2, and for `how` 3 (data owned by another object, such as a `String`) copies the data
+//   into a new buffer first, leaving the old one to its owner, which the borrow roots;
+// - no spare capacity for a vector with a malloc'd buffer (`how` 2): `sizehint!` shrinks
+//   a buffer without looking at the flag (`jl_array_sizehint`, `jl_array_shrink`), and
+//   with `maxsize` at the vector's end it finds nothing worth shrinking. (Julia 1.5 only
+//   malloc's buffers of 1 MiB or more, so a vector of fewer than 8 elements here has
+//   elements of 128 KiB or more: for those alone `sizehint!` could still move it.)
+//   Julia's GC then counts the buffer as smaller than it is, which only skews its
+//   statistics.
+void jlrs_array_set_shared(jl_value_t *v)
+{
+    jl_array_t *a = (jl_array_t *)v;
+    a->flags.isshared = 1;
+    if (jl_array_ndims(a) == 1 && a->flags.how == 2)
+        a->maxsize = a->offset + jl_array_nrows(a);
+}
 
 // a[i+1], boxed; NULL with the exception kept for an undefined element.
 jl_value_t *jlrs_array_ref(jl_value_t *a, size_t i)

@@ -111,7 +111,9 @@ impl<'scope> GcFrame<'scope> {
     /// rule), so it must not panic. With
     /// [`SigintPolicy::InterruptJulia`](crate::SigintPolicy::InterruptJulia), Ctrl-C
     /// while it runs is deferred until it returns, as for [`GcFrame::define_function`].
-    /// Unlike a closure's, its stack is not guarded: it must not recurse deeply.
+    /// If it overflows its stack, the process aborts with a message naming the thread,
+    /// as for a closure (Julia's `StackOverflowError` would otherwise jump over its
+    /// frames).
     ///
     /// ```
     /// # use jlrs_core::{InitOptions, Runtime};
@@ -136,9 +138,11 @@ impl<'scope> GcFrame<'scope> {
             types.push(self.global(t)?);
         }
         let types = self.new_tuple(&types)?;
+        let escaped = callback_escaped as extern "C" fn(*mut c_void, *const c_char, c_int) -> !;
+        let escaped = self.box_value(escaped as usize);
         self.call_internal(
             "JlrsCore.define_cfunction",
-            &[module, fname, fptr, ret, types],
+            &[module, fname, fptr, ret, types, escaped],
         )
     }
 

@@ -41,18 +41,26 @@ const SERVICE_JL: &str = r#"
 module Service
 using LinearAlgebra, Random, Statistics
 
+# `v` is the request's own copy (boxed from Rust), so it is sorted in place: the only
+# allocation of a request is that copy and the result.
 function summary(v::Vector{Float64})
     isempty(v) && throw(ArgumentError("the vector is empty"))
-    s = sort(v)
     n = length(v)
-    (n = n, mean = mean(v), std = n > 1 ? std(v) : 0.0, min = s[1], max = s[end],
-     median = median(s))
+    m = mean(v)
+    sd = n > 1 ? std(v; mean = m) : 0.0
+    s = sort!(v)
+    med = isodd(n) ? s[(n + 1) ÷ 2] : (s[n ÷ 2] + s[n ÷ 2 + 1]) / 2
+    (n = n, mean = m, std = sd, min = s[1], max = s[end], median = med)
 end
 
+# `A` and `b` are the request's own copies: one LU factorization, in place, serves both
+# the solution and cond(A, 1) = ‖A‖₁ ‖A⁻¹‖₁ (a singular `A` throws `SingularException`).
 function solve(A::Matrix{Float64}, b::Vector{Float64})
     size(A, 1) == size(A, 2) ||
         throw(DimensionMismatch("A is $(size(A, 1))×$(size(A, 2)); it must be square"))
-    (x = A \ b, cond = cond(A, 1))
+    a1 = opnorm(A, 1)
+    F = lu!(A)
+    (x = ldiv!(F, b), cond = a1 * opnorm(inv(F), 1))
 end
 
 # One generator per Julia thread, reseeded per request: a new MersenneTwister would be

@@ -88,17 +88,42 @@ fn finalize_leaves_an_array_from_vec_empty_before_dropping_the_vec() {
         assert!(a.data().unwrap().is_empty());
         let sum = f.call("sum", &[a.as_value()]).unwrap();
         assert_eq!(sum.unbox::<f64>().unwrap(), 0.0);
-        // Writing through the array reaches no memory, in particular not a new Vec's.
-        let fresh = vec![7.0f64; BIG];
-        for x in a.data_mut().unwrap().iter_mut() {
-            *x = -1.0;
-        }
-        assert!(fresh.iter().all(|&x| x == 7.0));
+        // Writing through the array reaches no memory: there is none to reach.
+        assert!(a.data_mut().unwrap().is_empty());
         let one = f.box_value(1.0f64);
         let e = f.call("push!", &[a.as_value(), one]).unwrap_err();
         assert!(e.to_string().contains("cannot resize"), "{e}");
         // A second `finalize` finds nothing left to free.
         f.call("finalize", &[a.as_value()]).unwrap();
+    });
+}
+
+#[test]
+fn a_view_made_before_finalize_reads_zeros_and_cannot_write() {
+    run(|mut f| {
+        let a = f.array_from_vec(vec![1.0f64; BIG], &[BIG]).unwrap();
+        // A view keeps its own index range and reads its parent without bounds checks.
+        let out = jl(
+            &mut f,
+            "A -> begin
+                 V = view(A, :)
+                 finalize(A)
+                 read = (V[100], V[end], sum(V))
+                 wrote = try
+                     V[100] = 1.0
+                     :wrote
+                 catch e
+                     e isa ReadOnlyMemoryError ? :refused : sprint(showerror, e)
+                 end
+                 string(read, \" \", wrote)
+             end",
+            &[a.as_value()],
+        )
+        .unwrap()
+        .unbox::<String>()
+        .unwrap();
+        assert_eq!(out, "(0.0, 0.0, 0.0) refused");
+        assert_eq!(a.dims(), [0]);
     });
 }
 
@@ -245,6 +270,64 @@ fn julia_threads_finalizing_and_resizing_cannot_pull_memory_from_under_a_borrow(
             drop((d, fl));
             let r = jlrs_core::blocking(|| done.recv_blocking()).unwrap();
             assert!(r.contains("cannot resize array with shared data"), "{r}");
+        });
+    });
+}
+
+#[test]
+fn julia_cannot_shrink_or_reallocate_a_borrowed_vector_from_another_thread() {
+    let _dog = watchdog(
+        "sizehint! and append! on Julia thread 2",
+        Duration::from_secs(240),
+    );
+    julia().run(|j| {
+        j.scope(|mut f| {
+            f.eval(
+                "const SHRINK_FLAG = zeros(Int, 2)
+                 # Grown by push!: a malloc'd buffer with spare capacity to shrink.
+                 const SHRINK_V = (w = Float64[]; for i in 1:200_000; push!(w, i); end; w)
+                 # Data owned by a String, which Julia reallocates in place when it grows.
+                 const SHRINK_S = (s = Base.StringVector(0); append!(s, fill(0x07, 40_000_000)); s)",
+            )
+            .map(|_| ())
+        })
+        .unwrap();
+        let done = on_thread_2(
+            j,
+            "while SHRINK_FLAG[1] == 0; GC.safepoint(); end
+             sizehint!(SHRINK_V, length(SHRINK_V))
+             r = try; append!(SHRINK_S, fill(0x09, 40_000_000)); :appended; catch e; sprint(showerror, e); end
+             SHRINK_FLAG[2] = 1
+             r",
+        );
+        j.scope(|mut f| {
+            let v = f.global("SHRINK_V").unwrap().array::<f64>().unwrap();
+            let s = f.global("SHRINK_S").unwrap().array::<u8>().unwrap();
+            let flag = f.global("SHRINK_FLAG").unwrap().array::<i64>().unwrap();
+            let (dv, ds) = (v.data().unwrap(), s.data().unwrap());
+            let (pv, ps) = (dv.as_ptr(), ds.as_ptr());
+            let mut fl = flag.data_mut().unwrap();
+            fl[0] = 1;
+            while unsafe_read(&fl[1]) == 0 {
+                jlrs_core::blocking(|| std::thread::sleep(Duration::from_millis(1)));
+            }
+            assert!(dv.iter().enumerate().all(|(i, &x)| x == (i + 1) as f64));
+            assert!(ds.iter().all(|&x| x == 7));
+            drop((dv, ds, fl));
+            let r = jlrs_core::blocking(|| done.recv_blocking()).unwrap();
+            assert_eq!(r, "appended", "a String-owned vector still grows, by copying");
+            assert_eq!(
+                v.data().unwrap().as_ptr(),
+                pv,
+                "sizehint! moved the data of a borrowed vector"
+            );
+            let grown = s.data().unwrap();
+            assert_eq!(grown.len(), 80_000_000);
+            assert_ne!(
+                grown.as_ptr(),
+                ps,
+                "append! grew a borrowed String-owned vector in place"
+            );
         });
     });
 }

@@ -1,5 +1,5 @@
-//! jlrs-core: Rust code that overflows its stack inside a callback (`define_function`)
-//! aborts the process with a message naming the thread, as on a hosted thread
+//! jlrs-core: Rust code that overflows its stack inside a callback (`define_function`, or
+//! a function of `define_cfunction`) aborts the process with a message naming the thread, as on a hosted thread
 //! (`core_rust_stack_overflow.rs`), instead of becoming a `StackOverflowError` that jumps
 //! over the callback's frames (leaking the lock it holds) and lets the caller carry on.
 //! The overflow runs in a child process (this same test binary, asked to through an
@@ -12,6 +12,7 @@ use jlrs_tests::{julia, watchdog};
 
 const CHILD: &str = "JLRS_TEST_CALLBACK_STACK_OVERFLOW_CHILD";
 const TEST: &str = "rust_stack_overflow_in_a_callback_aborts_with_a_message";
+const CTEST: &str = "rust_stack_overflow_in_a_cfunction_aborts_with_a_message";
 
 static LOCK: GcSafeMutex<()> = GcSafeMutex::new(());
 
@@ -49,17 +50,39 @@ fn child() {
     std::process::exit(3);
 }
 
-#[test]
-fn rust_stack_overflow_in_a_callback_aborts_with_a_message() {
-    if std::env::var_os(CHILD).is_some() {
-        return child();
+/// In the child: a function of `define_cfunction` that holds a lock overflows the runtime
+/// thread's stack.
+fn cfunction_child() {
+    extern "C" fn overflow(n: u64) -> u64 {
+        let _held = LOCK.lock();
+        std::hint::black_box(recurse(n))
     }
     let _dog = watchdog(
-        "the child that overflows its stack in a callback",
-        Duration::from_secs(120),
+        "calling a cfunction that overflows its stack",
+        Duration::from_secs(60),
     );
+    let outcome = julia().run(|j| {
+        j.scope(|mut frame| {
+            frame.define_cfunction(
+                "overflow_in_cfunction",
+                overflow as extern "C" fn(u64) -> u64,
+            )?;
+            frame
+                .eval("overflow_in_cfunction(typemax(UInt64))")
+                .map(|_| ())
+        })
+    });
+    eprintln!(
+        "child: the call returned {outcome:?}; the lock is free: {}",
+        LOCK.try_lock().is_some()
+    );
+    std::process::exit(3);
+}
+
+/// Runs `test` in a child process and checks that it aborted with the message.
+fn assert_child_aborts(test: &str) {
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
         .env(CHILD, "1")
         .output()
         .expect("cannot run the child");
@@ -76,4 +99,28 @@ fn rust_stack_overflow_in_a_callback_aborts_with_a_message() {
         ),
         "{stderr}"
     );
+}
+
+#[test]
+fn rust_stack_overflow_in_a_callback_aborts_with_a_message() {
+    if std::env::var_os(CHILD).is_some() {
+        return child();
+    }
+    let _dog = watchdog(
+        "the child that overflows its stack in a callback",
+        Duration::from_secs(120),
+    );
+    assert_child_aborts(TEST);
+}
+
+#[test]
+fn rust_stack_overflow_in_a_cfunction_aborts_with_a_message() {
+    if std::env::var_os(CHILD).is_some() {
+        return cfunction_child();
+    }
+    let _dog = watchdog(
+        "the child that overflows its stack in a cfunction",
+        Duration::from_secs(120),
+    );
+    assert_child_aborts(CTEST);
 }

@@ -117,13 +117,17 @@ impl<'scope> GcFrame<'scope> {
     ///
     /// The finalizer runs when Julia no longer references the array, when Julia code
     /// calls `finalize` on it, or when Julia exits. It first detaches the array from the
-    /// buffer (every dimension 0, the data pointer at static memory), so that Julia code
-    /// that still holds the array, such as another object's finalizer in the same batch,
-    /// sees an empty array and never freed memory; then it drops the `Vec`, or, if a Rust
+    /// buffer (every dimension 0, the data pointer at zeroed read-only memory that covers
+    /// the array's former extent and is never freed), so that Julia code that still holds
+    /// the array, such as another object's finalizer in the same batch, sees an empty
+    /// array, and a `view` of it made before reads zeros (a write through it throws
+    /// `ReadOnlyMemoryError`), never freed memory; then it drops the `Vec`, or, if a Rust
     /// borrow of the data ([`Array::data`]) is alive on any thread, when the last one
     /// ends. If Julia code made an alias of the array (`vec(a)`, `reshape(a, ...)`, which
-    /// share its memory and which Rust cannot see or detach), the `Vec` is never dropped:
-    /// its memory leaks rather than be freed under the alias.
+    /// share its memory and which Rust cannot see or detach), or if no read-only memory
+    /// covers the array (it spans more than 1 TiB, or the process may not reserve that
+    /// much address space), the `Vec` is never dropped: its memory leaks rather than be
+    /// freed under the alias or a view.
     ///
     /// Julia's collector does not count memory it did not allocate, so this function
     /// counts it: once 256 MiB of buffers have been given away since the last collection,
@@ -188,7 +192,8 @@ impl<'scope> GcFrame<'scope> {
     /// Runs `f` with an `Array{T,N}` over `data` (**no copy**): Julia code called from `f`
     /// sees and changes the Rust buffer. When `f` returns (or panics), the Julia array is
     /// detached from the buffer: every dimension set to 0 and its data pointer moved to
-    /// static memory, so a reference to *this array* that Julia kept sees an empty array.
+    /// zeroed read-only memory, so a reference to *this array* that Julia kept sees an
+    /// empty array, and a view of it reads zeros.
     ///
     /// `dims` must hold exactly `data.len()` elements. Julia cannot resize the array.
     /// [`GcFrame::borrow_array_copy`] is the safe alternative (one copy each way).
@@ -200,8 +205,10 @@ impl<'scope> GcFrame<'scope> {
     /// `reinterpret` of such an alias). Julia's arrays do not record their aliases, so the
     /// detach cannot reach them: an alias kept in a global, a task or a closure would
     /// read and write `data` after its borrow ends, possibly after it is freed. Views,
-    /// `reinterpret`s and other wrappers of the array itself are fine: they read through
-    /// the detached array.
+    /// `reinterpret`s and other wrappers of the array itself read zeros through the
+    /// detached array (writes throw `ReadOnlyMemoryError`), except for an array of more
+    /// than 1 TiB, or in a process that may not reserve that much address space: there
+    /// they must not be kept either.
     ///
     /// ```
     /// # use jlrs_core::{InitOptions, Runtime};

@@ -30,7 +30,7 @@ extern "C" {
         dims: *const usize,
         finalizer: Option<unsafe extern "C" fn(*mut c_void)>,
     ) -> *mut jl_value_t;
-    pub(crate) fn jlrs_array_detach(a: *mut jl_value_t);
+    pub(crate) fn jlrs_array_detach(a: *mut jl_value_t) -> c_int;
     pub(crate) fn jlrs_array_detach_owned(a: *mut jl_value_t, start: usize, end: usize) -> c_int;
     pub(crate) fn jlrs_array_how(a: *mut jl_value_t) -> c_int;
     pub(crate) fn jlrs_array_elsize(a: *mut jl_value_t) -> usize;

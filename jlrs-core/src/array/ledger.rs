@@ -97,12 +97,15 @@ impl Borrow {
     /// Registers a borrow of `array`'s data, whose pointer and length are read under the
     /// ledger's lock. Empty data registers nothing (an empty slice aliases nothing).
     ///
-    /// A vector whose buffer Julia would free or move on resizing (a buffer Julia
-    /// allocated for it) is marked shared, so that Julia code on any thread that tries to
-    /// resize it from now on throws "cannot resize array with shared data" instead of
-    /// freeing the memory under the borrow. The mark stays after the borrow: Julia code on
-    /// another thread may have made an alias (`reshape`) meanwhile, which sets the same
-    /// flag, and clearing it would let Julia free the alias's memory.
+    /// An array whose data Julia owns (a buffer it allocated, or another object's data,
+    /// such as a `String`'s) is marked shared (`jlrs_array_set_shared`), so that Julia
+    /// code on any thread that tries to resize it from now on throws "cannot resize array
+    /// with shared data", or copies the data out first where another object owns it,
+    /// instead of freeing or moving the memory under the borrow; a vector with a malloc'd
+    /// buffer also loses its spare capacity, so that `sizehint!` cannot shrink it. The
+    /// mark stays after the borrow: Julia code on another thread may have made an alias
+    /// (`reshape`) meanwhile, which sets the same flag, and clearing it would let Julia
+    /// free the alias's memory.
     ///
     /// # Safety
     /// `array` is a rooted array whose elements are plain bits, and this thread may call
@@ -119,7 +122,7 @@ impl Borrow {
             let len = ffi::jlrs_array_len(array);
             let bytes = len.saturating_mul(ffi::jlrs_array_elsize(array));
             let owner = ffi::jlrs_array_owner(array);
-            if bytes != 0 && matches!(ffi::jlrs_array_how(array), 1 | 2) {
+            if bytes != 0 && ffi::jlrs_array_how(array) != 0 {
                 ffi::jlrs_array_set_shared(array);
             }
             (ptr, len, bytes, owner)

@@ -33,22 +33,29 @@
 //!   scheduler on that thread may run Julia tasks, which count as Julia code on another
 //!   thread below. A borrow leaked with `mem::forget` stays alive for good (its thread
 //!   cannot call Julia again).
-//! - **No Julia thread moves or frees memory a borrow reads.** A borrowed vector whose
-//!   buffer Julia allocated is marked shared, so Julia's `push!`, `append!`, `resize!`,
-//!   `deleteat!` ... throw "cannot resize array with shared data" on every thread; the
-//!   mark stays after the borrow (Julia's `reshape` relies on the same mark for its
-//!   aliases, so clearing it could let Julia free an alias's memory): `copy` such a vector
-//!   to grow it. Arrays whose memory Julia does not free when resizing (inline data,
-//!   another object's data, a Rust `Vec`) may still be resized by copying: the borrow
-//!   keeps reading the old memory, which the ledger keeps allocated (it roots the array
-//!   and its data's owner) until the borrow ends.
+//! - **No Julia thread moves or frees memory a borrow reads.** A borrowed array whose data
+//!   Julia owns (a buffer it allocated, or another object's data such as a `String`'s) is
+//!   marked shared, so Julia's `push!`, `append!`, `resize!`, `deleteat!` ... throw
+//!   "cannot resize array with shared data" on every thread for a buffer Julia would free
+//!   or move, and copy the data out first where another object owns it; a vector with a
+//!   malloc'd buffer also loses its spare capacity, so that `sizehint!` (which ignores the
+//!   mark) finds nothing to shrink. The mark stays after the borrow (Julia's `reshape`
+//!   relies on the same mark for its aliases, so clearing it could let Julia free an
+//!   alias's memory): `copy` such a vector to grow it. Every borrow marks, including the
+//!   short ones of `to_vec` and of `AnyArray::get`/`set` on bits arrays. Arrays whose
+//!   memory Julia does not free when resizing (inline data, a Rust `Vec`) may still be
+//!   resized by copying: the borrow keeps reading the old memory, which the ledger keeps
+//!   allocated (it roots the array and its data's owner) until the borrow ends.
 //! - **Rust memory is never freed under Julia.** A `Vec` given to
 //!   [`GcFrame::array_from_vec`](crate::GcFrame::array_from_vec) is dropped once, by the
 //!   array's finalizer (after Julia's last reference, at Julia's `finalize(a)`, or at
-//!   exit), which first empties the array (every dimension 0, the data pointer at static
-//!   memory) so that Julia code that still holds it sees an empty array, then frees the
-//!   `Vec` when no Rust borrow covers it, and never if Julia made an alias of the array
-//!   (`vec`, `reshape`). The finalizer does no Julia call and never panics.
+//!   exit), which first empties the array (every dimension 0, the data pointer at zeroed,
+//!   read-only memory that covers its former extent and is never freed) so that Julia
+//!   code that still holds it sees an empty array and a `view` of it made before reads
+//!   zeros (a write through it throws `ReadOnlyMemoryError`), then frees the `Vec` when no
+//!   Rust borrow covers it, and never if Julia made an alias of the array (`vec`,
+//!   `reshape`) or no read-only memory covers it. The finalizer does no Julia call and
+//!   never panics.
 //! - **Misuse is an error.** Every constructor and accessor runs the entry check of every
 //!   call into Julia: in a GC-safe region it is [`JuliaError::GcSafeRegion`], after
 //!   shutdown [`JuliaError::ShutDown`]. A typed view of an array of another element type

@@ -64,21 +64,35 @@ end
 
 # `name(x1::T1, ...) = ccall(fptr, R, (T1, ...), x1, ...)`: no boxing on either side.
 # With InterruptJulia the Rust function runs with interrupts deferred, as in
-# `call_rust_deferred` (it cannot throw: a panic in an `extern "C"` function aborts).
-function define_cfunction(m::Module, name::Symbol, fptr::UInt, ret::Type, argtypes::Tuple)
+# `call_rust_deferred`. It cannot throw (a panic in an `extern "C"` function aborts), so an
+# exception caught around its `ccall` jumped over its Rust frames (a Rust stack overflow,
+# which Julia's signal handler turns into a `StackOverflowError`): those frames can neither
+# continue nor be cleaned up, and `escaped` (callback.rs) aborts, naming the thread.
+function define_cfunction(m::Module, name::Symbol, fptr::UInt, ret::Type, argtypes::Tuple,
+                          escaped::UInt)
     p = Ptr{Cvoid}(fptr)
+    esc = Ptr{Cvoid}(escaped)
     args = [Symbol("x", i) for i in 1:length(argtypes)]
     typed = [:($(a)::$(t)) for (a, t) in zip(args, argtypes)]
+    call = :(ccall($p, $ret, ($(argtypes...),), $(args...)))
+    guarded = quote
+        try
+            $call
+        catch e
+            ccall($esc, Union{}, (Ptr{Cvoid}, Cstring, Cint), C_NULL, string(typeof(e)),
+                  Threads.threadid())
+        end
+    end
     body = if interrupts_on()
         quote
             $(Base.sigatomic_begin)()
-            r = ccall($p, $ret, ($(argtypes...),), $(args...))
+            r = $guarded
             $(Base.sigatomic_end)()
             $(interrupt_point)()
             return r
         end
     else
-        :(return ccall($p, $ret, ($(argtypes...),), $(args...)))
+        :(return $guarded)
     end
     Core.eval(m, :(function $name($(typed...))
         $body
