@@ -119,26 +119,34 @@ jl_value_t *jlrs_array_from_ptr(jl_value_t *eltype, void *data, size_t rank,
 // pointer without a bounds check, so the memory must cover the array's whole former
 // extent, and stay valid for good: one read-only mapping of zero pages, reserved once.
 // It costs address space only (reading it maps the shared zero page); a write faults,
-// which Julia turns into a `ReadOnlyMemoryError`. Small arrays use a static buffer.
-#define JLRS_DETACHED_BYTES ((size_t)1 << 40)
+// which Julia turns into a `ReadOnlyMemoryError`. Small arrays use a static buffer. The
+// mapping is 1 TiB, or less where the process may not reserve that much.
 static char jlrs_array_nothing[64] __attribute__((aligned(64)));
 static void *jlrs_array_zeros;
+static size_t jlrs_array_zeros_bytes;
 static pthread_once_t jlrs_array_zeros_once = PTHREAD_ONCE_INIT;
 
 static void jlrs_array_map_zeros(void)
 {
-    void *p = mmap(NULL, JLRS_DETACHED_BYTES, PROT_READ,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    jlrs_array_zeros = p == MAP_FAILED ? NULL : p;
+    for (int shift = 40; shift >= 28; shift -= 4) {
+        size_t bytes = (size_t)1 << shift;
+        void *p = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                       -1, 0);
+        if (p != MAP_FAILED) {
+            jlrs_array_zeros = p;
+            jlrs_array_zeros_bytes = bytes;
+            return;
+        }
+    }
 }
 
-// Cuts an array off from its memory: every dimension 0, the data pointer at zeroed,
-// read-only memory that covers the array's former extent and is never freed, the "shared"
-// flag set so that Julia refuses to resize it. Julia code that kept the array sees an
-// empty one (its accesses are bounds errors); a view of it made before reads zeros and
-// cannot write. Returns 0 if no such memory could be had (the mapping failed, or the
-// array spans more than it), in which case a view of the array could still read past the
-// static buffer it now points at, and the caller must never free the old memory.
+// Cuts an array off from its memory: every dimension 0, the "shared" flag set so that
+// Julia refuses to resize it, and the data pointer at zeroed, read-only memory that
+// covers the array's former extent and is never freed. Julia code that kept the array
+// sees an empty one (its accesses are bounds errors); a view of it made before reads
+// zeros and cannot write. Returns 0 if no such memory covers the array (it is larger
+// than the mapping, or there is none): the data pointer then stays where it was, and the
+// caller must never free that memory, which a view may still read.
 int jlrs_array_detach(jl_value_t *v)
 {
     jl_array_t *a = (jl_array_t *)v;
@@ -147,10 +155,12 @@ int jlrs_array_detach(jl_value_t *v)
     int covered = 1;
     if (nbytes > sizeof(jlrs_array_nothing)) {
         pthread_once(&jlrs_array_zeros_once, jlrs_array_map_zeros);
-        if (jlrs_array_zeros != NULL && nbytes <= JLRS_DETACHED_BYTES)
+        if (jlrs_array_zeros != NULL && nbytes <= jlrs_array_zeros_bytes) {
             to = jlrs_array_zeros;
-        else
+        } else {
+            to = a->data;
             covered = 0;
+        }
     }
     int rank = jl_array_ndims(a);
     for (int i = 0; i < rank; i++)

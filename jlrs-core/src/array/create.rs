@@ -125,9 +125,10 @@ impl<'scope> GcFrame<'scope> {
     /// borrow of the data ([`Array::data`]) is alive on any thread, when the last one
     /// ends. If Julia code made an alias of the array (`vec(a)`, `reshape(a, ...)`, which
     /// share its memory and which Rust cannot see or detach), or if no read-only memory
-    /// covers the array (it spans more than 1 TiB, or the process may not reserve that
-    /// much address space), the `Vec` is never dropped: its memory leaks rather than be
-    /// freed under the alias or a view.
+    /// covers the array (it is larger than the mapping: 1 TiB of address space, or what
+    /// the process may reserve, at least 256 MiB), the array keeps pointing at the `Vec`,
+    /// which is never dropped: its memory leaks rather than be freed under the alias or a
+    /// view.
     ///
     /// Julia's collector does not count memory it did not allocate, so this function
     /// counts it: once 256 MiB of buffers have been given away since the last collection,
@@ -206,9 +207,9 @@ impl<'scope> GcFrame<'scope> {
     /// detach cannot reach them: an alias kept in a global, a task or a closure would
     /// read and write `data` after its borrow ends, possibly after it is freed. Views,
     /// `reinterpret`s and other wrappers of the array itself read zeros through the
-    /// detached array (writes throw `ReadOnlyMemoryError`), except for an array of more
-    /// than 1 TiB, or in a process that may not reserve that much address space: there
-    /// they must not be kept either.
+    /// detached array (writes throw `ReadOnlyMemoryError`), except for an array larger
+    /// than that read-only mapping (1 TiB, or what the process may reserve, at least
+    /// 256 MiB), which keeps pointing at `data`: there they must not be kept either.
     ///
     /// ```
     /// # use jlrs_core::{InitOptions, Runtime};
