@@ -210,46 +210,25 @@ end
 # when the signal arrives, and a worker idle in its scheduler dies of it ("fatal: error
 # thrown and no exception handler available"), so it is only sent to a worker too busy to
 # answer (one running code that never yields).
-const DIST_CALLS = Dict{Int,Task}()
 const DIST_TOKEN = Ref(0)
 
-function dist_run_call(token::Int, f, args...)
-    DIST_CALLS[token] = current_task()
-    try
-        return f(args...)
-    finally
-        delete!(DIST_CALLS, token)
-    end
-end
-
-# Throws InterruptException into the waiting call `token` (or into every registered call
-# for token 0); returns how many it interrupted.
-function dist_cancel_call(token::Int)
-    tasks = token == 0 ? collect(values(DIST_CALLS)) : [get(DIST_CALLS, token, nothing)]
-    n = 0
-    for t in tasks
-        if t isa Task && t !== current_task() && t.state === :runnable
-            schedule(t, InterruptException(); error = true)
-            n += 1
-        end
-    end
-    return n
-end
-
-# The same three functions in a module `JlrsCore` on each worker (function references
-# travel by module and name).
-const DIST_WORKER_QUOTE = quote
-    module JlrsCore
+# The call registry, written once: evaluated here (for calls to process 1) and, inside a
+# module `JlrsCore`, on each worker (function references travel by module and name).
+const DIST_CALL_FUNCTIONS = quote
     const DIST_CALLS = Dict{Int,Task}()
-    $(Expr(:function, :(dist_run_call(token::Int, f, args...)), quote
+
+    function dist_run_call(token::Int, f, args...)
         DIST_CALLS[token] = current_task()
         try
             return f(args...)
         finally
             delete!(DIST_CALLS, token)
         end
-    end))
-    $(Expr(:function, :(dist_cancel_call(token::Int)), quote
+    end
+
+    # Throws InterruptException into the waiting call `token` (or into every registered
+    # call for token 0); returns how many it interrupted.
+    function dist_cancel_call(token::Int)
         tasks = token == 0 ? collect(values(DIST_CALLS)) : [get(DIST_CALLS, token, nothing)]
         n = 0
         for t in tasks
@@ -259,10 +238,12 @@ const DIST_WORKER_QUOTE = quote
             end
         end
         return n
-    end))
     end
 end
-const DIST_WORKER_MODULE = Expr(:toplevel, DIST_WORKER_QUOTE.args...)
+Core.eval(@__MODULE__, DIST_CALL_FUNCTIONS)
+
+const DIST_WORKER_MODULE =
+    Expr(:toplevel, Expr(:module, true, :JlrsCore, Expr(:block, DIST_CALL_FUNCTIONS.args...)))
 
 # Defines the worker module on new workers (and on workers added by other means, before
 # the first call through `dist_run_call`).
