@@ -161,24 +161,7 @@ fn expand(input: &DeriveInput, which: Which) -> syn::Result<Tokens> {
             "missing #[jlrs(julia_type = \"Module.Type\")]",
         ));
     };
-    if !input.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(
-            &input.generics,
-            "generic types cannot be derived; write the impl for each instance",
-        ));
-    }
-    let Data::Struct(data) = &input.data else {
-        return Err(syn::Error::new_spanned(
-            &input.ident,
-            "only structs can be stored as Julia bits",
-        ));
-    };
-    let Fields::Named(named) = &data.fields else {
-        return Err(syn::Error::new_spanned(
-            &input.ident,
-            "only structs with named fields can be derived (Julia fields have names)",
-        ));
-    };
+    let named = named_fields(input)?;
     let krate = opts.krate.unwrap_or_else(default_crate);
     let ty = &input.ident;
     let of = match which {
