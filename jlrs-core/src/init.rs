@@ -10,10 +10,7 @@ use std::{
 
 use crate::{callable, error::InitError, julia::Julia, roots, signals, signals::SigintPolicy, sys};
 
-/// The most threads [`Runtime::init`] starts: a guard against a mistyped count, far above
-/// what a machine uses well (each thread reserves an 8 MiB stack and a share of Julia's
-/// scheduler queues).
-pub const MAX_JULIA_THREADS: usize = 512;
+pub use crate::thread_state::MAX_JULIA_THREADS;
 
 /// Where to find Julia, how many threads to start, and what Ctrl-C does.
 #[derive(Clone, Debug)]
@@ -198,7 +195,7 @@ impl Runtime {
         let signals = unsafe {
             signals::before_init(options.sigint);
             sys::jlrs_core_init(bindir_c.as_ptr(), image_c.as_ptr(), n);
-            sys::jlrs_core_set_root_scanner(roots::scan_roots);
+            sys::jlrs_core_set_root_scanner(scan_roots);
             crate::gc_stats::install();
             signals::after_init()
         };
@@ -256,4 +253,15 @@ fn path_cstring(p: &Path) -> Result<CString, InitError> {
         what: "a path without NUL bytes",
         path: p.to_path_buf(),
     })
+}
+
+/// The GC's root-scanner callback: counts the collection, then marks the values of every
+/// live array borrow and of every registered root stack.
+extern "C" fn scan_roots(kind: c_int) {
+    crate::gc::note_collection(kind);
+    // SAFETY: borrowed arrays and their data owners are live values (the ledger keeps
+    // them until the borrow ends), and the world is stopped.
+    crate::array::mark_borrowed(|v| unsafe { sys::jlrs_core_mark(v) });
+    // SAFETY: called by the collector, with the world stopped.
+    unsafe { roots::mark_registered() };
 }

@@ -9,7 +9,7 @@
 //! GC-unsafe state and does not reach a safepoint while changing it. The GC runs only when
 //! every thread is at a safepoint or GC-safe, so it never sees a stack mid-change.
 
-use std::{cell::UnsafeCell, collections::HashSet, ffi::c_int, marker::PhantomData};
+use std::{cell::UnsafeCell, collections::HashSet, marker::PhantomData};
 
 // A plain lock, audited: see `REGISTRY` (jlrs-core's other plain locks are the array
 // ledger's and the table of Rust buffers Julia owns, for the same reason).
@@ -24,7 +24,7 @@ pub(crate) struct Slots(UnsafeCell<Vec<*mut sys::jl_value_t>>);
 /// Addresses of the registered [`Slots`].
 ///
 /// A plain lock, not a [`GcSafeMutex`](crate::sync::GcSafeMutex): Julia's collector takes
-/// it (in [`scan_roots`], with the world stopped), so its holders must never reach a
+/// it (in [`mark_registered`], with the world stopped), so its holders must never reach a
 /// safepoint while holding it, and a `GcSafeMutex` leaves its GC-safe wait, a safepoint,
 /// holding the lock. Every critical section below is a few vector or set operations with
 /// no Julia call, no allocation by Julia and no wait, so a GC-unsafe thread waits here only
@@ -38,12 +38,13 @@ fn registry() -> MutexGuard<'static, Option<HashSet<usize>>> {
     REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The GC's callback: marks every registered root (and counts the collection).
-pub(crate) extern "C" fn scan_roots(kind: c_int) {
-    crate::gc::note_collection(kind);
-    // SAFETY: borrowed arrays and their data owners are live values (the ledger keeps
-    // them until the borrow ends), and the world is stopped.
-    crate::array::mark_borrowed(|v| unsafe { sys::jlrs_core_mark(v) });
+/// Marks every value of every registered stack.
+///
+/// # Safety
+///
+/// Only Julia's collector calls this (through the root scanner that
+/// [`Runtime::init`](crate::Runtime::init) installs), with the world stopped.
+pub(crate) unsafe fn mark_registered() {
     let reg = registry();
     if let Some(set) = reg.as_ref() {
         for &addr in set {

@@ -3,6 +3,11 @@
 
 use std::ffi::c_int;
 
+/// The most threads [`Runtime::init`](crate::Runtime::init) starts: a guard against a
+/// mistyped count, far above what a machine uses well (each thread reserves an 8 MiB stack
+/// and a share of Julia's scheduler queues).
+pub const MAX_JULIA_THREADS: usize = 512;
+
 extern "C" {
     /// -1: not a Julia thread; 0: a GC-unsafe Julia thread; other: a GC-safe one.
     fn jlrs_core_thread_state() -> c_int;
