@@ -8,18 +8,22 @@
 //! ([`bits`](crate::bits)). The folder `convert/` adds raw pointers as `Ptr`, `Cow<str>`,
 //! the empty tuple ([`Tuple0`](crate::Tuple0)) and `half::f16` (feature `f16`).
 
+#[cfg(feature = "complex")]
+mod complex;
 mod cow;
 #[cfg(feature = "f16")]
 mod f16;
 mod pointer;
+#[doc(hidden)]
+pub mod record;
 pub(crate) mod tuple0;
 
 use crate::{
     bits::layout::Layout,
     error::{JlResult, JuliaError},
-    frame::GcFrame,
+    rooting::frame::GcFrame,
     sys,
-    value::Value,
+    values::value::Value,
 };
 
 /// What boxing returns: the [`Value`] itself when boxing cannot fail, a [`JlResult`] when
@@ -35,8 +39,8 @@ pub trait BoxOutput<'s>: sealed::Sealed {
 
 mod sealed {
     pub trait Sealed {}
-    impl Sealed for crate::value::Value<'_> {}
-    impl Sealed for crate::error::JlResult<crate::value::Value<'_>> {}
+    impl Sealed for crate::values::value::Value<'_> {}
+    impl Sealed for crate::error::JlResult<crate::values::value::Value<'_>> {}
 }
 
 impl<'s> BoxOutput<'s> for Value<'s> {
@@ -126,7 +130,7 @@ impl<'scope> GcFrame<'scope> {
     /// If the thread may not call Julia now (see [`GcFrame`]).
     #[track_caller]
     pub fn box_value<T: IntoJulia>(&mut self, value: T) -> T::Output<'scope> {
-        crate::callable::assert_callable();
+        crate::calls::callable::assert_callable();
         value.into_julia(self)
     }
 }
@@ -329,18 +333,19 @@ unsafe impl Unbox for String {
 
     fn is_type_of(v: Value<'_>) -> bool {
         // SAFETY: reading an exported global type pointer.
-        has_type(v, unsafe { sys::jl_string_type }.cast()) || crate::symbol_value::is_symbol(v)
+        has_type(v, unsafe { sys::jl_string_type }.cast())
+            || crate::values::symbol_value::is_symbol(v)
     }
 
     fn unbox(v: Value<'_>) -> JlResult<Self> {
-        if let Ok(s) = crate::symbol_value::Symbol::from_value(v) {
+        if let Ok(s) = crate::values::symbol_value::Symbol::from_value(v) {
             return Ok(s.as_string());
         }
         if !Self::is_type_of(v) {
             return Err(wrong_type::<Self>(v));
         }
         // SAFETY: the type was just checked.
-        let bytes = unsafe { crate::strings::string_bytes_of(v.raw()) };
+        let bytes = unsafe { crate::values::strings::string_bytes_of(v.raw()) };
         String::from_utf8(bytes).map_err(JuliaError::InvalidUtf8)
     }
 }
@@ -366,7 +371,7 @@ impl Value<'_> {
             return Err(wrong_type::<String>(self));
         }
         // SAFETY: the type was just checked.
-        Ok(unsafe { crate::strings::string_bytes_of(self.raw()) })
+        Ok(unsafe { crate::values::strings::string_bytes_of(self.raw()) })
     }
 }
 
@@ -376,7 +381,7 @@ unsafe impl IntoJulia for () {
 
     fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> Value<'s> {
         // SAFETY: `nothing` is a global constant.
-        root_boxed(frame, unsafe { crate::sys_calls::jlrs_core_nothing() })
+        root_boxed(frame, unsafe { crate::sys::calls::jlrs_core_nothing() })
     }
 }
 

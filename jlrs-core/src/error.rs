@@ -232,7 +232,7 @@ pub enum InitError {
     /// An impossible number of threads.
     #[error(
         "cannot start Julia with {0} threads: at least 1 and at most {max} are possible",
-        max = crate::thread_state::MAX_JULIA_THREADS
+        max = crate::runtime::thread_state::MAX_JULIA_THREADS
     )]
     BadThreadCount(usize),
     /// Julia could not set up the helpers this crate needs.

@@ -73,73 +73,43 @@
 
 pub mod array;
 pub mod bits;
-mod call;
-mod call_async;
-mod callable;
-mod callback;
-mod catch;
-#[cfg(feature = "complex")]
-mod complex;
+mod calls;
 mod convert;
-mod datatype;
-pub mod diagnostics;
 #[cfg(feature = "distributed")]
 pub mod distributed;
 mod error;
-pub mod event_loop;
-mod exception;
-mod fields;
-mod frame;
-pub mod gc;
-pub mod gc_control;
-pub mod gc_stats;
-mod globals;
-pub mod hosted;
-pub mod idle;
-mod init;
-mod julia;
-mod julia_code;
-mod kw;
-pub mod latch;
-mod module;
-mod output;
-pub mod panics;
-mod path;
-#[doc(hidden)]
-pub mod record;
-mod roots;
-mod shutdown;
-mod signals;
-pub mod spin;
-mod strings;
-mod symbol;
-mod symbol_value;
-pub mod sync;
+mod hosting;
+mod rooting;
+mod runtime;
 mod sys;
-mod sys_calls;
-mod sys_julia;
-pub mod thread_state;
-mod tuple;
-mod value;
-pub mod wait;
+mod values;
+mod waiting;
+
+#[doc(hidden)]
+pub use convert::record;
+pub use hosting::{event_loop, hosted, idle};
+pub use runtime::{diagnostics, gc, gc_control, gc_stats, panics, thread_state};
+pub use waiting::{latch, spin, sync, wait};
 
 pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
-pub use callable::is_running;
-pub use callback::{CFunction, CReturn, CType};
+pub use calls::callable::is_running;
+pub use calls::callback::{CFunction, CReturn, CType};
 pub use convert::tuple0::Tuple0;
 pub use convert::{BoxOutput, IntoJulia, Unbox};
-pub use datatype::DataType;
 /// The old name of [`JuliaError`].
 #[doc(hidden)]
 pub use error::JuliaError as Error;
 pub use error::{InitError, JlResult, JuliaError, JuliaException};
-pub use frame::GcFrame;
-pub use init::{InitOptions, Runtime, MAX_JULIA_THREADS};
-pub use julia::{blocking, cpu_limit, in_julia, raised_cpu_answers, reenter, root_stack, Julia};
-pub use module::Module;
-pub use output::Output;
-pub use panics::panic_message;
-pub use roots::RootStack;
-pub use signals::SigintPolicy;
-pub use symbol_value::Symbol;
-pub use value::Value;
+pub use rooting::frame::GcFrame;
+pub use rooting::output::Output;
+pub use rooting::roots::RootStack;
+pub use runtime::init::{InitOptions, Runtime, MAX_JULIA_THREADS};
+pub use runtime::julia::{
+    blocking, cpu_limit, in_julia, raised_cpu_answers, reenter, root_stack, Julia,
+};
+pub use runtime::panics::panic_message;
+pub use runtime::signals::SigintPolicy;
+pub use values::datatype::DataType;
+pub use values::module::Module;
+pub use values::symbol_value::Symbol;
+pub use values::value::Value;

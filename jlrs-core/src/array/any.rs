@@ -4,9 +4,9 @@
 use crate::{
     array::{ffi, ledger::Borrow, ArrayError},
     error::JlResult,
-    frame::GcFrame,
-    roots::RootStack,
-    value::Value,
+    rooting::frame::GcFrame,
+    rooting::roots::RootStack,
+    values::value::Value,
 };
 
 /// A Julia `Array` of any element type and rank (`Vector{String}`, `Vector{Any}`,
@@ -79,7 +79,7 @@ impl<'scope> AnyArray<'scope> {
     /// Julia's `UndefRefError`), if the data is exclusively borrowed, or if this thread
     /// may not call Julia (see [`GcFrame`]).
     pub fn get<'t>(self, frame: &mut GcFrame<'t>, index: usize) -> JlResult<Value<'t>> {
-        crate::callable::check_callable()?;
+        crate::calls::callable::check_callable()?;
         self.check(index)?;
         let _borrow = self.borrow(false)?;
         // SAFETY: a rooted array and an index in bounds; the shim catches exceptions;
@@ -96,7 +96,7 @@ impl<'scope> AnyArray<'scope> {
     /// (Julia's `TypeError`), if the data is borrowed, or if this thread may not call
     /// Julia (see [`GcFrame`]).
     pub fn set(self, index: usize, value: Value<'_>) -> JlResult<()> {
-        crate::callable::check_callable()?;
+        crate::calls::callable::check_callable()?;
         self.check(index)?;
         let _borrow = self.borrow(true)?;
         // SAFETY: a rooted array, a rooted value and an index in bounds; the shim

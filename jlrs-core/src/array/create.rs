@@ -6,7 +6,7 @@ use std::ffi::c_void;
 use crate::{
     array::{element, ffi, owned, Array, ArrayElement, ArrayError},
     error::JlResult,
-    frame::GcFrame,
+    rooting::frame::GcFrame,
 };
 
 /// The most dimensions an array made here may have. Julia itself has no lower limit (its
@@ -67,7 +67,7 @@ impl<'scope> GcFrame<'scope> {
         dims: &[usize],
         zero: bool,
     ) -> JlResult<Array<'scope, T>> {
-        crate::callable::check_callable()?;
+        crate::calls::callable::check_callable()?;
         check_dims(dims, std::mem::size_of::<T::Stored>())?;
         let ty = element::element_type::<T>(self)?;
         // SAFETY: a frame proves this thread may call Julia; the dimensions were checked;
@@ -90,7 +90,7 @@ impl<'scope> GcFrame<'scope> {
         data: &[T],
         dims: &[usize],
     ) -> JlResult<Array<'scope, T>> {
-        crate::callable::check_callable()?;
+        crate::calls::callable::check_callable()?;
         check_len(dims, std::mem::size_of::<T::Stored>(), data.len())?;
         let array = self.alloc_array::<T>(dims, false)?;
         let dst = array.data_ptr().cast::<T::Stored>();
@@ -159,7 +159,7 @@ impl<'scope> GcFrame<'scope> {
         data: Vec<T>,
         dims: &[usize],
     ) -> JlResult<Array<'scope, T>> {
-        crate::callable::check_callable()?;
+        crate::calls::callable::check_callable()?;
         check_len(dims, std::mem::size_of::<T::Stored>(), data.len())?;
         let ty = element::element_type::<T>(self)?;
         let mut stored = into_stored_vec(data);
@@ -183,8 +183,8 @@ impl<'scope> GcFrame<'scope> {
             // The new array is rooted: it survives the collection.
             match owned::pressure(bytes) {
                 owned::Collect::No => {}
-                owned::Collect::Auto => crate::gc::collect(false),
-                owned::Collect::Full => crate::gc::collect(true),
+                owned::Collect::Auto => crate::runtime::gc::collect(false),
+                owned::Collect::Full => crate::runtime::gc::collect(true),
             }
             Ok(Array::wrap(value))
         }
@@ -235,7 +235,7 @@ impl<'scope> GcFrame<'scope> {
     where
         T: ArrayElement<Stored = T>,
     {
-        crate::callable::check_callable()?;
+        crate::calls::callable::check_callable()?;
         check_len(dims, std::mem::size_of::<T>(), data.len())?;
         self.scope(|mut inner| {
             let ty = element::element_type::<T>(&mut inner)?;

@@ -9,9 +9,9 @@ use crate::{
     convert::{char_from_julia, char_to_julia},
     error::JlResult,
     error::JuliaError,
-    frame::GcFrame,
+    rooting::frame::GcFrame,
     sys,
-    value::Value,
+    values::value::Value,
 };
 
 /// A Julia bits type (a `DataType` whose instances are plain bytes), as an array element

@@ -2,7 +2,7 @@
 
 use std::ffi::{c_int, c_void};
 
-pub(crate) use crate::sys_julia::jl_datatype_t;
+pub(crate) use crate::sys::julia::jl_datatype_t;
 
 use crate::sys::jl_value_t;
 

@@ -2,7 +2,7 @@
 //! the text of a value for error messages.
 
 use super::ffi;
-use crate::{sys, value::Value};
+use crate::{sys, values::value::Value};
 
 pub(crate) fn rank(v: Value<'_>) -> usize {
     // SAFETY: `v` is a rooted array.
@@ -31,9 +31,9 @@ pub(crate) unsafe fn raw_string(v: *mut sys::jl_value_t) -> String {
     unsafe {
         let s = ffi::jlrs_value_string(v);
         if s.is_null() {
-            crate::strings::type_name(v)
+            crate::values::strings::type_name(v)
         } else {
-            crate::strings::string_of(s)
+            crate::values::strings::string_of(s)
         }
     }
 }

@@ -80,7 +80,7 @@ fn ledger() -> MutexGuard<'static, Ledger> {
 
 /// A registered borrow of an array's data (id 0: nothing registered, for empty data),
 /// released when dropped. Bound to its thread: while it lives, this thread cannot call
-/// Julia ([`crate::callable`]).
+/// Julia ([`crate::calls::callable`]).
 pub(crate) struct Borrow {
     id: u64,
     _not_send: PhantomData<*mut ()>,
@@ -157,7 +157,7 @@ impl Borrow {
             owner: owner as usize,
         });
         drop(ledger);
-        crate::callable::borrow_started();
+        crate::calls::callable::borrow_started();
         Ok(Acquired {
             ptr,
             len,
@@ -187,7 +187,7 @@ impl Drop for Borrow {
             }
         }
         drop(ledger);
-        crate::callable::borrow_ended();
+        crate::calls::callable::borrow_ended();
         for d in ready {
             (d.free)();
         }

@@ -8,7 +8,7 @@ use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, NdIndex, ShapeBuilder};
 use crate::{
     array::{ledger::Borrow, Array, ArrayElement},
     error::JlResult,
-    frame::GcFrame,
+    rooting::frame::GcFrame,
 };
 
 /// A shared, borrow-checked `ndarray` view of an [`Array`], indexed like Julia but from 0

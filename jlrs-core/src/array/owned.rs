@@ -93,7 +93,7 @@ pub(crate) enum Collect {
 }
 
 /// Bytes given away since the last collection and since the last full one, and the
-/// collection counts (see [`gc::collections`](crate::gc::collections)) they were counted
+/// collection counts (see [`gc::collections`](crate::runtime::gc::collections)) they were counted
 /// from.
 struct Given {
     seen: (usize, usize),
@@ -110,7 +110,7 @@ static GIVEN: Mutex<Given> = Mutex::new(Given {
 
 /// Counts `bytes` just given to Julia; says which collection, if any, should run now.
 pub(crate) fn pressure(bytes: usize) -> Collect {
-    let (any, full) = crate::gc::collections();
+    let (any, full) = crate::runtime::gc::collections();
     let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
     if given.seen.0 != any {
         given.since_any = 0;

@@ -11,7 +11,7 @@ use super::{
     inspect::{dims, len, rank, raw_string, type_string},
     ledger::{ArrayMut, ArrayRef, Borrow},
 };
-use crate::{error::JlResult, roots::RootStack, value::Value};
+use crate::{error::JlResult, rooting::roots::RootStack, values::value::Value};
 
 /// A Julia `Array{T,N}` of bits elements, rooted for `'scope`.
 ///
@@ -82,7 +82,7 @@ impl<'scope, T: ArrayElement> Array<'scope, T> {
     /// Registers a borrow of the data and returns it with the data and its length,
     /// checked for alignment; a dangling pointer when empty.
     fn acquire(&self, exclusive: bool) -> JlResult<(NonNull<T::Stored>, usize, Borrow)> {
-        crate::callable::check_thread()?;
+        crate::calls::callable::check_thread()?;
         // SAFETY: a rooted array of bits elements (checked when the handle was made), on
         // a thread that may call Julia (checked above).
         let acquired = unsafe { Borrow::acquire(self.value.raw(), exclusive)? };
@@ -163,7 +163,7 @@ impl<'scope> Value<'scope> {
     /// actual type if it is not an array of `T`'s Julia type, e.g. "expected
     /// Array{Float64}, got Array{Int64,2}".
     pub fn array<T: ArrayElement>(self) -> JlResult<Array<'scope, T>> {
-        crate::callable::check_thread()?;
+        crate::calls::callable::check_thread()?;
         let mut stack = RootStack::new();
         let ty = element::element_type::<T>(&mut stack.frame())?;
         // SAFETY: `self` is a rooted array when the first test passes; its element type
@@ -198,7 +198,7 @@ impl<'scope> Value<'scope> {
     /// This value as an array of any element type (`Vector{String}`, `Vector{Any}`,
     /// `Matrix{Float64}` …), read and written one boxed element at a time.
     pub fn array_any(self) -> JlResult<AnyArray<'scope>> {
-        crate::callable::check_thread()?;
+        crate::calls::callable::check_thread()?;
         if !self.is_array() {
             return Err(ArrayError::WrongType {
                 expected: "Array".into(),

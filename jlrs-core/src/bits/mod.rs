@@ -34,11 +34,12 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 use crate::{
     convert::{IntoJulia, Unbox},
     error::{JlResult, JuliaError},
-    frame::GcFrame,
-    roots::RootStack,
-    strings::field_name,
-    sys, sys_calls as c,
-    value::Value,
+    rooting::frame::GcFrame,
+    rooting::roots::RootStack,
+    sys,
+    sys::calls as c,
+    values::strings::field_name,
+    values::value::Value,
 };
 
 pub(crate) mod layout;

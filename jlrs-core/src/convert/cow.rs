@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use crate::{
     convert::{IntoJulia, Unbox},
     error::JlResult,
-    frame::GcFrame,
-    value::Value,
+    rooting::frame::GcFrame,
+    values::value::Value,
 };
 
 // SAFETY: no layout is claimed.

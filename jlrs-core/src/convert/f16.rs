@@ -6,8 +6,8 @@ use crate::{
     bits::{box_bits, is_bits, unbox_bits, Layout, LayoutCache},
     convert::{IntoJulia, Unbox},
     error::JlResult,
-    frame::GcFrame,
-    value::Value,
+    rooting::frame::GcFrame,
+    values::value::Value,
 };
 
 const LAYOUT: Layout = Layout::primitive::<f16>("Float16");

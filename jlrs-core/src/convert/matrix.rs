@@ -6,8 +6,8 @@ use crate::{
     convert::vec::read_array,
     convert::{IntoJulia, Unbox},
     error::{JlResult, JuliaError},
-    frame::GcFrame,
-    value::Value,
+    rooting::frame::GcFrame,
+    values::value::Value,
 };
 
 /// The rows of a matrix as one column-major buffer, and its dimensions; every row must

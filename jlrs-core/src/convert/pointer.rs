@@ -6,9 +6,9 @@ use std::ffi::{c_int, c_void};
 use crate::{
     convert::{IntoJulia, Unbox},
     error::{JlResult, JuliaError},
-    frame::GcFrame,
+    rooting::frame::GcFrame,
     sys::jl_value_t,
-    value::Value,
+    values::value::Value,
 };
 
 extern "C" {
@@ -39,7 +39,7 @@ fn box_typed<'s>(
     // SAFETY: every `Ptr{X}` is a concrete isbits type of one pointer's size, so
     // jl_new_bits copies exactly the bytes of `bits`; the result is rooted at once.
     unsafe {
-        frame.root(crate::sys_calls::jlrs_core_new_bits(
+        frame.root(crate::sys::calls::jlrs_core_new_bits(
             ptr_ty.raw(),
             (&bits as *const usize).cast(),
         ))

@@ -5,9 +5,9 @@ use std::ffi::c_int;
 use crate::{
     convert::{IntoJulia, Unbox},
     error::{JlResult, JuliaError},
-    frame::GcFrame,
+    rooting::frame::GcFrame,
     sys::jl_value_t,
-    value::Value,
+    values::value::Value,
 };
 
 extern "C" {

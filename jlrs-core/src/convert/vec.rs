@@ -6,12 +6,12 @@
 use crate::{
     array::error::ArrayError,
     array::ArrayElement,
+    convert::record::full_type_name,
     convert::{IntoJulia, Unbox},
     error::{JlResult, JuliaError},
-    frame::GcFrame,
-    record::full_type_name,
-    roots::RootStack,
-    value::Value,
+    rooting::frame::GcFrame,
+    rooting::roots::RootStack,
+    values::value::Value,
 };
 
 /// A Julia error about an array as one about a `Vector`: "expected Vector{Float64}, found

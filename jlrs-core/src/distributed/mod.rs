@@ -19,7 +19,7 @@
 //! [`GcFrame::call_async`]: the thread that awaits keeps serving its other work (a pool
 //! worker its other tasks, the runtime thread Julia's event loop). From synchronous code
 //! on a hosted thread (`MtHandle::with`), drive the future with
-//! [`idle::block_on`](crate::idle::block_on), which waits inside Julia's scheduler; never
+//! [`idle::block_on`](crate::hosting::idle::block_on), which waits inside Julia's scheduler; never
 //! on the runtime thread, where it would park the thread that serves the network.
 //!
 //! **Do not block the runtime thread.** In Julia 1.5 every socket of the cluster is
@@ -93,7 +93,7 @@ pub use pmap_options::PmapOptions;
 pub use spec::{Topology, WorkerSpec};
 pub use worker_id::WorkerId;
 
-use crate::{error::JlResult, error::JuliaError, frame::GcFrame, value::Value};
+use crate::{error::JlResult, error::JuliaError, rooting::frame::GcFrame, values::value::Value};
 use spec::Hosts;
 
 /// Whether `using Distributed` has run in `Main`.

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::value::Value;
+use crate::values::value::Value;
 
 /// Distributed's `pmap` keywords `retry_delays` and `on_error`.
 ///

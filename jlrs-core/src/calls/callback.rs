@@ -1,0 +1,311 @@
+//! Rust functions that Julia can call: closures over boxed values
+//! ([`GcFrame::define_function`]) and `extern "C"` functions over bits types
+//! ([`GcFrame::define_cfunction`]).
+//!
+//! A closure runs on whichever Julia thread calls it (the runtime thread, a pool worker,
+//! a `with` thread, a plain `Threads.@spawn` task); that thread is GC-unsafe, as any
+//! thread running Julia code is. The entry point makes a [`Julia`] context and a root
+//! stack of its own there, catches panics, and turns errors and panics into values that
+//! a small Julia wrapper throws as `JlrsCore.RustError` / `JlrsCore.RustPanic`: no Julia
+//! exception ever unwinds over a Rust frame, and no panic unwinds into Julia.
+
+use std::{
+    ffi::{c_char, c_int, c_void},
+    io::Write as _,
+    panic::{catch_unwind, AssertUnwindSafe},
+};
+
+use crate::{
+    error::JlResult, error::JuliaError, rooting::frame::GcFrame, rooting::roots::RootStack,
+    runtime::julia::Julia, runtime::panics::panic_message, sys, values::value::Value,
+};
+
+/// The closure behind a function defined with [`GcFrame::define_function`].
+type Callback = dyn for<'s> Fn(&mut GcFrame<'s>, &[Value<'s>]) -> JlResult<Value<'s>> + Send + Sync;
+
+/// What Julia's method hands the shim's `jlrs_core_callback_guard`, which reads the two
+/// function pointers at its head. Leaked: Julia may call the method as long as it runs.
+#[repr(C)]
+struct CallbackData {
+    run: extern "C" fn(*mut c_void, *const *mut sys::jl_value_t, usize) -> *mut sys::jl_value_t,
+    escaped: extern "C" fn(*mut c_void, *const c_char, c_int) -> !,
+    callback: Box<Callback>,
+}
+
+extern "C" {
+    /// Calls `data.run(data, args, n)` inside a Julia exception handler that calls
+    /// `data.escaped` if an exception reaches it (`csrc/callback.c`).
+    fn jlrs_core_callback_guard(
+        data: *mut c_void,
+        args: *const *mut sys::jl_value_t,
+        n: usize,
+    ) -> *mut sys::jl_value_t;
+}
+
+impl<'scope> GcFrame<'scope> {
+    /// Defines the Julia function `name` (a path: `"rhs!"` or `"Main.rhs!"` in `Main`,
+    /// `"Main.M.f"` in module `M`) that calls `f` with its arguments, and returns it.
+    ///
+    /// `f` runs on whichever Julia thread calls the function, with a frame of its own.
+    /// If it returns an error, Julia throws `JlrsCore.RustError` with the error's text;
+    /// if it panics, Julia throws `JlrsCore.RustPanic` with the panic message. The
+    /// closure lives as long as the process (redefining the function leaks the old one,
+    /// and so does a failed definition: Julia may hold it).
+    ///
+    /// `f` runs as Rust code, never cut short: with
+    /// [`SigintPolicy::InterruptJulia`](crate::SigintPolicy::InterruptJulia), Ctrl-C
+    /// while it runs is deferred until it returns, and the caller's Julia code then gets
+    /// the `InterruptException`; a Julia call that `f` makes through its frame is a call
+    /// of its own, which Ctrl-C may interrupt (`f` gets the error). If `f` overflows its
+    /// stack, the process aborts with a message naming the thread (Julia would otherwise
+    /// throw a `StackOverflowError` over its frames, skipping their destructors).
+    ///
+    /// ```
+    /// # use jlrs_core::{InitOptions, Runtime, Value};
+    /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
+    /// rt.julia().scope(|mut frame| {
+    ///     frame.define_function("twice", |frame, args: &[Value<'_>]| {
+    ///         let x = args[0].unbox::<f64>()?;
+    ///         Ok(frame.box_value(2.0 * x))
+    ///     })?;
+    ///     let y = frame.eval("sum(twice(Float64(i)) for i in 1:10)")?.unbox::<f64>()?;
+    ///     assert_eq!(y, 110.0);
+    ///     Ok::<_, jlrs_core::JuliaError>(())
+    /// }).unwrap();
+    /// ```
+    pub fn define_function<F>(&mut self, name: &str, f: F) -> JlResult<Value<'scope>>
+    where
+        F: for<'s> Fn(&mut GcFrame<'s>, &[Value<'s>]) -> JlResult<Value<'s>>
+            + Send
+            + Sync
+            + 'static,
+    {
+        let (module, fname) = self.split_path(name)?;
+        let data = Box::into_raw(Box::new(CallbackData {
+            run: callback_entry,
+            escaped: callback_escaped,
+            callback: Box::new(f),
+        }));
+        let defined = self.scope(|mut frame| {
+            let fname = frame.symbol(fname)?;
+            let entry = frame.box_value(jlrs_core_callback_guard as *const () as usize);
+            let data_v = frame.box_value(data as usize);
+            frame
+                .call_internal("JlrsCore.define_function", &[module, fname, entry, data_v])
+                .map(|f| f.raw())
+        });
+        // On an error the data is leaked, never freed: the method may have been defined
+        // before the error, and Julia may call it.
+        // SAFETY: returned by the last call of the inner scope, nothing allocated since;
+        // the function is also rooted by its module binding.
+        defined.and_then(|raw| unsafe { self.root(raw) })
+    }
+
+    /// Defines the Julia function `name` (a path, as for [`GcFrame::define_function`])
+    /// that calls the `extern "C"` function `f` through `ccall`, with no boxing on either
+    /// side: arguments and result are numbers (`i8`..`u64`, `f32`, `f64`), the result
+    /// may also be `()`. Julia's method takes exactly those types (`Float64`, ...).
+    ///
+    /// `f` runs GC-unsafe on the calling Julia thread and gets no frame: it should be
+    /// short, pure Rust. A panic in an `extern "C"` function aborts the process (Rust's
+    /// rule), so it must not panic. With
+    /// [`SigintPolicy::InterruptJulia`](crate::SigintPolicy::InterruptJulia), Ctrl-C
+    /// while it runs is deferred until it returns, as for [`GcFrame::define_function`].
+    /// If it overflows its stack, the process aborts with a message naming the thread,
+    /// as for a closure (Julia's `StackOverflowError` would otherwise jump over its
+    /// frames).
+    ///
+    /// ```
+    /// # use jlrs_core::{InitOptions, Runtime};
+    /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
+    /// extern "C" fn hypot(a: f64, b: f64) -> f64 {
+    ///     (a * a + b * b).sqrt()
+    /// }
+    ///
+    /// rt.julia().scope(|mut frame| {
+    ///     frame.define_cfunction("rust_hypot", hypot as extern "C" fn(f64, f64) -> f64)?;
+    ///     assert_eq!(frame.eval("rust_hypot(3.0, 4.0)")?.unbox::<f64>()?, 5.0);
+    ///     Ok::<_, jlrs_core::JuliaError>(())
+    /// }).unwrap();
+    /// ```
+    pub fn define_cfunction<F: CFunction>(&mut self, name: &str, f: F) -> JlResult<Value<'scope>> {
+        let (module, fname) = self.split_path(name)?;
+        let fname = self.symbol(fname)?;
+        let fptr = self.box_value(f.address());
+        let ret = self.global(F::RETURN_TYPE)?;
+        let mut types = Vec::with_capacity(F::ARG_TYPES.len());
+        for t in F::ARG_TYPES {
+            types.push(self.global(t)?);
+        }
+        let types = self.new_tuple(&types)?;
+        let escaped = callback_escaped as extern "C" fn(*mut c_void, *const c_char, c_int) -> !;
+        let escaped = self.box_value(escaped as usize);
+        self.call_internal(
+            "JlrsCore.define_cfunction",
+            &[module, fname, fptr, ret, types, escaped],
+        )
+    }
+
+    /// The module and the last component of a path to a (new) global; the last component
+    /// must not be empty.
+    fn split_path<'p>(&mut self, path: &'p str) -> JlResult<(Value<'scope>, &'p str)> {
+        let (module, name) = self.module_and_name(path)?;
+        if name.is_empty() {
+            return Err(JuliaError::UndefinedName(format!(
+                "{path} (no function name)"
+            )));
+        }
+        Ok((module, name))
+    }
+}
+
+/// Called when a Julia exception jumped over a callback's Rust frames, which can never be
+/// resumed or dropped: reports it and aborts, as Rust does for a thread that overflows
+/// its stack.
+extern "C" fn callback_escaped(_data: *mut c_void, exception_type: *const c_char, tid: c_int) -> ! {
+    let exception_type = if exception_type.is_null() {
+        "an exception".into()
+    } else {
+        // SAFETY: Julia's type names are static NUL-terminated strings.
+        unsafe { std::ffi::CStr::from_ptr(exception_type) }.to_string_lossy()
+    };
+    let _ = writeln!(
+        std::io::stderr(),
+        "jlrs: a Rust function called from Julia on Julia thread {tid} overflowed its stack \
+         (Julia reported a {exception_type} that jumped over its Rust frames, so they can \
+         neither continue nor be cleaned up); aborting. Recurse less deeply, or call it \
+         from a task with a larger stack."
+    );
+    std::process::abort()
+}
+
+/// Called by the shim's `jlrs_core_callback_guard`, for `JlrsCore.call_rust`, on a
+/// GC-unsafe Julia thread with interrupts deferred. Never unwinds and never throws: an
+/// error or a panic is returned as a `RustError` or `RustPanic` value, which the Julia
+/// wrapper throws.
+extern "C" fn callback_entry(
+    data: *mut c_void,
+    args: *const *mut sys::jl_value_t,
+    n: usize,
+) -> *mut sys::jl_value_t {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `data` is the leaked `CallbackData` of `define_function`, never freed.
+        let callback = unsafe { &(*data.cast::<CallbackData>()).callback };
+        // SAFETY: Julia code called this function, so this is a Julia thread and it is
+        // GC-unsafe. The context marks the thread as one that may call Julia for as long
+        // as the callback runs.
+        let _julia = unsafe { Julia::new() };
+        let mut stack = RootStack::new();
+        let mut frame = stack.frame();
+        let args: &[Value<'_>] = if n == 0 {
+            &[]
+        } else {
+            // SAFETY: `args` points to the `n` elements of a `Vector{Any}` built from the
+            // call's arguments (never `#undef`), which Julia keeps alive during the call;
+            // `Value` is a transparent non-null pointer.
+            unsafe { std::slice::from_raw_parts(args.cast::<Value<'_>>(), n) }
+        };
+        match callback(&mut frame, args) {
+            // The value leaves its root here; nothing allocates before Julia, which
+            // receives it as the `ccall`'s result, roots it.
+            Ok(v) => Ok(v.raw()),
+            Err(e) => Err(("JlrsCore.RustError", e.to_string())),
+        }
+    }));
+    let (kind, message) = match outcome {
+        Ok(Ok(v)) => return v,
+        Ok(Err(e)) => e,
+        Err(payload) => ("JlrsCore.RustPanic", panic_message(&*payload)),
+    };
+    catch_unwind(AssertUnwindSafe(|| failure(kind, &message)))
+        .ok()
+        .flatten()
+        // SAFETY: `nothing` is a global constant.
+        .unwrap_or_else(|| unsafe { crate::sys::calls::jlrs_core_nothing() })
+}
+
+/// A `RustError` or `RustPanic` carrying `message`, or `None` if it cannot be made.
+fn failure(kind: &str, message: &str) -> Option<*mut sys::jl_value_t> {
+    // SAFETY: as in `callback_entry`: a GC-unsafe Julia thread.
+    let _julia = unsafe { Julia::new() };
+    let mut stack = RootStack::new();
+    let mut frame = stack.frame();
+    let msg = frame.box_value(message);
+    // The value leaves its root when the stack is dropped; nothing allocates before Julia
+    // roots it.
+    frame.call_internal(kind, &[msg]).ok().map(|v| v.raw())
+}
+
+/// An `extern "C"` function over numbers that [`GcFrame::define_cfunction`] can make
+/// callable from Julia.
+///
+/// # Safety
+/// [`CFunction::RETURN_TYPE`] and [`CFunction::ARG_TYPES`] name the Julia types whose C
+/// representation is that of the function's result and arguments, and
+/// [`CFunction::address`] is the function's address.
+pub unsafe trait CFunction: Copy + 'static {
+    /// The Julia name of the result type (`"Float64"`, `"Cvoid"` for `()`).
+    const RETURN_TYPE: &'static str;
+    /// The Julia names of the argument types.
+    const ARG_TYPES: &'static [&'static str];
+    /// The function's address.
+    fn address(self) -> usize;
+}
+
+/// A number type passed to and from [`CFunction`]s.
+pub trait CType: Copy + 'static {
+    /// Its Julia name.
+    const JULIA: &'static str;
+}
+
+/// A result type of [`CFunction`]s: a [`CType`] or `()`.
+pub trait CReturn: 'static {
+    /// Its Julia name.
+    const JULIA: &'static str;
+}
+
+macro_rules! ctypes {
+    ($($t:ty => $jl:literal),*) => {$(
+        impl CType for $t {
+            const JULIA: &'static str = $jl;
+        }
+        impl CReturn for $t {
+            const JULIA: &'static str = $jl;
+        }
+    )*};
+}
+
+ctypes!(i8 => "Int8", i16 => "Int16", i32 => "Int32", i64 => "Int64",
+        u8 => "UInt8", u16 => "UInt16", u32 => "UInt32", u64 => "UInt64",
+        f32 => "Float32", f64 => "Float64");
+
+impl CReturn for () {
+    const JULIA: &'static str = "Cvoid";
+}
+
+macro_rules! cfunctions {
+    ($($($a:ident)*;)*) => {$(
+        // SAFETY: the names come from `CType`/`CReturn`, whose Julia types have the C
+        // representation of the Rust types; the address is the function pointer's.
+        unsafe impl<R: CReturn, $($a: CType),*> CFunction for extern "C" fn($($a),*) -> R {
+            const RETURN_TYPE: &'static str = R::JULIA;
+            const ARG_TYPES: &'static [&'static str] = &[$($a::JULIA),*];
+
+            fn address(self) -> usize {
+                self as usize
+            }
+        }
+    )*};
+}
+
+cfunctions! {
+    ;
+    A;
+    A B;
+    A B C;
+    A B C D;
+    A B C D E;
+    A B C D E F;
+    A B C D E F G;
+    A B C D E F G H;
+}

@@ -1,0 +1,11 @@
+//! Calling Julia: code, globals, functions with positional and keyword arguments, Julia tasks, Rust callbacks, and the exceptions they raise.
+
+pub(crate) mod call;
+pub(crate) mod call_async;
+pub(crate) mod callable;
+pub(crate) mod callback;
+pub(crate) mod catch;
+pub(crate) mod exception;
+pub(crate) mod globals;
+pub(crate) mod julia_code;
+pub(crate) mod kw;
