@@ -41,8 +41,12 @@
 //!   malloc'd buffer also loses its spare capacity, so that `sizehint!` (which ignores the
 //!   mark) finds nothing to shrink. The mark stays after the borrow (Julia's `reshape`
 //!   relies on the same mark for its aliases, so clearing it could let Julia free an
-//!   alias's memory): `copy` such a vector to grow it. Every borrow marks, including the
-//!   short ones of `to_vec` and of `AnyArray::get`/`set` on bits arrays. Arrays whose
+//!   alias's memory): `copy` such a vector to grow it. Copies and single elements do not
+//!   mark: [`Array::to_vec`] of an array a borrow would mark lets Julia's own `copy` make
+//!   the copy on the calling thread and reads that private copy, and
+//!   [`AnyArray::get`]/[`AnyArray::set`] go through Julia's `getindex`/`setindex!`; both
+//!   still respect every Rust borrow (they are registered in the ledger for their
+//!   duration). Arrays whose
 //!   memory Julia does not free when resizing (inline data, a Rust `Vec`) may still be
 //!   resized by copying: the borrow keeps reading the old memory, which the ledger keeps
 //!   allocated (it roots the array and its data's owner) until the borrow ends.

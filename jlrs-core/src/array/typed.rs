@@ -131,24 +131,45 @@ impl<'scope, T: ArrayElement> Array<'scope, T> {
     /// A copy of the elements, in column-major order.
     ///
     /// An error if the data is exclusively borrowed, or (for `char`) if an element is
-    /// not a valid `char`.
+    /// not a valid `char`. Unlike a borrow, a copy leaves the array as Julia can resize it:
+    /// where a borrow would mark the array shared, Julia's own `copy` makes the copy on
+    /// this thread (one more copy of the data), and Rust reads that.
     pub fn to_vec(&self) -> JlResult<Vec<T>> {
-        let data = self.data()?;
-        if element::stored_as_itself::<T>() {
-            let mut out = Vec::<T>::with_capacity(data.len());
-            // SAFETY: T::Stored is T; `out` has room for `data.len()` elements.
-            unsafe {
-                std::ptr::copy_nonoverlapping(
-                    data.as_ptr().cast::<T>(),
-                    out.as_mut_ptr(),
-                    data.len(),
-                );
-                out.set_len(data.len());
-            }
-            Ok(out)
-        } else {
-            data.iter().map(|&s| T::from_stored(s)).collect()
+        crate::calls::callable::check_thread()?;
+        // SAFETY: a rooted array.
+        let would_mark = unsafe { Borrow::would_mark(self.value.raw()) };
+        if !would_mark || crate::calls::callable::holds_borrow() {
+            // Nothing to mark, or this thread cannot run Julia while it holds a borrow.
+            return read_out(&self.data()?);
         }
+        let mut stack = RootStack::new();
+        let mut frame = stack.frame();
+        let copy = {
+            // SAFETY: a rooted array of bits elements, on a thread that may call Julia.
+            let _entry = unsafe { Borrow::acquire_for_julia(self.value.raw(), false)? };
+            // SAFETY: as above; the shim catches exceptions, and the copy is rooted at
+            // once.
+            unsafe { frame.root(ffi::jlrs_array_copy(self.value.raw()))? }
+        };
+        // SAFETY: `copy` has this array's type. Nothing else references it, so marking
+        // it shared (if its data is large) changes nothing for Julia code.
+        let copy = unsafe { Array::<T>::wrap(copy) };
+        read_out(&copy.data()?)
+    }
+}
+
+/// The elements of `data` as `T`s.
+fn read_out<T: ArrayElement>(data: &[T::Stored]) -> JlResult<Vec<T>> {
+    if element::stored_as_itself::<T>() {
+        let mut out = Vec::<T>::with_capacity(data.len());
+        // SAFETY: T::Stored is T; `out` has room for `data.len()` elements.
+        unsafe {
+            std::ptr::copy_nonoverlapping(data.as_ptr().cast::<T>(), out.as_mut_ptr(), data.len());
+            out.set_len(data.len());
+        }
+        Ok(out)
+    } else {
+        data.iter().map(|&s| T::from_stored(s)).collect()
     }
 }
 

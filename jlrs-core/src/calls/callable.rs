@@ -49,7 +49,7 @@ pub(crate) fn mark_shut_down() {
 /// reports an error instead of racing the collector or calling a dead runtime.
 pub(crate) fn check_callable() -> JlResult<()> {
     check_thread()?;
-    if BORROWS.with(Cell::get) != 0 {
+    if holds_borrow() {
         return Err(crate::array::error::ArrayError::BorrowHeld.into());
     }
     Ok(())
@@ -58,6 +58,11 @@ pub(crate) fn check_callable() -> JlResult<()> {
 thread_local! {
     /// How many borrows of array data this thread holds.
     static BORROWS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Whether this thread holds a borrow of array data (and so cannot run Julia).
+pub(crate) fn holds_borrow() -> bool {
+    BORROWS.with(Cell::get) != 0
 }
 
 /// Counts a borrow of array data taken on this thread.
