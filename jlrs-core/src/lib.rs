@@ -78,6 +78,7 @@ mod call_async;
 mod callable;
 mod callback;
 mod catch;
+mod cfunction_types;
 #[cfg(feature = "complex")]
 mod complex;
 mod convert;
@@ -125,7 +126,7 @@ pub mod wait;
 
 pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
 pub use callable::is_running;
-pub use callback::{CFunction, CReturn, CType};
+pub use cfunction_types::{CFunction, CReturn, CType};
 pub use convert::tuple0::Tuple0;
 pub use convert::{BoxOutput, IntoJulia, Unbox};
 pub use datatype::DataType;

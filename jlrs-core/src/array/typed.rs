@@ -18,6 +18,7 @@ use crate::{error::JlResult, roots::RootStack, value::Value};
 /// A handle: `Copy`, `!Send`, as cheap as a [`Value`]. Its rank `N` is known at run time
 /// ([`Array::rank`]); its elements are reached through the borrow-checked [`Array::data`]
 /// and [`Array::data_mut`] (see the [module docs](crate::array) for what is guaranteed).
+#[repr(transparent)]
 pub struct Array<'scope, T> {
     value: Value<'scope>,
     _elem: PhantomData<fn() -> T>,
