@@ -29,6 +29,11 @@ use crate::{
     value::Value,
 };
 
+// `ccall` passes a boxed array as one `jl_value_t*`, and `Array` is a transparent handle
+// over one.
+static_assertions::assert_eq_size!(Array<'static, f64>, *mut c_void);
+static_assertions::assert_eq_align!(Array<'static, f64>, *mut c_void);
+
 mod sealed {
     pub trait Sealed {}
 }
