@@ -116,6 +116,8 @@ impl<'scope> GcFrame<'scope> {
     /// | [`Array<'_, T>`](crate::Array) (arguments only) | `Array{T}` of any rank |
     /// | `()` (result only) | `Cvoid` |
     ///
+    /// Up to 8 arguments, or up to 4 when one is an array.
+    ///
     /// A pointer is passed, never read: dereferencing it is `unsafe` in `f`, as any raw
     /// pointer. An array arrives as a typed handle whose lifetime is the call (write the
     /// type `extern "C" fn(Array<'_, f64>)`, so that `f` cannot keep it); Julia's caller

@@ -85,7 +85,50 @@ extern "C" fn all_true(a: Array<'_, bool>) -> bool {
     a.to_vec().is_ok_and(|v| v.iter().all(|&b| b))
 }
 
+/// `y .+= a .* x` when `go`; the number of elements updated, -1 on an error (lengths
+/// differ, or `x` and `y` share memory).
+extern "C" fn axpy(y: Array<'_, f64>, a: f64, x: Array<'_, f64>, go: bool) -> i64 {
+    if !go {
+        return 0;
+    }
+    let (Ok(mut y), Ok(x)) = (y.data_mut(), x.data()) else {
+        return -1;
+    };
+    if x.len() != y.len() {
+        return -1;
+    }
+    for (y, x) in y.iter_mut().zip(x.iter()) {
+        *y += a * x;
+    }
+    y.len() as i64
+}
+
+/// Eight numbers of eight types, weighted by position so that an exchange shows.
+#[allow(clippy::too_many_arguments)]
+extern "C" fn weighted8(a: i8, b: i16, c: i32, d: i64, e: u8, f: u16, g: u32, h: f32) -> f64 {
+    [
+        f64::from(a),
+        f64::from(b),
+        f64::from(c),
+        d as f64,
+        f64::from(e),
+        f64::from(f),
+        f64::from(g),
+        f64::from(h),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, x)| 10f64.powi(i as i32) * x)
+    .sum()
+}
+
 fn define_all(f: &mut GcFrame<'_>) -> JlResult<()> {
+    f.define_cfunction(
+        "rust_axpy!",
+        axpy as extern "C" fn(Array<'_, f64>, f64, Array<'_, f64>, bool) -> i64,
+    )?;
+    type Weighted8 = extern "C" fn(i8, i16, i32, i64, u8, u16, u32, f32) -> f64;
+    f.define_cfunction("rust_weighted8", weighted8 as Weighted8)?;
     f.define_cfunction("rust_not", not as extern "C" fn(bool) -> bool)?;
     f.define_cfunction("rust_bool_byte", bool_byte as extern "C" fn(bool) -> u8)?;
     // SAFETY: the same ABI (one byte, zero-extended); only Julia calls it, never Rust.
@@ -313,4 +356,39 @@ fn a_closure_takes_the_same_types() {
     .unwrap();
     assert!(r.0);
     assert!(r.1.contains("expected Array{Float64}"), "{}", r.1);
+}
+
+#[test]
+fn arrays_and_numbers_mix_in_any_position() {
+    let _dog = watchdog("mixed", Duration::from_secs(120));
+    let r = run(|f| {
+        Ok::<_, JuliaError>((
+            eval_string(
+                f,
+                "y = [1.0, 2.0]; n = rust_axpy!(y, 10.0, [3.0, 4.0], true); (n, y)",
+            )?,
+            eval_string(
+                f,
+                "y = [1.0, 2.0]; n = rust_axpy!(y, 10.0, [3.0, 4.0], false); (n, y)",
+            )?,
+            eval_string(
+                f,
+                "y = [1.0, 2.0]; n = rust_axpy!(y, 10.0, y, true); (n, y)",
+            )?,
+            eval_string(f, "rust_axpy!([1.0], 1.0, [1.0, 2.0], true)")?,
+            f.eval("rust_weighted8(1, 2, 3, 4, 5, 6, 7, 8)")
+                .map_or_else(|e| e.to_string(), |_| "no error".into()),
+            f.eval(
+                "rust_weighted8(Int8(1), Int16(2), Int32(3), 4, 0x05, UInt16(6), UInt32(7), 8f0)",
+            )?
+            .unbox::<f64>()?,
+        ))
+    })
+    .unwrap();
+    assert_eq!(r.0, "(2, [31.0, 42.0])");
+    assert_eq!(r.1, "(0, [1.0, 2.0])");
+    assert_eq!(r.2, "(-1, [1.0, 2.0])", "x and y are one array: refused");
+    assert_eq!(r.3, "-1");
+    assert!(r.4.contains("MethodError"), "{}", r.4);
+    assert_eq!(r.5, 87_654_321.0);
 }
