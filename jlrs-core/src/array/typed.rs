@@ -18,6 +18,9 @@ use crate::{error::JlResult, rooting::roots::RootStack, values::value::Value};
 /// A handle: `Copy`, `!Send`, as cheap as a [`Value`]. Its rank `N` is known at run time
 /// ([`Array::rank`]); its elements are reached through the borrow-checked [`Array::data`]
 /// and [`Array::data_mut`] (see the [module docs](crate::array) for what is guaranteed).
+// Transparent: an `extern "C"` function of `define_cfunction` takes it as Julia's
+// `jl_value_t*` (cfunction_types.rs).
+#[repr(transparent)]
 pub struct Array<'scope, T> {
     value: Value<'scope>,
     _elem: PhantomData<fn() -> T>,

@@ -1,6 +1,7 @@
 //! Rust functions that Julia can call: closures over boxed values
-//! ([`GcFrame::define_function`]) and `extern "C"` functions over bits types
-//! ([`GcFrame::define_cfunction`]).
+//! ([`GcFrame::define_function`]) and `extern "C"` functions over numbers, `bool`,
+//! pointers and typed arrays ([`GcFrame::define_cfunction`], whose types are in
+//! `cfunction_types.rs`).
 //!
 //! A closure runs on whichever Julia thread calls it (the runtime thread, a pool worker,
 //! a `with` thread, a plain `Threads.@spawn` task); that thread is GC-unsafe, as any
@@ -16,8 +17,9 @@ use std::{
 };
 
 use crate::{
-    error::JlResult, error::JuliaError, rooting::frame::GcFrame, rooting::roots::RootStack,
-    runtime::julia::Julia, runtime::panics::panic_message, sys, values::value::Value,
+    calls::cfunction_types::CFunction, error::JlResult, error::JuliaError, rooting::frame::GcFrame,
+    rooting::roots::RootStack, runtime::julia::Julia, runtime::panics::panic_message, sys,
+    values::value::Value,
 };
 
 /// The closure behind a function defined with [`GcFrame::define_function`].
@@ -103,8 +105,28 @@ impl<'scope> GcFrame<'scope> {
 
     /// Defines the Julia function `name` (a path, as for [`GcFrame::define_function`])
     /// that calls the `extern "C"` function `f` through `ccall`, with no boxing on either
-    /// side: arguments and result are numbers (`i8`..`u64`, `f32`, `f64`), the result
-    /// may also be `()`. Julia's method takes exactly those types (`Float64`, ...).
+    /// side. Julia's method takes exactly the argument types (a `MethodError` otherwise):
+    ///
+    /// | Rust | Julia |
+    /// |---|---|
+    /// | `i8`..`u64`, `f32`, `f64` | `Int8`..`UInt64`, `Float32`, `Float64` |
+    /// | `bool` | `Bool` (a byte other than 0 or 1, which Julia code can make, arrives as its lowest bit, as Julia's `if` reads it) |
+    /// | [`JuliaBool`](crate::array::JuliaBool) | `Bool`, the byte unchanged |
+    /// | `*mut T`, `*const T` ([`ArrayElement`](crate::ArrayElement) `T` stored as itself) | `Ptr{T}` |
+    /// | `*mut c_void`, `*const c_void` | `Ptr{Cvoid}` |
+    /// | [`Array<'_, T>`](crate::Array) (arguments only) | `Array{T}` of any rank |
+    /// | `()` (result only) | `Cvoid` |
+    ///
+    /// Up to 8 arguments, or up to 4 when one is an array.
+    ///
+    /// A pointer is passed, never read: dereferencing it is `unsafe` in `f`, as any raw
+    /// pointer. An array arrives as a typed handle whose lifetime is the call (write the
+    /// type `extern "C" fn(Array<'_, f64>)`, so that `f` cannot keep it); Julia's caller
+    /// roots it meanwhile, and its data is borrowed through [`Array::data`](crate::Array::data)
+    /// and [`Array::data_mut`](crate::Array::data_mut), checked against every other
+    /// borrow in the process as always (an `extern "C"` function returns no `Result`: `f`
+    /// decides what an error becomes). An element type whose Julia array stride differs
+    /// from its Rust size is an error here, at definition.
     ///
     /// `f` runs GC-unsafe on the calling Julia thread and gets no frame: it should be
     /// short, pure Rust. A panic in an `extern "C"` function aborts the process (Rust's
@@ -116,7 +138,7 @@ impl<'scope> GcFrame<'scope> {
     /// frames).
     ///
     /// ```
-    /// # use jlrs_core::{InitOptions, Runtime};
+    /// # use jlrs_core::{Array, InitOptions, Runtime};
     /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
     /// extern "C" fn hypot(a: f64, b: f64) -> f64 {
     ///     (a * a + b * b).sqrt()
@@ -125,6 +147,22 @@ impl<'scope> GcFrame<'scope> {
     /// rt.julia().scope(|mut frame| {
     ///     frame.define_cfunction("rust_hypot", hypot as extern "C" fn(f64, f64) -> f64)?;
     ///     assert_eq!(frame.eval("rust_hypot(3.0, 4.0)")?.unbox::<f64>()?, 5.0);
+    ///
+    ///     // Julia passes an array; Rust reads or writes it through the borrow checks.
+    ///     extern "C" fn scale(a: Array<'_, f64>, k: f64) -> bool {
+    ///         match a.data_mut() {
+    ///             Ok(mut data) => {
+    ///                 data.iter_mut().for_each(|x| *x *= k);
+    ///                 true
+    ///             }
+    ///             Err(_) => false,
+    ///         }
+    ///     }
+    ///     frame.define_cfunction("rust_scale!", scale as extern "C" fn(Array<'_, f64>, f64) -> bool)?;
+    ///     let v = frame.eval("v = [1.0, 2.0]; rust_scale!(v, 3.0) ? v : nothing")?;
+    ///     assert_eq!(v.array::<f64>()?.to_vec()?, [3.0, 6.0]);
+    ///     // Another element type is Julia's MethodError, before Rust runs.
+    ///     assert!(frame.eval("rust_scale!([1, 2], 3.0)").is_err());
     ///     Ok::<_, jlrs_core::JuliaError>(())
     /// }).unwrap();
     /// ```
@@ -132,17 +170,20 @@ impl<'scope> GcFrame<'scope> {
         let (module, fname) = self.split_path(name)?;
         let fname = self.symbol(fname)?;
         let fptr = self.box_value(f.address());
-        let ret = self.global(F::RETURN_TYPE)?;
-        let mut types = Vec::with_capacity(F::ARG_TYPES.len());
-        for t in F::ARG_TYPES {
-            types.push(self.global(t)?);
+        let (ret, args) = F::signature(self)?;
+        let mut types = Vec::with_capacity(args.len());
+        let mut passes = Vec::with_capacity(args.len());
+        for (t, pass) in args {
+            types.push(t);
+            passes.push(self.symbol(pass)?);
         }
         let types = self.new_tuple(&types)?;
+        let passes = self.new_tuple(&passes)?;
         let escaped = callback_escaped as extern "C" fn(*mut c_void, *const c_char, c_int) -> !;
         let escaped = self.box_value(escaped as usize);
         self.call_internal(
             "JlrsCore.define_cfunction",
-            &[module, fname, fptr, ret, types, escaped],
+            &[module, fname, fptr, ret, types, passes, escaped],
         )
     }
 
@@ -234,78 +275,4 @@ fn failure(kind: &str, message: &str) -> Option<*mut sys::jl_value_t> {
     // The value leaves its root when the stack is dropped; nothing allocates before Julia
     // roots it.
     frame.call_internal(kind, &[msg]).ok().map(|v| v.raw())
-}
-
-/// An `extern "C"` function over numbers that [`GcFrame::define_cfunction`] can make
-/// callable from Julia.
-///
-/// # Safety
-/// [`CFunction::RETURN_TYPE`] and [`CFunction::ARG_TYPES`] name the Julia types whose C
-/// representation is that of the function's result and arguments, and
-/// [`CFunction::address`] is the function's address.
-pub unsafe trait CFunction: Copy + 'static {
-    /// The Julia name of the result type (`"Float64"`, `"Cvoid"` for `()`).
-    const RETURN_TYPE: &'static str;
-    /// The Julia names of the argument types.
-    const ARG_TYPES: &'static [&'static str];
-    /// The function's address.
-    fn address(self) -> usize;
-}
-
-/// A number type passed to and from [`CFunction`]s.
-pub trait CType: Copy + 'static {
-    /// Its Julia name.
-    const JULIA: &'static str;
-}
-
-/// A result type of [`CFunction`]s: a [`CType`] or `()`.
-pub trait CReturn: 'static {
-    /// Its Julia name.
-    const JULIA: &'static str;
-}
-
-macro_rules! ctypes {
-    ($($t:ty => $jl:literal),*) => {$(
-        impl CType for $t {
-            const JULIA: &'static str = $jl;
-        }
-        impl CReturn for $t {
-            const JULIA: &'static str = $jl;
-        }
-    )*};
-}
-
-ctypes!(i8 => "Int8", i16 => "Int16", i32 => "Int32", i64 => "Int64",
-        u8 => "UInt8", u16 => "UInt16", u32 => "UInt32", u64 => "UInt64",
-        f32 => "Float32", f64 => "Float64");
-
-impl CReturn for () {
-    const JULIA: &'static str = "Cvoid";
-}
-
-macro_rules! cfunctions {
-    ($($($a:ident)*;)*) => {$(
-        // SAFETY: the names come from `CType`/`CReturn`, whose Julia types have the C
-        // representation of the Rust types; the address is the function pointer's.
-        unsafe impl<R: CReturn, $($a: CType),*> CFunction for extern "C" fn($($a),*) -> R {
-            const RETURN_TYPE: &'static str = R::JULIA;
-            const ARG_TYPES: &'static [&'static str] = &[$($a::JULIA),*];
-
-            fn address(self) -> usize {
-                self as usize
-            }
-        }
-    )*};
-}
-
-cfunctions! {
-    ;
-    A;
-    A B;
-    A B C;
-    A B C D;
-    A B C D E;
-    A B C D E F;
-    A B C D E F G;
-    A B C D E F G H;
 }

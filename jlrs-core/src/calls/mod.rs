@@ -5,6 +5,7 @@ pub(crate) mod call_async;
 pub(crate) mod callable;
 pub(crate) mod callback;
 pub(crate) mod catch;
+pub(crate) mod cfunction_types;
 pub(crate) mod exception;
 pub(crate) mod globals;
 pub(crate) mod julia_code;

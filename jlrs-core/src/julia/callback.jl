@@ -63,18 +63,25 @@ function define_function(m::Module, name::Symbol, entry::UInt, data::UInt)
 end
 
 # `name(x1::T1, ...) = ccall(fptr, R, (T1, ...), x1, ...)`: no boxing on either side.
+# `passes` says per argument how the method hands it over (cfunction_types.rs): `:plain`
+# as is, `:bool` as its lowest bit (a `Bool` byte can hold any value, which Julia passes on
+# unchanged when this method is inlined, and a Rust `bool` must be 0 or 1), `:object` as
+# `Any` (a boxed array, rooted by the caller's argument during the call).
 # With InterruptJulia the Rust function runs with interrupts deferred, as in
 # `call_rust_deferred`. It cannot throw (a panic in an `extern "C"` function aborts), so an
 # exception caught around its `ccall` jumped over its Rust frames (a Rust stack overflow,
 # which Julia's signal handler turns into a `StackOverflowError`): those frames can neither
 # continue nor be cleaned up, and `escaped` (callback.rs) aborts, naming the thread.
 function define_cfunction(m::Module, name::Symbol, fptr::UInt, ret::Type, argtypes::Tuple,
-                          escaped::UInt)
+                          passes::Tuple, escaped::UInt)
     p = Ptr{Cvoid}(fptr)
     esc = Ptr{Cvoid}(escaped)
     args = [Symbol("x", i) for i in 1:length(argtypes)]
     typed = [:($(a)::$(t)) for (a, t) in zip(args, argtypes)]
-    call = :(ccall($p, $ret, ($(argtypes...),), $(args...)))
+    ctypes = [k === :object ? Any : t for (t, k) in zip(argtypes, passes)]
+    vals = [k === :bool ? :($(Core.Intrinsics.and_int)($a, true)) : a
+            for (a, k) in zip(args, passes)]
+    call = :(ccall($p, $ret, ($(ctypes...),), $(vals...)))
     guarded = quote
         try
             $call
