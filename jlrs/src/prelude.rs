@@ -2,7 +2,7 @@
 
 #[doc(inline)]
 pub use jlrs_core::{
-    array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef, JuliaChar},
+    array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef, JuliaBool, JuliaChar},
     hosted::{Hosted, HostedLoop, HostedThread},
     GcFrame, InitOptions, IntoJulia, JlResult, Julia, JuliaError, JuliaException, Runtime,
     SigintPolicy, Unbox, Value,
