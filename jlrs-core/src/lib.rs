@@ -21,7 +21,8 @@
 //!   ([`GcFrame::new_tuple`], [`GcFrame::new_named_tuple`]), fields ([`Value::field`]),
 //!   symbols, globals and packages ([`GcFrame::set_global`], [`GcFrame::using`]), types
 //!   ([`GcFrame::apply_type`], [`Value::isa`]) and exceptions as values
-//!   ([`Value::call_catch`], [`JuliaException::causes`]);
+//!   ([`Value::call_catch`], [`JuliaException::causes`]) and their stack traces as data
+//!   ([`Value::tracing_call`], [`Value::attach_stacktrace`], [`JuliaException::backtrace`]);
 //! - Rust functions that Julia calls ([`GcFrame::define_function`],
 //!   [`GcFrame::define_cfunction`]);
 //! - values that leave a nested scope through a slot of an outer frame ([`Output`]),
@@ -111,6 +112,7 @@ mod roots;
 mod shutdown;
 mod signals;
 pub mod spin;
+mod stack_frame;
 mod strings;
 mod symbol;
 mod symbol_value;
@@ -119,6 +121,8 @@ mod sys;
 mod sys_calls;
 mod sys_julia;
 pub mod thread_state;
+mod traced;
+mod tracing_call;
 mod tuple;
 mod value;
 pub mod wait;
@@ -141,5 +145,6 @@ pub use output::Output;
 pub use panics::panic_message;
 pub use roots::RootStack;
 pub use signals::SigintPolicy;
+pub use stack_frame::StackFrame;
 pub use symbol_value::Symbol;
 pub use value::Value;
