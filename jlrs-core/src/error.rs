@@ -17,8 +17,13 @@ pub struct JuliaException {
     type_name: String,
     message: String,
     causes: Vec<JuliaException>,
-    backtrace: Option<Vec<StackFrame>>,
+    // Boxed: a pointer more, not three, in every `JuliaError` (and the errors that hold one).
+    backtrace: Option<Box<Frames>>,
 }
+
+/// The frames of a [`JuliaException`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Frames(Vec<StackFrame>);
 
 impl JuliaException {
     pub(crate) fn new(type_name: String, message: String) -> Self {
@@ -32,7 +37,10 @@ impl JuliaException {
 
     /// Adds `frames` after the frames the exception already has.
     pub(crate) fn with_backtrace(mut self, frames: Vec<StackFrame>) -> Self {
-        self.backtrace.get_or_insert_with(Vec::new).extend(frames);
+        self.backtrace
+            .get_or_insert_with(|| Box::new(Frames(Vec::new())))
+            .0
+            .extend(frames);
         self
     }
 
@@ -45,7 +53,7 @@ impl JuliaException {
     /// do not look for frames. C frames are included
     /// ([`from_c`](StackFrame::from_c)); at most 256 frames.
     pub fn backtrace(&self) -> Option<&[StackFrame]> {
-        self.backtrace.as_deref()
+        self.backtrace.as_deref().map(|frames| frames.0.as_slice())
     }
 
     pub(crate) fn with_causes(mut self, causes: Vec<JuliaException>) -> Self {
@@ -79,7 +87,7 @@ impl fmt::Display for JuliaException {
         } else {
             write!(f, "Julia exception: {}: {}", self.type_name, self.message)?;
         }
-        match &self.backtrace {
+        match self.backtrace() {
             Some(frames) if f.alternate() => {
                 write!(f, "\nStacktrace:")?;
                 for (i, frame) in frames.iter().enumerate() {
