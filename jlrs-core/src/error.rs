@@ -2,17 +2,28 @@
 
 use std::{fmt, path::PathBuf};
 
-/// A Julia exception, converted to Rust: its type and its `showerror` text, and those of
-/// the exceptions nested in it.
+use crate::calls::stack_frame::StackFrame;
+
+/// A Julia exception, converted to Rust: its type and its `showerror` text, those of the
+/// exceptions nested in it, and, for a traced call, the frames it was thrown through.
 ///
 /// The exception object itself is not kept; it has been cleared from the thread (use
 /// [`Value::call_catch`](crate::Value::call_catch) to keep it).
+///
+/// `Display` shows the type and message; the alternate form (`{:#}`) adds the backtrace,
+/// one frame a line, as Julia prints it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JuliaException {
     type_name: String,
     message: String,
     causes: Vec<JuliaException>,
+    // Boxed: a pointer more, not three, in every `JuliaError` (and the errors that hold one).
+    backtrace: Option<Box<Frames>>,
 }
+
+/// The frames of a [`JuliaException`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Frames(Vec<StackFrame>);
 
 impl JuliaException {
     pub(crate) fn new(type_name: String, message: String) -> Self {
@@ -20,7 +31,29 @@ impl JuliaException {
             type_name,
             message,
             causes: Vec::new(),
+            backtrace: None,
         }
+    }
+
+    /// Adds `frames` after the frames the exception already has.
+    pub(crate) fn with_backtrace(mut self, frames: Vec<StackFrame>) -> Self {
+        self.backtrace
+            .get_or_insert_with(|| Box::new(Frames(Vec::new())))
+            .0
+            .extend(frames);
+        self
+    }
+
+    /// The frames the exception was thrown through, innermost first, from where it was
+    /// thrown up to the call that caught it (the caller's frames and this library's own
+    /// are left out): `Some` for an exception of
+    /// [`Value::tracing_call`](crate::Value::tracing_call), of a function wrapped by
+    /// [`Value::attach_stacktrace`](crate::Value::attach_stacktrace), and of
+    /// [`GcFrame::call_async`](crate::GcFrame::call_async); `None` for other calls, which
+    /// do not look for frames. C frames are included
+    /// ([`from_c`](StackFrame::from_c)); at most 256 frames.
+    pub fn backtrace(&self) -> Option<&[StackFrame]> {
+        self.backtrace.as_deref().map(|frames| frames.0.as_slice())
     }
 
     pub(crate) fn with_causes(mut self, causes: Vec<JuliaException>) -> Self {
@@ -50,9 +83,19 @@ impl JuliaException {
 impl fmt::Display for JuliaException {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.message.starts_with(&self.type_name) {
-            write!(f, "Julia exception: {}", self.message)
+            write!(f, "Julia exception: {}", self.message)?;
         } else {
-            write!(f, "Julia exception: {}: {}", self.type_name, self.message)
+            write!(f, "Julia exception: {}: {}", self.type_name, self.message)?;
+        }
+        match self.backtrace() {
+            Some(frames) if f.alternate() => {
+                write!(f, "\nStacktrace:")?;
+                for (i, frame) in frames.iter().enumerate() {
+                    write!(f, "\n [{}] {frame}", i + 1)?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 }

@@ -31,8 +31,11 @@ impl<'scope> GcFrame<'scope> {
     ///
     /// The task runs on a Julia thread that no hosted loop occupies (the runtime thread
     /// while it waits for work, or a free worker thread). An exception thrown by `f`
-    /// becomes an error: a `TaskFailedException` whose
-    /// [`causes`](crate::JuliaException::causes) name the exception `f` threw.
+    /// becomes an error that names it: its type and message, not those of the
+    /// `TaskFailedException` Julia's `fetch` would wrap it in, and the frames it was
+    /// thrown through inside the task as its
+    /// [`backtrace`](crate::JuliaException::backtrace), found (only when `f` throws)
+    /// while the task handles the exception.
     pub async fn call_async(
         &mut self,
         f: Value<'_>,

@@ -38,8 +38,15 @@ pub(crate) fn take(slots: &Slots) -> JuliaError {
 /// How deep nested exceptions are followed.
 const MAX_DEPTH: usize = 8;
 
-/// The type, message and nested causes of the rooted exception `exc`.
+/// The type, message and nested causes of the rooted exception `exc`; for a
+/// `JlrsCore.TracedException`, those of the exception it wraps, with its frames.
 fn describe(slots: &Slots, exc: *mut sys::jl_value_t, depth: usize) -> JuliaException {
+    if depth < MAX_DEPTH {
+        // SAFETY: this thread may call Julia and `exc` is rooted in `slots`.
+        if let Some((inner, frames)) = unsafe { crate::calls::traced::unwrap(slots, exc) } {
+            return describe(slots, inner, depth + 1).with_backtrace(frames);
+        }
+    }
     let type_name = type_name(exc);
     let message = show_error(exc).unwrap_or_else(|| "<showerror failed>".into());
     let causes = if depth < MAX_DEPTH {

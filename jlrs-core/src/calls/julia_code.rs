@@ -13,6 +13,7 @@ const PARTS: &[(&str, &str)] = &[
     ("idle.jl", include_str!("../julia/idle.jl")),
     ("signals.jl", include_str!("../julia/signals.jl")),
     ("calls.jl", include_str!("../julia/calls.jl")),
+    ("stacktrace.jl", include_str!("../julia/stacktrace.jl")),
     ("callback.jl", include_str!("../julia/callback.jl")),
     ("distributed.jl", include_str!("../julia/distributed.jl")),
     ("kw_cache.jl", include_str!("../julia/kw_cache.jl")),

@@ -10,3 +10,6 @@ pub(crate) mod exception;
 pub(crate) mod globals;
 pub(crate) mod julia_code;
 pub(crate) mod kw;
+pub(crate) mod stack_frame;
+pub(crate) mod traced;
+pub(crate) mod tracing_call;

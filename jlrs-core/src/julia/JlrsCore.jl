@@ -2,26 +2,39 @@
 # start-up, on the thread that initialises Julia, before any other thread runs Julia code.
 module JlrsCore
 # The body of every `call_async` task (call_async.rs): `f(args...)`, then the Rust
-# function at `done` called with `state`, whether `f` returned or threw.
+# function at `done` called with `state`, whether `f` returned or threw. An exception is
+# thrown on as a `TracedException` (stacktrace.jl) with the frames it was thrown through,
+# found here, while it is handled.
 function call_then_done(f, args::Tuple, done::UInt, state::UInt)
     fptr = Ptr{Cvoid}(done)
     sptr = Ptr{Cvoid}(state)
     try
         return f(args...)
+    catch e
+        throw(traced_exception(e, catch_backtrace(), backtrace()))
     finally
         ccall(fptr, Cvoid, (Ptr{Cvoid},), sptr)
     end
 end
 
 # `done` is called when `f` has returned or thrown; `fetch_result` then waits the last
-# instant until the task is marked finished, and throws a `TaskFailedException` (which
-# names the inner exception) if it failed.
+# instant until the task is marked finished.
 function spawn_call(f, args::Tuple, done::UInt, state::UInt)
     return Threads.@spawn call_then_done(f, args, done, state)
 end
 
-# The result of a task of `spawn_call`, rooted by the Rust frame that awaited it.
-fetch_result(t::Task) = fetch(t)
+# The result of a task of `spawn_call`, rooted by the Rust frame that awaited it. If the
+# task failed, its own exception is thrown, not the `TaskFailedException` that `fetch`
+# wraps it in (whose message shows this module's frames): the caller's error names what
+# `f` threw.
+function fetch_result(t::Task)
+    try
+        return fetch(t)
+    catch e
+        (e isa TaskFailedException && e.task === t) || rethrow()
+        throw(t.exception)
+    end
+end
 
 # Evaluates every top-level expression of `code` in Main; errors are thrown as
 # themselves, not wrapped in a LoadError.
