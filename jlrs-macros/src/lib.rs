@@ -164,10 +164,22 @@ fn expand(input: &DeriveInput, which: Which) -> syn::Result<Tokens> {
     let named = named_fields(input)?;
     let krate = opts.krate.unwrap_or_else(default_crate);
     let ty = &input.ident;
-    let of = match which {
-        Which::IntoJulia => quote!(of_into_julia),
-        Which::Unbox => quote!(of_unbox),
+    let (trait_name, of) = match which {
+        Which::IntoJulia => (quote!(#krate::IntoJulia), quote!(of_into_julia)),
+        Which::Unbox => (quote!(#krate::Unbox), quote!(of_unbox)),
     };
+    let params = type_params(input)?;
+    let generic = !params.is_empty();
+    let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
+    let preds = bounds(input, &named.named, &trait_name);
+    let where_clause = quote!(where #(#preds,)* Self: ::core::marker::Copy);
+    let element_where = quote! {
+        where #(#preds,)* Self: ::core::marker::Copy
+            + ::core::marker::Send
+            + ::core::marker::Sync
+            + 'static
+    };
+    let this = quote!(#ty #ty_generics);
     let mut fields = Vec::new();
     for f in &named.named {
         let name = field_name(f)?;
@@ -176,73 +188,150 @@ fn expand(input: &DeriveInput, which: Which) -> syn::Result<Tokens> {
         fields.push(quote! {
             #krate::bits::FieldLayout {
                 name: #name,
-                offset: ::core::mem::offset_of!(#ty, #ident),
+                offset: ::core::mem::offset_of!(Self, #ident),
                 layout: #krate::bits::Layout::#of::<#fty>(),
             }
         });
     }
     let layout = quote! {
-        const LAYOUT: #krate::bits::Layout = #krate::bits::Layout {
+        ::core::option::Option::Some(&#krate::bits::Layout {
             julia_type: #julia_type,
-            size: ::core::mem::size_of::<#ty>(),
+            size: ::core::mem::size_of::<Self>(),
             fields: &[#(#fields),*],
-        };
-        static CACHE: #krate::bits::LayoutCache = #krate::bits::LayoutCache::new();
+            params: &[#(#krate::bits::Layout::#of::<#params>()),*],
+            encoding: #krate::bits::Encoding::Plain,
+        })
+    };
+    // One `static` serves every instance of a generic type: it must tell them apart.
+    let cache = if generic {
+        quote!(static CACHE: #krate::bits::LayoutCache = #krate::bits::LayoutCache::per_layout();)
+    } else {
+        quote!(static CACHE: #krate::bits::LayoutCache = #krate::bits::LayoutCache::new();)
     };
     let imp = match which {
         Which::IntoJulia => quote! {
             // SAFETY: the type is #[repr(C)] (checked by the derive), and LAYOUT is made
             // from its size, its fields' offsets (`offset_of!`) and its fields' own
             // layouts, in declaration order.
-            unsafe impl #krate::IntoJulia for #ty {
+            unsafe impl #impl_generics #krate::IntoJulia for #this #where_clause {
                 type Output<'s> = #krate::JlResult<#krate::Value<'s>>;
-                const LAYOUT: ::core::option::Option<&'static #krate::bits::Layout> =
-                    ::core::option::Option::Some(&LAYOUT);
+                const LAYOUT: ::core::option::Option<&'static #krate::bits::Layout> = #layout;
 
                 fn into_julia<'s>(
                     self,
                     frame: &mut #krate::GcFrame<'s>,
                 ) -> #krate::JlResult<#krate::Value<'s>> {
+                    let layout = #krate::bits::Layout::of_into_julia::<Self>();
                     // SAFETY: LAYOUT describes this type (see above).
-                    unsafe { #krate::bits::box_bits(frame, &LAYOUT, &CACHE, &self) }
+                    unsafe { #krate::bits::box_bits(frame, layout, &CACHE, &self) }
                 }
             }
         },
         Which::Unbox => quote! {
-            // SAFETY: as for IntoJulia; the fields are bits types whose every bit pattern
-            // is valid (their own layouts say so).
-            unsafe impl #krate::Unbox for #ty {
+            // SAFETY: as for IntoJulia; the fields are bits types whose layouts say which
+            // Julia bits are valid for them (every bit pattern for numbers; `bool` and
+            // `char` are checked and converted).
+            unsafe impl #impl_generics #krate::Unbox for #this #where_clause {
                 const JULIA_TYPE: &'static str = #julia_type;
-                const LAYOUT: ::core::option::Option<&'static #krate::bits::Layout> =
-                    ::core::option::Option::Some(&LAYOUT);
+                const LAYOUT: ::core::option::Option<&'static #krate::bits::Layout> = #layout;
 
                 fn is_type_of(value: #krate::Value<'_>) -> bool {
-                    #krate::bits::is_bits::<Self>(value, &LAYOUT, &CACHE)
+                    let layout = #krate::bits::Layout::of_unbox::<Self>();
+                    #krate::bits::is_bits::<Self>(value, layout, &CACHE)
                 }
 
                 fn unbox(value: #krate::Value<'_>) -> #krate::JlResult<Self> {
+                    let layout = #krate::bits::Layout::of_unbox::<Self>();
                     // SAFETY: LAYOUT describes this type (see above).
-                    unsafe { #krate::bits::unbox_bits(value, &LAYOUT, &CACHE) }
+                    unsafe { #krate::bits::unbox_bits(value, layout, &CACHE) }
+                }
+            }
+
+            // SAFETY: `element_type` returns the Julia type only if LAYOUT (which describes
+            // this type, see above) matches it: an isbits type of this size, alignment,
+            // field names, offsets and field types, with no `bool` or `char` inside, so
+            // every element of an array of it is a valid `Self`, stored as itself.
+            unsafe impl #impl_generics #krate::array::ArrayElement for #this #element_where {
+                type Stored = Self;
+
+                fn julia_type(
+                    frame: &mut #krate::GcFrame<'_>,
+                ) -> #krate::JlResult<#krate::array::ElementType> {
+                    let layout = #krate::bits::Layout::of_unbox::<Self>();
+                    #krate::bits::element_type::<Self>(frame, layout, &CACHE)
+                }
+
+                fn into_stored(self) -> Self {
+                    self
+                }
+
+                fn from_stored(stored: Self) -> #krate::JlResult<Self> {
+                    ::core::result::Result::Ok(stored)
                 }
             }
         },
     };
     Ok(quote! {
         const _: () = {
-            #layout
+            #cache
             #imp
         };
     })
 }
 
-/// The named fields of a non-generic struct, or the error to report.
-fn named_fields(input: &DeriveInput) -> syn::Result<&syn::FieldsNamed> {
-    if !input.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(
-            &input.generics,
-            "generic types cannot be derived; write the impl for each instance",
-        ));
+/// The type parameters of `input`; an error for lifetimes and const parameters, which no
+/// Julia type parameter corresponds to here.
+fn type_params(input: &DeriveInput) -> syn::Result<Vec<&syn::Ident>> {
+    let mut params = Vec::new();
+    for p in &input.generics.params {
+        match p {
+            syn::GenericParam::Type(t) => params.push(&t.ident),
+            other => {
+                return Err(syn::Error::new_spanned(
+                    other,
+                    "only type parameters can be derived (each one is a type parameter of \
+                     the Julia type, in order); lifetimes and const parameters cannot",
+                ))
+            }
+        }
     }
+    Ok(params)
+}
+
+/// The predicates of the impl's `where` clause: the struct's own, then `T: Trait` for each
+/// type parameter and each field type that mentions one.
+fn bounds(
+    input: &DeriveInput,
+    fields: &syn::punctuated::Punctuated<syn::Field, syn::Token![,]>,
+    trait_name: &Tokens,
+) -> Vec<Tokens> {
+    let params: Vec<&syn::Ident> = input.generics.type_params().map(|t| &t.ident).collect();
+    let mut preds: Vec<Tokens> = input
+        .generics
+        .where_clause
+        .iter()
+        .flat_map(|w| w.predicates.iter().map(|p| quote!(#p)))
+        .collect();
+    for p in &params {
+        preds.push(quote!(#p: #trait_name));
+    }
+    for f in fields {
+        let fty = &f.ty;
+        let text = quote!(#fty).to_string();
+        let mentions = params.iter().any(|p| {
+            text.split(|c: char| !c.is_alphanumeric() && c != '_')
+                .any(|w| w == p.to_string())
+        });
+        if mentions {
+            preds.push(quote!(#fty: #trait_name));
+        }
+    }
+    preds
+}
+
+/// The named fields of a struct, or the error to report.
+fn named_fields(input: &DeriveInput) -> syn::Result<&syn::FieldsNamed> {
+    type_params(input)?;
     let Data::Struct(data) = &input.data else {
         return Err(syn::Error::new_spanned(
             &input.ident,
@@ -277,6 +366,14 @@ fn expand_record(input: &DeriveInput, opts: Options, which: Which) -> syn::Resul
             quote!(#name)
         }
     };
+    let trait_name = match which {
+        Which::IntoJulia => quote!(#krate::IntoJulia),
+        Which::Unbox => quote!(#krate::Unbox),
+    };
+    let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
+    let preds = bounds(input, &named.named, &trait_name);
+    let where_clause = quote!(where #(#preds),*);
+    let this = quote!(#ty #ty_generics);
     let mut idents = Vec::new();
     let mut names = Vec::new();
     let mut types = Vec::new();
@@ -291,7 +388,7 @@ fn expand_record(input: &DeriveInput, opts: Options, which: Which) -> syn::Resul
     let imp = match which {
         Which::IntoJulia => quote! {
             // SAFETY: no layout is claimed: the struct is converted field by field.
-            unsafe impl #krate::IntoJulia for #ty {
+            unsafe impl #impl_generics #krate::IntoJulia for #this #where_clause {
                 type Output<'s> = #krate::JlResult<#krate::Value<'s>>;
 
                 fn into_julia<'s>(
@@ -307,7 +404,7 @@ fn expand_record(input: &DeriveInput, opts: Options, which: Which) -> syn::Resul
         },
         Which::Unbox => quote! {
             // SAFETY: no layout is claimed: the struct is converted field by field.
-            unsafe impl #krate::Unbox for #ty {
+            unsafe impl #impl_generics #krate::Unbox for #this #where_clause {
                 const JULIA_TYPE: &'static str = #type_name;
 
                 fn is_type_of(value: #krate::Value<'_>) -> bool {
