@@ -1,16 +1,27 @@
 //! `#[derive(IntoJulia, Unbox)]` for Rust structs, in two ways:
 //!
-//! - a `#[repr(C)]` struct whose fields are bits types (numbers, `Complex`, other derived
-//!   `#[repr(C)]` structs) is stored byte for byte as a Julia isbits struct (its layout is
-//!   checked against the Julia type);
+//! - a `#[repr(C)]` struct whose fields are bits types (numbers, `bool`, `char`, tuples of
+//!   bits types, `Complex`, other derived `#[repr(C)]` structs) is stored as a Julia isbits
+//!   struct (its layout is checked against the Julia type; a `bool` is read only when
+//!   Julia's byte is 0 or 1, a `char` is converted from and to Julia's UTF-8 `Char`, and
+//!   an invalid one is an error naming the field). `#[derive(Unbox)]` also implements
+//!   `ArrayElement`, so `value.array::<Point>()` views a Julia `Vector{Point}` in place: the
+//!   first use checks the layout (isbits, size, alignment, field names, offsets and types)
+//!   and refuses types with a `bool` or `char` inside, whose Julia bits are not always
+//!   valid Rust ones;
 //! - any other struct with named fields is converted **field by field, by name, copying**:
 //!   each field with its own conversion, so fields may be `Vec<T>` (a `Vector{T}`),
-//!   `Vec<Vec<T>>` (a `Matrix{T}`), `String`, tuples or other derived structs. This is the
-//!   way to move a Julia result into a Rust struct (one that also derives
-//!   `serde::Serialize`, say). With `julia_type`, unboxing checks the value's type and
-//!   boxing calls the type's constructor with the fields in order; without it, any struct
-//!   or named tuple with those fields unboxes, and boxing makes a named tuple. An error
-//!   names the field that does not convert and why.
+//!   `Vec<Vec<T>>` (a `Matrix{T}`), `String`, `bool`, `char`, tuples or other derived
+//!   structs. This is the way to move a Julia result into a Rust struct in one call (one
+//!   that also derives `serde::Serialize`, say). With `julia_type`, unboxing checks the
+//!   value's type and boxing calls the type's constructor with the fields in order;
+//!   without it, any struct or named tuple with those fields unboxes, and boxing makes a
+//!   named tuple. An error names the field that does not convert and why.
+//!
+//! Generic structs are derived with a bound on each type parameter: in bits mode,
+//! `WithGeneric<f64>` is the Julia type at `julia_type` applied to its parameters' Julia
+//! types (`WithGeneric{Float64}`); field by field, the value must be one of the Julia type
+//! at `julia_type` (any parameters), and boxing calls its constructor.
 //!
 //! ```ignore
 //! use jlrs::prelude::*;
@@ -21,6 +32,14 @@
 //! struct Point {
 //!     x: f64,
 //!     y: i64,
+//! }
+//!
+//! // struct WithGeneric{T}; t::T; end
+//! #[derive(Clone, Copy, IntoJulia, Unbox)]
+//! #[repr(C)]
+//! #[jlrs(julia_type = "Main.WithGeneric")]
+//! struct WithGeneric<T> {
+//!     t: T,
 //! }
 //! ```
 //!
@@ -36,15 +55,78 @@
 //!
 //! Attributes:
 //! - `#[jlrs(julia_type = "Main.Point")]` (required for `#[repr(C)]` structs): the path of
-//!   the Julia type;
+//!   the Julia type (without its parameters);
 //! - `#[jlrs(crate = "path")]`: where jlrs-core is. By default `::jlrs::base` (the
 //!   facade's re-export) if the crate's `Cargo.toml` depends on `jlrs`, else
 //!   `::jlrs_core`;
 //! - on a field, `#[jlrs(rename = "name")]`: its name in Julia, if it differs.
 //!
-//! For `#[repr(C)]` structs, the layout is checked against the Julia type the first time
-//! a conversion runs (see `jlrs_core::bits`); a field type without a bits layout (`bool`,
-//! `char`, `String`, a Rust tuple) is refused at compile time.
+//! # What is refused at compile time
+//!
+//! A `#[repr(C)]` struct with a field that has no bits layout (a `String`, a `Vec`, an
+//! `Option`: "this field type has no bits layout"):
+//!
+//! ```compile_fail,E0080
+//! use jlrs_macros::Unbox;
+//!
+//! #[derive(Clone, Copy, Unbox)]
+//! #[repr(C)]
+//! #[jlrs(julia_type = "Main.Named")]
+//! struct Named {
+//!     id: i64,
+//!     parent: Option<i64>, // no bits layout: convert the struct field by field instead
+//! }
+//! let _ = <Named as jlrs_core::Unbox>::LAYOUT;
+//! ```
+//!
+//! A `Value` field: a copy cannot keep a Julia value rooted (nothing ties the field's
+//! lifetime to a frame that roots it), so `Value` is not `Unbox`; read such a field with
+//! [`Value::field`](../jlrs_core/struct.Value.html#method.field) instead:
+//!
+//! ```compile_fail,E0277
+//! use jlrs_core::Value;
+//! use jlrs_macros::Unbox;
+//!
+//! #[derive(Unbox)]
+//! struct Holder {
+//!     value: Value<'static>,
+//! }
+//! ```
+//!
+//! Lifetime and const parameters (a Julia type's parameters are types here):
+//!
+//! ```compile_fail
+//! use jlrs_macros::Unbox;
+//!
+//! #[derive(Unbox)]
+//! struct Labeled<'a> {
+//!     label: &'a str,
+//! }
+//! ```
+//!
+//! The same structs with what is supported compile:
+//!
+//! ```
+//! use jlrs_macros::Unbox;
+//!
+//! #[derive(Clone, Copy, Unbox)]
+//! #[repr(C)]
+//! #[jlrs(julia_type = "Main.Flagged")]
+//! struct Flagged<T> {
+//!     id: T,
+//!     on: bool,
+//!     letter: char,
+//!     pair: (f64, i64),
+//! }
+//!
+//! #[derive(Unbox)]
+//! struct Named {
+//!     id: i64,
+//!     name: String,
+//!     values: Vec<f64>,
+//! }
+//! let _ = <Flagged<i64> as jlrs_core::Unbox>::LAYOUT;
+//! ```
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as Tokens;

@@ -55,7 +55,10 @@ impl Layout {
     pub const fn of_unbox<T: Unbox>() -> &'static Layout {
         match T::LAYOUT {
             Some(l) => l,
-            None => panic!("this field type has no bits layout (it cannot be stored inline)"),
+            None => panic!(
+                "this field type has no bits layout (it cannot be stored inline); without \
+                 #[repr(C)] the struct is converted field by field"
+            ),
         }
     }
 
@@ -63,7 +66,10 @@ impl Layout {
     pub const fn of_into_julia<T: IntoJulia>() -> &'static Layout {
         match T::LAYOUT {
             Some(l) => l,
-            None => panic!("this field type has no bits layout (it cannot be stored inline)"),
+            None => panic!(
+                "this field type has no bits layout (it cannot be stored inline); without \
+                 #[repr(C)] the struct is converted field by field"
+            ),
         }
     }
 }
