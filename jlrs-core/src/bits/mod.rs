@@ -1,9 +1,9 @@
-//! User bits types: Rust `#[repr(C)]` structs stored byte for byte as Julia isbits
-//! structs, with their layout checked against the Julia type the first time it is used.
+//! User bits types: Rust `#[repr(C)]` structs stored as Julia isbits structs, with their
+//! layout checked against the Julia type the first time it is used.
 //!
 //! `#[derive(IntoJulia, Unbox)]` (crate `jlrs-macros`, facade feature `derive`) writes the
 //! [`Layout`] of a struct and implements the conversions with [`box_bits`],
-//! [`unbox_bits`] and [`is_bits`]:
+//! [`unbox_bits`] and [`is_bits`], and `ArrayElement` with [`element_type`]:
 //!
 //! ```ignore
 //! #[derive(Clone, Copy, IntoJulia, Unbox)]
@@ -12,22 +12,24 @@
 //! struct Point { x: f64, y: i64 }
 //! ```
 //!
-//! The first conversion of a type looks its Julia type up and compares it with the
-//! layout: it must be a concrete isbits type of the same size, with the same number of
-//! fields, and each field must have the same name, offset and type (recursively, for
-//! nested structs). A mismatch is an [`JuliaError::Layout`] naming the field; no value is ever
-//! read through a layout that was not checked.
+//! The first conversion of a type finds its Julia type (the path, applied to the
+//! parameters' types for a generic struct or a tuple: [`Layout::params`]) and compares it
+//! with the layout: it must be a concrete isbits type of the same size, with the same
+//! number of fields, and each field must have the same name, offset and type (recursively,
+//! for nested structs and tuples). A mismatch is an [`JuliaError::Layout`] naming the
+//! field; no value is ever read through a layout that was not checked.
+//!
+//! Bytes are copied as they are, except for primitives whose [`Encoding`] says otherwise:
+//! a `bool` is read only if Julia's byte is 0 or 1, a `char` is converted from and to
+//! Julia's UTF-8 `Char` bits; an invalid one is an error naming the field.
 //!
 //! # Arrays of user bits types
 //!
-//! A derived type's layout is available as `<T as Unbox>::LAYOUT` (and
-//! `<T as IntoJulia>::LAYOUT`). An element trait for arrays of bits types can accept a
-//! derived `T` by checking that layout once against the array's element type with the
-//! same comparison (the element type must be the Julia type the layout names), then
-//! reading the elements as `T`s: the derive guarantees that the layout describes `T`
-//! byte for byte, and the check guarantees that it describes the Julia type too. For an
-//! element trait declared as an `unsafe trait`, the impl for a derived type is one line,
-//! `unsafe impl Element for Point {}`, sound because of those two guarantees.
+//! [`element_type`] checks the layout once against the Julia type as above, and also that
+//! Julia aligns the type at least as strictly as Rust and that no `bool` or `char` is
+//! inside ([`Layout::is_plain`]). Then every element of an array of that type is a valid
+//! `T` as it lies in Julia's memory: the derive guarantees that the layout describes `T`
+//! byte for byte, and the check that it describes the Julia type too.
 
 use std::sync::atomic::{AtomicPtr, Ordering};
 
