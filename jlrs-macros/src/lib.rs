@@ -402,7 +402,7 @@ fn bounds(
         let text = quote!(#fty).to_string();
         let mentions = params.iter().any(|p| {
             text.split(|c: char| !c.is_alphanumeric() && c != '_')
-                .any(|w| w == p.to_string())
+                .any(|w| *p == w)
         });
         if mentions {
             preds.push(quote!(#fty: #trait_name));
