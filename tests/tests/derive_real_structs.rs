@@ -48,6 +48,24 @@ struct WithGeneric<T> {
     t: T,
 }
 
+/// A generic instance nested in a bits struct: its field type is `WithGeneric{Float64}`.
+#[derive(Clone, Copy, Debug, PartialEq, IntoJulia, Unbox)]
+#[repr(C)]
+#[jlrs(julia_type = "Main.Outer")]
+struct Outer {
+    w: WithGeneric<f64>,
+    k: i8,
+}
+
+/// The same Julia type, with the wrong instance nested.
+#[derive(Clone, Copy, Debug, PartialEq, IntoJulia, Unbox)]
+#[repr(C)]
+#[jlrs(julia_type = "Main.Outer")]
+struct OuterInt {
+    w: WithGeneric<i64>,
+    k: i8,
+}
+
 /// A generic struct converted field by field: `Labeled{T}` in Julia.
 #[derive(Clone, Debug, PartialEq, IntoJulia, Unbox)]
 #[jlrs(julia_type = "Main.Labeled")]
@@ -103,6 +121,7 @@ fn define(f: &mut GcFrame<'_>) {
              struct Record; flag::Bool; letter::Char; span::Tuple{Int64, String}; end
              struct WithGeneric{T}; t::T; end
              struct Labeled{T}; label::String; items::Vector{T}; end
+             struct Outer; w::WithGeneric{Float64}; k::Int8; end
              struct Point; x::Float64; y::Int64; end
              struct PointYX; y::Int64; x::Float64; end
              struct PointF; x::Float64; y::Float64; end
@@ -217,6 +236,22 @@ fn generic_structs_map_to_the_applied_julia_type() {
             assert!(err.to_string().contains("WithGeneric{Float64}"), "{err}");
             let c = f.eval("WithGeneric('q')").unwrap();
             assert_eq!(c.unbox::<WithGeneric<char>>().unwrap().t, 'q');
+
+            // Nested: the field's type is the applied type.
+            let o = Outer {
+                w: WithGeneric { t: -0.5 },
+                k: 3,
+            };
+            let v = f.box_value(o).unwrap();
+            assert_eq!(repr(&mut f, v), "Outer(WithGeneric{Float64}(-0.5), 3)");
+            assert_eq!(v.unbox::<Outer>().unwrap(), o);
+            let err = v.unbox::<OuterInt>().unwrap_err();
+            let text = err.to_string();
+            assert!(matches!(err, Error::Layout { .. }), "{text}");
+            assert!(
+                text.contains("field `w.t`") && text.contains("Int64"),
+                "{text}"
+            );
 
             // Field by field, with a `Vec<T>` inside.
             let l = Labeled {
