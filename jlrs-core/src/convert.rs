@@ -12,6 +12,7 @@ mod cow;
 #[cfg(feature = "f16")]
 mod f16;
 mod pointer;
+pub(crate) mod rooted;
 pub(crate) mod tuple0;
 
 use crate::{

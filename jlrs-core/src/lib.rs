@@ -126,6 +126,7 @@ pub mod wait;
 pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
 pub use callable::is_running;
 pub use callback::{CFunction, CReturn, CType};
+pub use convert::rooted::UnboxRooted;
 pub use convert::tuple0::Tuple0;
 pub use convert::{BoxOutput, IntoJulia, Unbox};
 pub use datatype::DataType;

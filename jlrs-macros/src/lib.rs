@@ -243,6 +243,7 @@ fn expand(input: &DeriveInput, which: Which) -> syn::Result<Tokens> {
             "missing #[jlrs(julia_type = \"Module.Type\")]",
         ));
     };
+    let params = type_params(input)?;
     let named = named_fields(input)?;
     let krate = opts.krate.unwrap_or_else(default_crate);
     let ty = &input.ident;
@@ -250,7 +251,6 @@ fn expand(input: &DeriveInput, which: Which) -> syn::Result<Tokens> {
         Which::IntoJulia => (quote!(#krate::IntoJulia), quote!(of_into_julia)),
         Which::Unbox => (quote!(#krate::Unbox), quote!(of_unbox)),
     };
-    let params = type_params(input)?;
     let generic = !params.is_empty();
     let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
     let preds = bounds(input, &named.named, &trait_name);
@@ -371,13 +371,35 @@ fn type_params(input: &DeriveInput) -> syn::Result<Vec<&syn::Ident>> {
             other => {
                 return Err(syn::Error::new_spanned(
                     other,
-                    "only type parameters can be derived (each one is a type parameter of \
-                     the Julia type, in order); lifetimes and const parameters cannot",
+                    "a #[repr(C)] struct can only have type parameters (each one is a type \
+                     parameter of the Julia type, in order), no lifetime or const parameter",
                 ))
             }
         }
     }
     Ok(params)
+}
+
+/// The lifetime of a struct converted field by field, if it has one (its `Value` fields
+/// are rooted for it); an error for more than one lifetime and for const parameters.
+fn record_lifetime(input: &DeriveInput) -> syn::Result<Option<syn::Lifetime>> {
+    let mut lifetime = None;
+    for p in &input.generics.params {
+        match p {
+            syn::GenericParam::Type(_) => {}
+            syn::GenericParam::Lifetime(l) if lifetime.is_none() => {
+                lifetime = Some(l.lifetime.clone());
+            }
+            other => {
+                return Err(syn::Error::new_spanned(
+                    other,
+                    "a struct converted field by field can have type parameters and one \
+                     lifetime (the frame that roots its `Value` fields), nothing else",
+                ))
+            }
+        }
+    }
+    Ok(lifetime)
 }
 
 /// The predicates of the impl's `where` clause: the struct's own, then `T: Trait` for each
@@ -413,7 +435,6 @@ fn bounds(
 
 /// The named fields of a struct, or the error to report.
 fn named_fields(input: &DeriveInput) -> syn::Result<&syn::FieldsNamed> {
-    type_params(input)?;
     let Data::Struct(data) = &input.data else {
         return Err(syn::Error::new_spanned(
             &input.ident,
@@ -434,6 +455,7 @@ fn named_fields(input: &DeriveInput) -> syn::Result<&syn::FieldsNamed> {
 /// unboxing checks the value's type and boxing calls the type's constructor; without one,
 /// any struct or named tuple with the fields unboxes, and boxing makes a named tuple.
 fn expand_record(input: &DeriveInput, opts: Options, which: Which) -> syn::Result<Tokens> {
+    let lifetime = record_lifetime(input)?;
     let named = named_fields(input)?;
     let krate = opts.krate.unwrap_or_else(default_crate);
     let ty = &input.ident;
@@ -448,9 +470,10 @@ fn expand_record(input: &DeriveInput, opts: Options, which: Which) -> syn::Resul
             quote!(#name)
         }
     };
-    let trait_name = match which {
-        Which::IntoJulia => quote!(#krate::IntoJulia),
-        Which::Unbox => quote!(#krate::Unbox),
+    let trait_name = match (which, &lifetime) {
+        (Which::IntoJulia, _) => quote!(#krate::IntoJulia),
+        (Which::Unbox, None) => quote!(#krate::Unbox),
+        (Which::Unbox, Some(lt)) => quote!(#krate::UnboxRooted<#lt>),
     };
     let (impl_generics, ty_generics, _) = input.generics.split_for_impl();
     let preds = bounds(input, &named.named, &trait_name);
@@ -467,16 +490,34 @@ fn expand_record(input: &DeriveInput, opts: Options, which: Which) -> syn::Resul
         idents.push(ident);
         types.push(f.ty.clone());
     }
+    if let (Which::Unbox, Some(lt)) = (which, &lifetime) {
+        // Fields that hold Julia values are rooted in the caller's frame of lifetime `lt`.
+        return Ok(quote! {
+            impl #impl_generics #krate::UnboxRooted<#lt> for #this #where_clause {
+                fn unbox_rooted(
+                    frame: &mut #krate::GcFrame<#lt>,
+                    value: #krate::Value<'_>,
+                ) -> #krate::JlResult<Self> {
+                    #krate::record::check_record(frame, value, #julia_type)?;
+                    ::core::result::Result::Ok(#ty {
+                        #(
+                            #idents: #krate::record::unbox_field_rooted::<#types>(frame, value, #names)?,
+                        )*
+                    })
+                }
+            }
+        });
+    }
     let imp = match which {
         Which::IntoJulia => quote! {
             // SAFETY: no layout is claimed: the struct is converted field by field.
             unsafe impl #impl_generics #krate::IntoJulia for #this #where_clause {
-                type Output<'s> = #krate::JlResult<#krate::Value<'s>>;
+                type Output<'__jlrs_s> = #krate::JlResult<#krate::Value<'__jlrs_s>>;
 
-                fn into_julia<'s>(
+                fn into_julia<'__jlrs_s>(
                     self,
-                    frame: &mut #krate::GcFrame<'s>,
-                ) -> #krate::JlResult<#krate::Value<'s>> {
+                    frame: &mut #krate::GcFrame<'__jlrs_s>,
+                ) -> #krate::JlResult<#krate::Value<'__jlrs_s>> {
                     #(
                         let #locals = #krate::record::box_field(frame, self.#idents, #names)?;
                     )*

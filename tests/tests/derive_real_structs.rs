@@ -112,6 +112,14 @@ struct Report {
     ok: bool,
 }
 
+/// A struct that keeps a Julia value: its `Value` field is rooted in the caller's frame.
+#[derive(Debug, IntoJulia, Unbox)]
+#[jlrs(julia_type = "Main.Tagged")]
+struct Tagged<'s> {
+    tag: String,
+    payload: Value<'s>,
+}
+
 fn define(f: &mut GcFrame<'_>) {
     f.eval(
         "if !isdefined(Main, :Flags)
@@ -122,6 +130,7 @@ fn define(f: &mut GcFrame<'_>) {
              struct WithGeneric{T}; t::T; end
              struct Labeled{T}; label::String; items::Vector{T}; end
              struct Outer; w::WithGeneric{Float64}; k::Int8; end
+             mutable struct Tagged; tag::String; payload::Any; end
              struct Point; x::Float64; y::Int64; end
              struct PointYX; y::Int64; x::Float64; end
              struct PointF; x::Float64; y::Float64; end
@@ -414,6 +423,47 @@ fn invalid_bool_bytes_and_chars_are_errors() {
                 .unwrap();
             let err = v.unbox::<Record>().unwrap_err();
             assert!(err.to_string().contains("letter"), "{err}");
+        })
+    });
+}
+
+#[test]
+fn value_fields_stay_rooted_in_the_callers_frame() {
+    julia().run(|j| {
+        j.scope(|mut f| {
+            define(&mut f);
+            let v = f
+                .eval("tagged = Tagged(\"big\", collect(1.0:100_000.0))")
+                .unwrap();
+            let t = v.unbox_rooted::<Tagged>(&mut f).unwrap();
+            assert_eq!(t.tag, "big");
+            // Julia drops every reference it had: only the frame keeps the payload.
+            f.eval("tagged.payload = nothing; tagged = nothing")
+                .unwrap();
+            for _ in 0..3 {
+                f.eval("[collect(1.0:100_000.0) .* 0 for _ in 1:50]; nothing")
+                    .unwrap();
+                f.collect_garbage(true);
+            }
+            let sum = f.call("sum", &[t.payload]).unwrap().unbox::<f64>().unwrap();
+            assert_eq!(sum, 5_000_050_000.0);
+
+            // Boxed again: the constructor gets the very value.
+            let again = f.box_value(t).unwrap();
+            let same = f.eval("(a, b) -> a.payload === b").unwrap();
+            let payload = again.field(&mut f, "payload").unwrap();
+            let r = same.call(&mut f, &[again, payload]).unwrap();
+            assert!(r.unbox::<bool>().unwrap());
+            let tag = again.field(&mut f, "tag").unwrap();
+            assert_eq!(tag.unbox::<String>().unwrap(), "big");
+
+            // The wrong type is refused, naming it.
+            let err = f
+                .eval("1.5")
+                .unwrap()
+                .unbox_rooted::<Tagged>(&mut f)
+                .unwrap_err();
+            assert!(err.to_string().contains("Main.Tagged"), "{err}");
         })
     });
 }
