@@ -9,7 +9,9 @@
 //!   first use checks the layout (isbits, size, alignment, field names, offsets and types)
 //!   and refuses types with a `bool` or `char` inside, whose Julia bits are not always
 //!   valid Rust ones;
-//! - any other struct with named fields is converted **field by field, by name, copying**:
+//! - any other struct with named fields is converted **field by field, by name, copying**
+//!   (except `Value<'s>` fields of a struct with a lifetime `'s`, rooted in the caller's
+//!   frame through `UnboxRooted`):
 //!   each field with its own conversion, so fields may be `Vec<T>` (a `Vector{T}`),
 //!   `Vec<Vec<T>>` (a `Matrix{T}`), `String`, `bool`, `char`, tuples or other derived
 //!   structs. This is the way to move a Julia result into a Rust struct in one call (one
@@ -79,9 +81,9 @@
 //! let _ = <Named as jlrs_core::Unbox>::LAYOUT;
 //! ```
 //!
-//! A `Value` field: a copy cannot keep a Julia value rooted (nothing ties the field's
-//! lifetime to a frame that roots it), so `Value` is not `Unbox`; read such a field with
-//! [`Value::field`](../jlrs_core/struct.Value.html#method.field) instead:
+//! A `Value` field in a struct without a lifetime: a copy cannot keep a Julia value rooted
+//! (nothing would tie the field's lifetime to a frame that roots it), so `Value` is not
+//! `Unbox`:
 //!
 //! ```compile_fail,E0277
 //! use jlrs_core::Value;
@@ -93,7 +95,26 @@
 //! }
 //! ```
 //!
-//! Lifetime and const parameters (a Julia type's parameters are types here):
+//! Give the struct the frame's lifetime instead: `#[derive(Unbox)]` then implements
+//! `UnboxRooted<'s>`, read with `value.unbox_rooted::<Holder>(&mut frame)`, which roots
+//! each `Value` field in that frame. The result cannot outlive the frame:
+//!
+//! ```compile_fail
+//! use jlrs_core::{GcFrame, Value};
+//! use jlrs_macros::Unbox;
+//!
+//! #[derive(Unbox)]
+//! struct Holder<'s> {
+//!     value: Value<'s>,
+//! }
+//!
+//! fn escape<'s>(frame: &mut GcFrame<'s>, v: Value<'_>) -> Holder<'static> {
+//!     v.unbox_rooted(frame).unwrap()
+//! }
+//! ```
+//!
+//! Fields that borrow Rust data, lifetimes or const parameters in a `#[repr(C)]` struct
+//! (a Julia type's parameters are types here), more than one lifetime:
 //!
 //! ```compile_fail
 //! use jlrs_macros::Unbox;
@@ -125,7 +146,17 @@
 //!     name: String,
 //!     values: Vec<f64>,
 //! }
+//!
+//! #[derive(Unbox)]
+//! struct Holder<'s> {
+//!     value: jlrs_core::Value<'s>,
+//! }
+//!
+//! fn read<'s>(frame: &mut jlrs_core::GcFrame<'s>, v: jlrs_core::Value<'_>) -> Holder<'s> {
+//!     v.unbox_rooted(frame).unwrap()
+//! }
 //! let _ = <Flagged<i64> as jlrs_core::Unbox>::LAYOUT;
+//! let _ = read;
 //! ```
 
 use proc_macro::TokenStream;
