@@ -16,10 +16,11 @@ mod f16;
 mod pointer;
 #[doc(hidden)]
 pub mod record;
+pub(crate) mod rooted;
 pub(crate) mod tuple0;
 
 use crate::{
-    bits::layout::Layout,
+    bits::layout::{Encoding, Layout},
     error::{JlResult, JuliaError},
     rooting::frame::GcFrame,
     sys,
@@ -64,7 +65,8 @@ impl<'s> BoxOutput<'s> for JlResult<Value<'s>> {
 /// # Safety
 ///
 /// [`IntoJulia::LAYOUT`], when it is `Some`, must describe `Self` exactly (see
-/// [`Layout`]): other types store values of this one inline, byte for byte. An
+/// [`Layout`]): other types store values of this one inline, byte for byte (converting
+/// only the primitives whose [`Encoding`] says so). An
 /// implementation that leaves it `None` cannot break memory safety.
 pub unsafe trait IntoJulia: Sized {
     /// [`Value`] if boxing cannot fail, `JlResult<Value>` if it can.
@@ -222,9 +224,16 @@ fn root_boxed<'s>(frame: &mut GcFrame<'s>, raw: *mut sys::jl_value_t) -> Value<'
     unsafe { frame.root(raw).expect("boxing cannot fail") }
 }
 
-// SAFETY: no layout is claimed (a Julia `Bool` could hold other bits than 0 and 1).
+/// A `bool` stored inline: Julia's `Bool` byte, read only when it is 0 or 1.
+const BOOL: Layout = Layout::encoded::<bool>("Bool", Encoding::Bool);
+/// A `char` stored inline: Julia's `Char` bits, converted from and to UTF-8.
+const CHAR: Layout = Layout::encoded::<char>("Char", Encoding::Char);
+
+// SAFETY: the layout says that a Julia `Bool` byte is checked before it is read as a
+// `bool` (it could hold other bits than 0 and 1).
 unsafe impl IntoJulia for bool {
     type Output<'s> = Value<'s>;
+    const LAYOUT: Option<&'static Layout> = Some(&BOOL);
 
     fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> Value<'s> {
         // SAFETY: a frame proves the thread may call Julia.
@@ -232,9 +241,10 @@ unsafe impl IntoJulia for bool {
     }
 }
 
-// SAFETY: no layout is claimed.
+// SAFETY: as for `IntoJulia`.
 unsafe impl Unbox for bool {
     const JULIA_TYPE: &'static str = "Bool";
+    const LAYOUT: Option<&'static Layout> = Some(&BOOL);
 
     fn is_type_of(v: Value<'_>) -> bool {
         // SAFETY: reading an exported global type pointer.
@@ -276,9 +286,11 @@ pub(crate) fn char_from_julia(bits: u32) -> Option<char> {
     })
 }
 
-// SAFETY: no layout is claimed (Julia's `Char` holds UTF-8 bytes, not a scalar value).
+// SAFETY: the layout says that Julia's `Char` holds UTF-8 bytes, not a scalar value, so
+// it is converted both ways.
 unsafe impl IntoJulia for char {
     type Output<'s> = Value<'s>;
+    const LAYOUT: Option<&'static Layout> = Some(&CHAR);
 
     fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> Value<'s> {
         // SAFETY: a frame proves the thread may call Julia.
@@ -286,9 +298,10 @@ unsafe impl IntoJulia for char {
     }
 }
 
-// SAFETY: no layout is claimed.
+// SAFETY: as for `IntoJulia`.
 unsafe impl Unbox for char {
     const JULIA_TYPE: &'static str = "Char";
+    const LAYOUT: Option<&'static Layout> = Some(&CHAR);
 
     fn is_type_of(v: Value<'_>) -> bool {
         // SAFETY: reading an exported global type pointer.

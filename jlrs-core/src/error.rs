@@ -130,6 +130,10 @@ pub enum JuliaError {
     /// A Julia `Char` is not a valid Unicode scalar value.
     #[error("the Julia Char with bits {0:#010x} is not a valid Unicode scalar value")]
     InvalidChar(u32),
+    /// A Julia `Bool` byte is neither 0 nor 1 (Julia code can leave any byte there), so it
+    /// is not a Rust `bool`.
+    #[error("the Julia Bool with byte {0:#04x} is neither true (1) nor false (0)")]
+    InvalidBool(u8),
     /// A Julia `String` is not valid UTF-8, so it cannot be a Rust `String`. The error
     /// keeps every original byte ([`FromUtf8Error::as_bytes`](std::string::FromUtf8Error::as_bytes),
     /// [`into_bytes`](std::string::FromUtf8Error::into_bytes)) and where the first invalid

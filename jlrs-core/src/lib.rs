@@ -95,6 +95,7 @@ pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
 pub use calls::callable::is_running;
 pub use calls::cfunction_types::{CFunction, CReturn, CType};
 pub use calls::stack_frame::StackFrame;
+pub use convert::rooted::UnboxRooted;
 pub use convert::tuple0::Tuple0;
 pub use convert::{BoxOutput, IntoJulia, Unbox};
 /// The old name of [`JuliaError`].

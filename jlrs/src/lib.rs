@@ -14,7 +14,9 @@
 //!   executor, made with [`pool_builder`](pool::PoolBuilderExt::pool_builder).
 //!
 //! - [`derive`](mod@derive) (feature `derive`): `#[derive(IntoJulia, Unbox)]` for `#[repr(C)]`
-//!   structs stored as Julia isbits structs (also in the prelude).
+//!   structs stored as Julia isbits structs (`bool`, `char`, tuple and generic fields; arrays
+//!   of them viewed in place), and for other structs converted field by field (also in the
+//!   prelude).
 //!
 //! - [`distributed`] (feature `distributed`): Julia's Distributed workers, on this
 //!   machine or over SSH, with async remote calls and `pmap`.

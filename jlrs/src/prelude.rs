@@ -9,7 +9,7 @@ pub use jlrs_core::{
 };
 
 #[doc(inline)]
-pub use jlrs_core::{DataType, Module, Output, StackFrame};
+pub use jlrs_core::{DataType, Module, Output, StackFrame, UnboxRooted};
 
 /// The old name of [`JuliaError`].
 #[doc(hidden)]

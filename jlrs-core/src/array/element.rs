@@ -88,7 +88,10 @@ impl ElementType {
 ///
 /// # Implementing it for your own bits type
 ///
-/// A `#[repr(C)]` struct of bits fields whose Julia counterpart is an `isbits` struct with
+/// `#[derive(Unbox)]` on a `#[repr(C)]` struct implements it (see
+/// [`bits::element_type`](crate::bits::element_type)), with the layout checked against
+/// Julia's at run time. By hand, for a
+/// `#[repr(C)]` struct of bits fields whose Julia counterpart is an `isbits` struct with
 /// the same fields in the same order:
 ///
 /// ```

@@ -4,7 +4,7 @@
 use num_complex::Complex;
 
 use crate::{
-    bits::{box_bits, is_bits, unbox_bits, FieldLayout, Layout, LayoutCache},
+    bits::{box_bits, is_bits, unbox_bits, Encoding, FieldLayout, Layout, LayoutCache},
     convert::{IntoJulia, Unbox},
     error::JlResult,
     rooting::frame::GcFrame,
@@ -29,6 +29,8 @@ macro_rules! complex {
                         layout: &Layout::primitive::<$t>($field),
                     },
                 ],
+                params: &[],
+                encoding: Encoding::Plain,
             };
             static CACHE: LayoutCache = LayoutCache::new();
 

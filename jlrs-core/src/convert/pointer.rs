@@ -4,6 +4,7 @@
 use std::ffi::{c_int, c_void};
 
 use crate::{
+    bits::layout::Layout,
     convert::{IntoJulia, Unbox},
     error::{JlResult, JuliaError},
     rooting::frame::GcFrame,
@@ -21,6 +22,14 @@ fn box_void<'s>(frame: &mut GcFrame<'s>, p: *mut c_void) -> Value<'s> {
     // SAFETY: a frame proves the thread may call Julia; boxing a pointer cannot throw;
     // the result is rooted at once.
     unsafe { frame.root(jlrs_core_box_voidpointer(p)) }.expect("boxing a pointer cannot fail")
+}
+
+/// The path of a layout's Julia type when Julia reads the type's Rust bits as they are
+/// (not a `bool`'s or a `char`'s, whose bits differ in Julia) and it has no parameters.
+fn plain_path(layout: Option<&'static Layout>) -> Option<&'static str> {
+    layout
+        .filter(|l| l.is_plain() && l.params.is_empty())
+        .map(|l| l.julia_type)
 }
 
 /// `Ptr{T}` with the address `p`, where `T` is the Julia type of `layout`'s path, or
@@ -72,7 +81,7 @@ unsafe impl<T: IntoJulia> IntoJulia for *mut T {
     type Output<'s> = JlResult<Value<'s>>;
 
     fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> JlResult<Value<'s>> {
-        box_typed(frame, T::LAYOUT.map(|l| l.julia_type), self.cast())
+        box_typed(frame, plain_path(T::LAYOUT), self.cast())
     }
 }
 
@@ -82,11 +91,7 @@ unsafe impl<T: IntoJulia> IntoJulia for *const T {
     type Output<'s> = JlResult<Value<'s>>;
 
     fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> JlResult<Value<'s>> {
-        box_typed(
-            frame,
-            T::LAYOUT.map(|l| l.julia_type),
-            self.cast_mut().cast(),
-        )
+        box_typed(frame, plain_path(T::LAYOUT), self.cast_mut().cast())
     }
 }
 

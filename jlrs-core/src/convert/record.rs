@@ -4,6 +4,7 @@
 //! needed by hand.
 
 use crate::{
+    convert::rooted::UnboxRooted,
     convert::{BoxOutput, IntoJulia, Unbox},
     error::{JlResult, JuliaError},
     rooting::frame::GcFrame,
@@ -115,4 +116,33 @@ pub fn box_record<'s>(
         }
         None => frame.new_named_tuple(fields),
     }
+}
+
+/// Reads the field `field` of `value` as a `T` whose Julia parts are rooted in `frame`
+/// (for structs with `Value` fields); an error names the field, the value's type and why.
+pub fn unbox_field_rooted<'s, T: UnboxRooted<'s>>(
+    frame: &mut GcFrame<'s>,
+    value: Value<'_>,
+    field: &str,
+) -> JlResult<T> {
+    let got = value
+        .field(frame, field)
+        .and_then(|f| T::unbox_rooted(frame, f));
+    got.map_err(|e| match e {
+        e @ JuliaError::NoSuchField { .. } => e,
+        e => JuliaError::Conversion {
+            what: format!("the field `{field}` of a {}", full_type_name(value)),
+            problem: e.to_string(),
+        },
+    })
+}
+
+/// Checks that `value` is of the Julia type at `julia_type` (any value with the fields
+/// when `None`), for a struct read with [`unbox_field_rooted`].
+pub fn check_record(
+    frame: &mut GcFrame<'_>,
+    value: Value<'_>,
+    julia_type: Option<&str>,
+) -> JlResult<()> {
+    check_type(frame, value, julia_type)
 }

@@ -1,7 +1,10 @@
 //! Tuples: building them from values, and Rust tuples of up to 8 elements as Julia
 //! tuples. Named tuples are built in `kw.rs`, with the cached types of keyword calls.
 
+use std::marker::PhantomData;
+
 use crate::{
+    bits::layout::{Encoding, FieldLayout, Layout},
     convert::{BoxOutput, IntoJulia, Unbox},
     error::JlResult,
     error::JuliaError,
@@ -45,11 +48,56 @@ impl<'scope> Value<'scope> {
     }
 }
 
+/// The layouts of a tuple type `T`, made of its elements' [`IntoJulia`] layouts.
+struct IntoJuliaLayout<T>(PhantomData<T>);
+/// The layouts of a tuple type `T`, made of its elements' [`Unbox`] layouts.
+struct UnboxLayout<T>(PhantomData<T>);
+
+/// The empty layout, in place of an element's missing one (the tuple then claims none).
+const NONE: Layout = Layout::primitive::<()>("");
+
+const fn or_none(layout: Option<&'static Layout>) -> &'static Layout {
+    match layout {
+        Some(l) => l,
+        None => &NONE,
+    }
+}
+
+macro_rules! tuple_layout {
+    ($holder:ident, $tr:ident, $tup:ty; $($t:ident $i:tt $name:literal),+) => {
+        impl<$($t: $tr),+> $holder<$tup> {
+            const FIELDS: &'static [FieldLayout] = &[$(FieldLayout {
+                name: $name,
+                offset: std::mem::offset_of!($tup, $i),
+                layout: or_none($t::LAYOUT),
+            }),+];
+            const PARAMS: &'static [&'static Layout] = &[$(or_none($t::LAYOUT)),+];
+            const FULL: Layout = Layout {
+                julia_type: "Core.Tuple",
+                size: std::mem::size_of::<$tup>(),
+                fields: Self::FIELDS,
+                params: Self::PARAMS,
+                encoding: Encoding::Plain,
+            };
+            /// The tuple's layout if every element has one: the tuple is then stored
+            /// inline in a bits struct, at the offsets Rust gave its elements (checked
+            /// against Julia's, which differ when Rust reorders the elements).
+            const LAYOUT: Option<&'static Layout> =
+                if $($t::LAYOUT.is_some())&&+ { Some(&Self::FULL) } else { None };
+        }
+    };
+}
+
 macro_rules! tuples {
-    ($($n:literal: $($t:ident $v:ident $i:tt),+;)*) => {$(
-        // SAFETY: no layout is claimed (Rust tuples are not `#[repr(C)]`).
+    ($($n:literal: $($t:ident $v:ident $i:tt $name:literal),+;)*) => {$(
+        tuple_layout!(IntoJuliaLayout, IntoJulia, ($($t,)+); $($t $i $name),+);
+        tuple_layout!(UnboxLayout, Unbox, ($($t,)+); $($t $i $name),+);
+
+        // SAFETY: the layout, if any, is made of the elements' own layouts, at the offsets
+        // and with the size Rust gave the tuple (`offset_of!`, `size_of`).
         unsafe impl<$($t: IntoJulia),+> IntoJulia for ($($t,)+) {
             type Output<'s> = JlResult<Value<'s>>;
+            const LAYOUT: Option<&'static Layout> = IntoJuliaLayout::<($($t,)+)>::LAYOUT;
 
             fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> JlResult<Value<'s>> {
                 let ($($v,)+) = self;
@@ -58,9 +106,10 @@ macro_rules! tuples {
             }
         }
 
-        // SAFETY: no layout is claimed.
+        // SAFETY: as for `IntoJulia`.
         unsafe impl<$($t: Unbox),+> Unbox for ($($t,)+) {
             const JULIA_TYPE: &'static str = concat!("Tuple (of ", $n, " elements)");
+            const LAYOUT: Option<&'static Layout> = UnboxLayout::<($($t,)+)>::LAYOUT;
 
             fn is_type_of(v: Value<'_>) -> bool {
                 if !v.is_tuple() || v.n_fields() != $n {
@@ -95,12 +144,12 @@ macro_rules! tuples {
 }
 
 tuples! {
-    1: A a 0;
-    2: A a 0, B b 1;
-    3: A a 0, B b 1, C c 2;
-    4: A a 0, B b 1, C c 2, D d 3;
-    5: A a 0, B b 1, C c 2, D d 3, E e 4;
-    6: A a 0, B b 1, C c 2, D d 3, E e 4, F f 5;
-    7: A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6;
-    8: A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7;
+    1: A a 0 "1";
+    2: A a 0 "1", B b 1 "2";
+    3: A a 0 "1", B b 1 "2", C c 2 "3";
+    4: A a 0 "1", B b 1 "2", C c 2 "3", D d 3 "4";
+    5: A a 0 "1", B b 1 "2", C c 2 "3", D d 3 "4", E e 4 "5";
+    6: A a 0 "1", B b 1 "2", C c 2 "3", D d 3 "4", E e 4 "5", F f 5 "6";
+    7: A a 0 "1", B b 1 "2", C c 2 "3", D d 3 "4", E e 4 "5", F f 5 "6", G g 6 "7";
+    8: A a 0 "1", B b 1 "2", C c 2 "3", D d 3 "4", E e 4 "5", F f 5 "6", G g 6 "7", H h 7 "8";
 }
