@@ -17,6 +17,7 @@ pub use crate::thread_state::MAX_JULIA_THREADS;
 pub struct InitOptions {
     n_threads: usize,
     julia_dir: Option<PathBuf>,
+    image: Option<(PathBuf, PathBuf)>,
     sigint: SigintPolicy,
 }
 
@@ -25,6 +26,7 @@ impl Default for InitOptions {
         InitOptions {
             n_threads: 1,
             julia_dir: None,
+            image: None,
             sigint: SigintPolicy::Terminate,
         }
     }
@@ -64,6 +66,28 @@ impl InitOptions {
         self
     }
 
+    /// Starts Julia from `bindir` (Julia's `bin/` directory, `Sys.BINDIR` in Julia) with
+    /// the system image `image`, such as one made with PackageCompiler that holds a
+    /// program's precompiled packages. Replaces [`InitOptions::julia_dir`]'s paths.
+    ///
+    /// Relative paths are relative to the current directory. Both are checked before
+    /// Julia starts: a `bindir` that is not a directory or an `image` that is not a file
+    /// is an [`InitError::BadPath`] naming it. The image must have been made by the Julia
+    /// the program loads (1.5.3, the one it was built against): Julia cannot load another
+    /// version's image and ends the process when it fails to.
+    ///
+    /// ```no_run
+    /// use jlrs_core::{InitOptions, Runtime};
+    ///
+    /// let options = InitOptions::new().image("/opt/julia/bin", "/opt/app/app_image.so");
+    /// let rt = Runtime::init(options).expect("cannot start Julia");
+    /// # drop(rt);
+    /// ```
+    pub fn image(mut self, bindir: impl Into<PathBuf>, image: impl Into<PathBuf>) -> Self {
+        self.image = Some((bindir.into(), image.into()));
+        self
+    }
+
     /// What SIGINT (Ctrl-C) does once Julia has started (default
     /// [`SigintPolicy::Terminate`]: the process ends, as in a Rust program without a
     /// handler). See [`SigintPolicy`].
@@ -80,6 +104,9 @@ impl InitOptions {
     }
 
     fn paths(&self) -> Result<(PathBuf, PathBuf), InitError> {
+        if let Some((bindir, image)) = &self.image {
+            return given_image(bindir, image);
+        }
         let dir = match &self.julia_dir {
             Some(d) => d.clone(),
             None => loaded_julia_dir()
@@ -106,6 +133,33 @@ impl InitOptions {
         })?;
         Ok((bindir, image))
     }
+}
+
+/// The absolute paths of a given `bindir` and system image, checked.
+fn given_image(bindir: &Path, image: &Path) -> Result<(PathBuf, PathBuf), InitError> {
+    // Julia reads a relative image path as relative to `bindir`: make both absolute, so
+    // that the paths checked here are the ones Julia opens.
+    let absolute = |what, p: &Path| {
+        std::path::absolute(p).map_err(|_| InitError::BadPath {
+            what,
+            path: p.to_path_buf(),
+        })
+    };
+    let bindir = absolute("Julia's bin directory", bindir)?;
+    let image = absolute("the system image", image)?;
+    if !bindir.is_dir() {
+        return Err(InitError::BadPath {
+            what: "Julia's bin directory",
+            path: bindir,
+        });
+    }
+    if !image.is_file() {
+        return Err(InitError::BadPath {
+            what: "the system image",
+            path: image,
+        });
+    }
+    Ok((bindir, image))
 }
 
 /// The system image of the Julia installation `dir`, if it has one.

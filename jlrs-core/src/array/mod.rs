@@ -126,7 +126,9 @@
 //! ```
 
 mod any;
+mod copied;
 mod create;
+mod dims;
 mod element;
 pub(crate) mod error;
 pub(crate) mod ffi;
@@ -138,6 +140,8 @@ mod owned;
 mod typed;
 
 pub use any::AnyArray;
+pub use copied::CopiedArray;
+pub use dims::{Dims, IntoDims};
 pub use element::{ArrayElement, ElementType, JuliaBool, JuliaChar};
 pub use error::ArrayError;
 pub(crate) use ledger::mark_borrowed;

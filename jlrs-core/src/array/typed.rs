@@ -133,22 +133,23 @@ impl<'scope, T: ArrayElement> Array<'scope, T> {
     /// An error if the data is exclusively borrowed, or (for `char`) if an element is
     /// not a valid `char`.
     pub fn to_vec(&self) -> JlResult<Vec<T>> {
-        let data = self.data()?;
-        if element::stored_as_itself::<T>() {
-            let mut out = Vec::<T>::with_capacity(data.len());
-            // SAFETY: T::Stored is T; `out` has room for `data.len()` elements.
-            unsafe {
-                std::ptr::copy_nonoverlapping(
-                    data.as_ptr().cast::<T>(),
-                    out.as_mut_ptr(),
-                    data.len(),
-                );
-                out.set_len(data.len());
-            }
-            Ok(out)
-        } else {
-            data.iter().map(|&s| T::from_stored(s)).collect()
+        copy_elements(&self.data()?)
+    }
+}
+
+/// The elements of `data` as `T`s: an error (for `char`, `bool`) if one is not a valid
+/// `T`.
+pub(super) fn copy_elements<T: ArrayElement>(data: &[T::Stored]) -> JlResult<Vec<T>> {
+    if element::stored_as_itself::<T>() {
+        let mut out = Vec::<T>::with_capacity(data.len());
+        // SAFETY: T::Stored is T; `out` has room for `data.len()` elements.
+        unsafe {
+            std::ptr::copy_nonoverlapping(data.as_ptr().cast::<T>(), out.as_mut_ptr(), data.len());
+            out.set_len(data.len());
         }
+        Ok(out)
+    } else {
+        data.iter().map(|&s| T::from_stored(s)).collect()
     }
 }
 
