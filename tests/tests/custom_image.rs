@@ -43,15 +43,13 @@ fn a_missing_image_or_bin_directory_is_named_before_julia_starts() {
 
     let missing_image = dir.join("no_such_image.so");
     let err = Runtime::init(InitOptions::new().image(&bindir, &missing_image))
-        .err()
-        .expect("a missing image is an error");
+        .expect_err("a missing image is an error");
     assert_eq!(bad_path(&err), missing_image);
     assert!(err.to_string().contains("system image"), "{err}");
 
     let missing_bindir = dir.join("no_such_bin");
     let err = Runtime::init(InitOptions::new().image(&missing_bindir, &image))
-        .err()
-        .expect("a missing bin directory is an error");
+        .expect_err("a missing bin directory is an error");
     assert_eq!(bad_path(&err), missing_bindir);
     assert!(err.to_string().contains("bin directory"), "{err}");
 
@@ -78,8 +76,7 @@ fn a_missing_image_or_bin_directory_is_named_before_julia_starts() {
     let err = Builder::new()
         .image(&bindir, &missing_image)
         .spawn_mt()
-        .err()
-        .expect("a missing image is an error");
+        .expect_err("a missing image is an error");
     match &err {
         RuntimeError::Init(init) => assert_eq!(bad_path(init), missing_image),
         other => panic!("expected an init error, got {other:?}"),
@@ -87,8 +84,7 @@ fn a_missing_image_or_bin_directory_is_named_before_julia_starts() {
     let err = Builder::new()
         .image(&missing_bindir, &image)
         .start_mt(|_| ())
-        .err()
-        .expect("a missing bin directory is an error");
+        .expect_err("a missing bin directory is an error");
     match &err {
         RuntimeError::Init(init) => assert_eq!(bad_path(init), missing_bindir),
         other => panic!("expected an init error, got {other:?}"),
