@@ -71,10 +71,14 @@ impl InitOptions {
     /// program's precompiled packages. Replaces [`InitOptions::julia_dir`]'s paths.
     ///
     /// Relative paths are relative to the current directory. Both are checked before
-    /// Julia starts: a `bindir` that is not a directory or an `image` that is not a file
-    /// is an [`InitError::BadPath`] naming it. The image must have been made by the Julia
-    /// the program loads (1.5.3, the one it was built against): Julia cannot load another
-    /// version's image and ends the process when it fails to.
+    /// Julia starts (Julia itself would end the process): a `bindir` that is not a
+    /// directory or an `image` that is not a file is an [`InitError::BadPath`] naming it,
+    /// and a file that is no system image (not a shared library, or one without Julia's
+    /// image data) an [`InitError::BadImage`] naming it with the loader's reason. An image
+    /// named `*.ji`, which Julia reads instead of loading, is only checked to exist. The
+    /// image must have been made by the Julia the program loads (1.5.3, the one it was
+    /// built against): no check can tell another version's image, which Julia fails to
+    /// load.
     ///
     /// ```no_run
     /// use jlrs_core::{InitOptions, Runtime};
@@ -238,11 +242,15 @@ impl Runtime {
             return Err(InitError::BadThreadCount(options.n_threads));
         }
         let (bindir, image) = options.paths()?;
+        let bindir_c = path_cstring(&bindir)?;
+        let image_c = path_cstring(&image)?;
+        if options.image.is_some() {
+            // Kept loaded for Julia, unless Julia started before (then this init fails).
+            check_image(&image, &image_c, !callable::started())?;
+        }
         if !callable::claim_start() {
             return Err(InitError::AlreadyInitialized);
         }
-        let bindir_c = path_cstring(&bindir)?;
-        let image_c = path_cstring(&image)?;
         let n = c_int::try_from(options.n_threads).unwrap_or(c_int::MAX);
         // SAFETY: first and only initialisation (claimed above); the paths exist. The
         // signal set-up brackets `jl_init` on this thread.
@@ -300,6 +308,31 @@ impl Runtime {
     pub(crate) fn take_julia(&mut self) -> Option<Julia> {
         self.julia.take()
     }
+}
+
+/// An error unless `image` is a system image Julia can load (checked by loading it as
+/// Julia will, and left loaded if `keep`; see `csrc/paths.c`). An image named `*.ji`,
+/// which Julia reads as a file instead of loading it, is only checked to exist.
+fn check_image(image: &Path, image_c: &CString, keep: bool) -> Result<(), InitError> {
+    if image.extension().is_some_and(|e| e == "ji") {
+        return Ok(());
+    }
+    // SAFETY: a NUL-terminated path; the shim only opens the library (whose sole
+    // dependency of note, libjulia, is loaded) and looks up two symbols. The reason it
+    // returns is copied before anything else can call `dlerror` on this thread.
+    let reason = unsafe {
+        let reason = sys::jlrs_core_check_image(image_c.as_ptr(), c_int::from(keep));
+        if reason.is_null() {
+            return Ok(());
+        }
+        std::ffi::CStr::from_ptr(reason)
+            .to_string_lossy()
+            .into_owned()
+    };
+    Err(InitError::BadImage {
+        path: image.to_path_buf(),
+        reason,
+    })
 }
 
 fn path_cstring(p: &Path) -> Result<CString, InitError> {

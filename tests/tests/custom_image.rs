@@ -1,5 +1,6 @@
 //! Starting Julia from a given bin directory and system image (`InitOptions::image`,
-//! `Builder::image`), and the errors that name a missing directory or image.
+//! `Builder::image`), and the errors that name a missing directory or image, or a file
+//! that is no image.
 
 use std::{
     path::{Path, PathBuf},
@@ -32,6 +33,20 @@ fn bad_path(err: &InitError) -> &Path {
             path
         }
         other => panic!("expected BadPath, got {other:?}"),
+    }
+}
+
+/// The image an init error refuses, checking that its message names it.
+fn bad_image(err: &InitError) -> &Path {
+    match err {
+        InitError::BadImage { path, reason } => {
+            assert!(
+                err.to_string().contains(&path.display().to_string()) && !reason.is_empty(),
+                "the message names the image and why: {err}"
+            );
+            path
+        }
+        other => panic!("expected BadImage, got {other:?}"),
     }
 }
 
@@ -72,6 +87,26 @@ fn a_missing_image_or_bin_directory_is_named_before_julia_starts() {
         std::env::current_dir().unwrap().join("relative_image.so")
     );
 
+    // Files that are no system image: Julia would end the process, so they are refused.
+    let text = dir.join("not_an_image.so");
+    std::fs::write(&text, "not a system image").unwrap();
+    let err = Runtime::init(InitOptions::new().image(&bindir, &text))
+        .expect_err("a text file is no image");
+    assert_eq!(bad_image(&err), text);
+    let library = image
+        .parent()
+        .unwrap()
+        .join("libdSFMT.so")
+        .canonicalize()
+        .expect("Julia ships libdSFMT");
+    let err = Runtime::init(InitOptions::new().image(&bindir, &library))
+        .expect_err("a library that is no image");
+    assert_eq!(bad_image(&err), library);
+    assert!(
+        err.to_string().contains("not a Julia system image"),
+        "{err}"
+    );
+
     // The multithreaded runtime's builder reports the same, without starting Julia.
     let err = Builder::new()
         .image(&bindir, &missing_image)
@@ -87,6 +122,14 @@ fn a_missing_image_or_bin_directory_is_named_before_julia_starts() {
         .expect_err("a missing bin directory is an error");
     match &err {
         RuntimeError::Init(init) => assert_eq!(bad_path(init), missing_bindir),
+        other => panic!("expected an init error, got {other:?}"),
+    }
+    let err = Builder::new()
+        .image(&bindir, &text)
+        .spawn_mt()
+        .expect_err("a text file is no image");
+    match &err {
+        RuntimeError::Init(init) => assert_eq!(bad_image(init), text),
         other => panic!("expected an init error, got {other:?}"),
     }
     let _ = std::fs::remove_dir_all(&dir);
