@@ -60,7 +60,7 @@ impl InitOptions {
     /// The Julia installation: the directory with `bin/` and `lib/` (Julia's system image).
     /// By default the installation of the libjulia the program loaded (the one it was built
     /// against, or the one `cargo xtask dist` placed beside it), else `$JULIA_DIR`, else
-    /// the one it was built against.
+    /// the one it was built against. [`InitOptions::image`] replaces it.
     pub fn julia_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.julia_dir = Some(dir.into());
         self

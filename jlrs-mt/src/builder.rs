@@ -69,7 +69,8 @@ impl Builder {
 
     /// Starts Julia from `bindir` with the system image `image` (a program's precompiled
     /// packages): [`InitOptions::image`]. A missing directory or image is an
-    /// [`InitError::BadPath`](jlrs_core::InitError::BadPath) naming it, returned as
+    /// [`InitError::BadPath`](jlrs_core::InitError::BadPath) naming it, a file that is no
+    /// system image an [`InitError::BadImage`](jlrs_core::InitError::BadImage), returned as
     /// [`RuntimeError::Init`] before Julia starts. The async runtime, made from this
     /// builder, starts from the same paths.
     ///
