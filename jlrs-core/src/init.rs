@@ -73,11 +73,12 @@ impl InitOptions {
     /// Relative paths are relative to the current directory. Both are checked before
     /// Julia starts (Julia itself would end the process): a `bindir` that is not a
     /// directory or an `image` that is not a file is an [`InitError::BadPath`] naming it,
-    /// and a file that is no system image (not a shared library, or one without Julia's
-    /// image data) an [`InitError::BadImage`] naming it with the loader's reason. An image
-    /// named `*.ji`, which Julia reads instead of loading, is only checked to exist. The
-    /// image must have been made by the Julia the program loads (1.5.3, the one it was
-    /// built against): no check can tell another version's image, which Julia fails to
+    /// and a file that is no system image of this Julia (not a shared library, or one
+    /// that fails Julia's own consistency check) an [`InitError::BadImage`] naming it
+    /// with the reason. An image named `*.ji`, which Julia reads instead of loading, is
+    /// only checked to exist. The image must have been made by the Julia the program
+    /// loads (1.5.3, the one it was built against) for this CPU: no check can tell an
+    /// image of another 1.x version or for another CPU in advance, which Julia fails to
     /// load.
     ///
     /// ```no_run
