@@ -276,6 +276,15 @@ pub enum InitError {
         /// The path.
         path: PathBuf,
     },
+    /// A system image given with [`InitOptions::image`](crate::InitOptions::image)
+    /// exists but is not one Julia can load (Julia itself would end the process).
+    #[error("the system image {} cannot be loaded: {reason}", path.display())]
+    BadImage {
+        /// The image.
+        path: PathBuf,
+        /// Why not, as the dynamic loader says it.
+        reason: String,
+    },
     /// An impossible number of threads.
     #[error(
         "cannot start Julia with {0} threads: at least 1 and at most {max} are possible",

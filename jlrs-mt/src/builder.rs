@@ -67,6 +67,28 @@ impl Builder {
         self
     }
 
+    /// Starts Julia from `bindir` with the system image `image` (a program's precompiled
+    /// packages): [`InitOptions::image`]. A missing directory or image is an
+    /// [`InitError::BadPath`](jlrs_core::InitError::BadPath) naming it, a file that is no
+    /// system image an [`InitError::BadImage`](jlrs_core::InitError::BadImage), returned as
+    /// [`RuntimeError::Init`] before Julia starts. The async runtime, made from this
+    /// builder, starts from the same paths.
+    ///
+    /// ```no_run
+    /// use jlrs_mt::Builder;
+    ///
+    /// let (mt, runtime) = Builder::new()
+    ///     .image("/opt/julia/bin", "/opt/app/app_image.so")
+    ///     .spawn_mt()
+    ///     .expect("cannot start Julia");
+    /// drop(mt);
+    /// runtime.join().unwrap();
+    /// ```
+    pub fn image(mut self, bindir: impl Into<PathBuf>, image: impl Into<PathBuf>) -> Self {
+        self.options = self.options.image(bindir, image);
+        self
+    }
+
     /// What SIGINT (Ctrl-C) does once Julia has started: [`InitOptions::sigint`] (by
     /// default the process ends at once; see [`SigintPolicy`]). With
     /// [`SigintPolicy::Application`] the application's own handler shuts down through the

@@ -19,8 +19,8 @@ fn main() -> anyhow::Result<()> {
         )?;
 
         // A 2×3 matrix in column-major order: Julia takes the Vec without copying.
-        let m = frame.array_from_vec(vec![1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3])?;
-        let s = frame.array_from_slice(&[10.0f64, 100.0], &[2])?;
+        let m = frame.array_from_vec(vec![1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0], [2, 3])?;
+        let s = frame.array_from_slice(&[10.0f64, 100.0], [2])?;
         frame.call("scale_rows!", &[m.as_value(), s.as_value()])?;
         println!("scaled matrix (column-major): {:?}", &*m.data()?);
         assert_eq!(*m.data()?, [10.0, 200.0, 30.0, 400.0, 50.0, 600.0]);
@@ -40,7 +40,7 @@ fn main() -> anyhow::Result<()> {
         // A Rust buffer lent to Julia for the length of a closure (copied in and back out:
         // the zero-copy `borrow_array` is `unsafe`, since Julia could keep an alias).
         let mut samples = [3.5f64, -1.0, 2.25, 0.0];
-        let median = frame.borrow_array_copy(&mut samples, &[4], |frame, a| {
+        let median = frame.borrow_array_copy(&mut samples, [4], |frame, a| {
             frame.call("sort!", &[a.as_value()])?;
             let d = a.data()?;
             Ok::<_, Error>((d[1] + d[2]) / 2.0)

@@ -2,7 +2,10 @@
 
 #[doc(inline)]
 pub use jlrs_core::{
-    array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef, JuliaBool, JuliaChar},
+    array::{
+        AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef, CopiedArray, IntoDims,
+        JuliaBool, JuliaChar,
+    },
     hosted::{Hosted, HostedLoop, HostedThread},
     GcFrame, InitOptions, IntoJulia, JlResult, Julia, JuliaError, JuliaException, Runtime,
     SigintPolicy, Unbox, Value,

@@ -179,7 +179,7 @@ fn every_element_type_round_trips_in_ranks_1_to_3() {
 #[test]
 fn char_arrays_hold_julia_chars() {
     run(|mut f| {
-        let a = f.array_from_slice(&['a', '€'], &[2]).unwrap();
+        let a = f.array_from_slice(&['a', '€'], [2]).unwrap();
         assert_eq!(
             *a.data().unwrap(),
             [JuliaChar(0x6100_0000), JuliaChar::from('€')]
@@ -203,7 +203,7 @@ fn julia_mutates_a_borrowed_buffer_and_a_kept_reference_is_detached() {
         let ptr = data.as_ptr() as u64;
         // SAFETY: Julia keeps the array itself, never an alias of it.
         let out = unsafe {
-            f.borrow_array(&mut data, &[6], |frame, a| {
+            f.borrow_array(&mut data, [6], |frame, a| {
                 let p = jl(frame, "A -> UInt(pointer(A))", &[a.as_value()]).unwrap();
                 assert_eq!(p.unbox::<u64>().unwrap(), ptr, "Julia sees the Rust buffer");
                 jl(frame, "A -> (A .*= 2; sort!(A); nothing)", &[a.as_value()]).unwrap();
@@ -242,7 +242,7 @@ fn julia_mutates_a_borrowed_buffer_and_a_kept_reference_is_detached() {
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             // SAFETY: Julia keeps the array itself, never an alias of it.
             unsafe {
-                f.borrow_array(&mut m, &[2, 3], |frame, a| {
+                f.borrow_array(&mut m, [2, 3], |frame, a| {
                     jl(frame, "A -> (A[2, 3] = 60; nothing)", &[a.as_value()]).unwrap();
                     let keep = frame.global("keep_borrowed!").unwrap();
                     keep.call(frame, &[a.as_value()]).unwrap();
@@ -274,7 +274,7 @@ fn array_from_vec_shares_the_buffer_and_drops_it_once_after_julia_does() {
         WATCH_SIZE.store(v.capacity() * 8, Ordering::SeqCst);
         WATCH_ADDR.store(addr, Ordering::SeqCst);
         f.scope(|mut inner| {
-            let a = inner.array_from_vec(v, &[N]).unwrap();
+            let a = inner.array_from_vec(v, [N]).unwrap();
             let p = jl(&mut inner, "A -> UInt(pointer(A))", &[a.as_value()]).unwrap();
             assert_eq!(p.unbox::<u64>().unwrap() as usize, addr, "no copy");
             assert_eq!(a.data().unwrap().as_ptr() as usize, addr);
@@ -317,7 +317,7 @@ fn array_from_vec_of_chars_converts_in_place() {
     run(|mut f| {
         let v: Vec<char> = "jlrs€".chars().collect();
         let ptr = v.as_ptr() as usize;
-        let a = f.array_from_vec(v, &[5]).unwrap();
+        let a = f.array_from_vec(v, [5]).unwrap();
         assert_eq!(a.data().unwrap().as_ptr() as usize, ptr);
         let s = jl(&mut f, "A -> String(A)", &[a.as_value()]).unwrap();
         assert_eq!(s.unbox::<String>().unwrap(), "jlrs€");
@@ -327,7 +327,7 @@ fn array_from_vec_of_chars_converts_in_place() {
 #[test]
 fn conflicting_borrows_are_errors() {
     run(|mut f| {
-        let a = f.array_from_vec(vec![1.0f64; 6], &[2, 3]).unwrap();
+        let a = f.array_from_vec(vec![1.0f64; 6], [2, 3]).unwrap();
         let b = a.as_value().array::<f64>().unwrap(); // a second handle
         {
             let mut m = a.data_mut().unwrap();
@@ -408,16 +408,16 @@ fn wrong_types_and_bad_dims_are_clear_errors() {
         assert!(err(f.new_array::<f64>(&[usize::MAX, 2])).contains("overflow"));
         assert!(err(f.new_array::<f64>(&[1 << 40, 1 << 21])).contains("overflow"));
         assert_eq!(
-            err(f.array_from_slice(&[1.0; 5], &[2, 3])),
+            err(f.array_from_slice(&[1.0; 5], [2, 3])),
             "the dimensions [2, 3] hold 6 elements, but 5 were given"
         );
-        assert!(err(f.array_from_vec(vec![1.0; 7], &[2, 3])).contains("7 were given"));
+        assert!(err(f.array_from_vec(vec![1.0; 7], [2, 3])).contains("7 were given"));
         // Rank 0 holds one element.
-        assert!(err(f.array_from_vec(vec![1.0; 7], &[])).contains("hold 1 elements"));
+        assert!(err(f.array_from_vec(vec![1.0; 7], [])).contains("hold 1 elements"));
         assert!(err(f.new_array::<f64>(&[1; 65])).contains("not 65"));
         let mut buf = [0.0; 4];
         // SAFETY: the closure never runs (the dimensions are wrong).
-        let e = unsafe { f.borrow_array(&mut buf, &[3], |_, _| ()) }.unwrap_err();
+        let e = unsafe { f.borrow_array(&mut buf, [3], |_, _| ()) }.unwrap_err();
         assert!(e.to_string().contains("4 were given"), "{e}");
         // Too large for memory, though the size fits: Julia's OutOfMemoryError.
         let e = f.new_array::<u8>(&[1 << 60]).unwrap_err();

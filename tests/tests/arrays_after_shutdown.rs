@@ -15,7 +15,7 @@ fn arrays_made_before_shutdown_report_shut_down() {
     let mut frame = stack.frame();
     // 8 MiB: unmapped when freed, so a read after the free would fault.
     let a = frame
-        .array_from_vec(vec![1.0f64; 1 << 20], &[1 << 20])
+        .array_from_vec(vec![1.0f64; 1 << 20], [1 << 20])
         .unwrap();
     let j = frame.eval("zeros(10)").unwrap();
     assert_eq!(a.data().unwrap()[0], 1.0);
@@ -31,11 +31,11 @@ fn arrays_made_before_shutdown_report_shut_down() {
         Err(Error::ShutDown)
     ));
     assert!(matches!(
-        frame.array_from_slice(&[1.0f64], &[1]).map(|_| ()),
+        frame.array_from_slice(&[1.0f64], [1]).map(|_| ()),
         Err(Error::ShutDown)
     ));
     assert!(matches!(
-        frame.array_from_vec(vec![1.0f64], &[1]).map(|_| ()),
+        frame.array_from_vec(vec![1.0f64], [1]).map(|_| ()),
         Err(Error::ShutDown)
     ));
 }

@@ -38,6 +38,17 @@ fn to_vec_leaves_a_julia_vector_growable() {
 }
 
 #[test]
+fn a_copy_with_dims_leaves_a_julia_vector_growable() {
+    run(|mut f| {
+        let v = grown(&mut f, 2500).unwrap();
+        let copy = v.array::<f64>().unwrap().copy_inline_data().unwrap();
+        assert_eq!(copy.dims(), [2500]);
+        assert_eq!(copy[[2499]], 2500.0);
+        assert_eq!(push(&mut f, v), Ok(2501));
+    });
+}
+
+#[test]
 fn unboxing_a_vec_leaves_a_julia_vector_growable() {
     run(|mut f| {
         let v = grown(&mut f, 3000).unwrap();

@@ -32,7 +32,7 @@ fn dropped_at_once() {
                     // Filled, so that the pages are really in memory.
                     let v = vec![i as u8 | 1; PIECE];
                     frame.scope(|mut inner| {
-                        let a = inner.array_from_vec(v, &[PIECE])?;
+                        let a = inner.array_from_vec(v, [PIECE])?;
                         assert_eq!(a.data()?[PIECE - 1], i as u8 | 1);
                         Ok::<_, jlrs_core::JuliaError>(())
                     })?;
@@ -69,7 +69,7 @@ fn alive_through_collections() {
         for i in 0..PIECES {
             let v = vec![i as u8 | 1; PIECE];
             let mut stack = j.new_root_stack();
-            stack.frame().array_from_vec(v, &[PIECE]).unwrap();
+            stack.frame().array_from_vec(v, [PIECE]).unwrap();
             alive.push_back(stack);
             if alive.len() > 3 {
                 alive.pop_front();

@@ -82,7 +82,7 @@ fn on_thread_2(j: &mut jlrs_core::Julia, code: &'static str) -> async_channel::R
 #[test]
 fn finalize_leaves_an_array_from_vec_empty_before_dropping_the_vec() {
     run(|mut f| {
-        let a = f.array_from_vec(vec![1.0f64; BIG], &[BIG]).unwrap();
+        let a = f.array_from_vec(vec![1.0f64; BIG], [BIG]).unwrap();
         f.call("finalize", &[a.as_value()]).unwrap();
         assert_eq!(a.dims(), [0], "the finalizer detached the array");
         assert!(a.data().unwrap().is_empty());
@@ -101,7 +101,7 @@ fn finalize_leaves_an_array_from_vec_empty_before_dropping_the_vec() {
 #[test]
 fn a_view_made_before_finalize_reads_zeros_and_cannot_write() {
     run(|mut f| {
-        let a = f.array_from_vec(vec![1.0f64; BIG], &[BIG]).unwrap();
+        let a = f.array_from_vec(vec![1.0f64; BIG], [BIG]).unwrap();
         // A view keeps its own index range and reads its parent without bounds checks.
         let out = jl(
             &mut f,
@@ -137,7 +137,7 @@ fn an_alias_of_an_array_from_vec_outlives_finalize_and_a_resized_array_frees_its
             let v = vec![1.0f64; BIG];
             WATCH_ADDR.store(v.as_ptr() as usize, Ordering::SeqCst);
             FREED.store(0, Ordering::SeqCst);
-            let a = f.array_from_vec(v, &[BIG]).unwrap();
+            let a = f.array_from_vec(v, [BIG]).unwrap();
             jl(
                 &mut f,
                 "A -> (global SOUND_ALIAS = reshape(A, 1024, 1024); finalize(A); nothing)",
@@ -156,7 +156,7 @@ fn an_alias_of_an_array_from_vec_outlives_finalize_and_a_resized_array_frees_its
             let v = vec![2.0f64; BIG];
             WATCH_ADDR.store(v.as_ptr() as usize, Ordering::SeqCst);
             FREED.store(0, Ordering::SeqCst);
-            let a = f.array_from_vec(v, &[BIG]).unwrap();
+            let a = f.array_from_vec(v, [BIG]).unwrap();
             let one = f.box_value(1.0f64);
             f.call("push!", &[a.as_value(), one]).unwrap();
             assert_eq!(a.len(), BIG + 1);
@@ -192,7 +192,7 @@ fn a_julia_finalizer_in_the_same_batch_sees_an_empty_array() {
             // The holder's finalizer is registered before the array's, so it runs after
             // the array's in the batch.
             let h = inner.call("sound_holder", &[]).unwrap();
-            let a = inner.array_from_vec(vec![1.0f64; BIG], &[BIG]).unwrap();
+            let a = inner.array_from_vec(vec![1.0f64; BIG], [BIG]).unwrap();
             inner.call("sound_hold!", &[h, a.as_value()]).unwrap();
         });
         for _ in 0..10 {
@@ -226,7 +226,7 @@ fn julia_threads_finalizing_and_resizing_cannot_pull_memory_from_under_a_borrow(
         let v = vec![1.0f64; BIG];
         WATCH_ADDR.store(v.as_ptr() as usize, Ordering::SeqCst);
         FREED.store(0, Ordering::SeqCst);
-        let a = f.array_from_vec(v, &[BIG]).unwrap();
+        let a = f.array_from_vec(v, [BIG]).unwrap();
         jl(&mut f, "A -> (global SOUND_G = A; nothing)", &[a.as_value()]).unwrap();
         let flag = f.global("SOUND_FLAG").unwrap().array::<i64>().unwrap();
         let d = a.data().unwrap();
@@ -372,7 +372,7 @@ fn julia_cannot_run_on_a_thread_that_holds_a_borrow() {
 fn aliases_julia_keeps_from_borrow_array_copy_stay_valid() {
     run(|mut f| {
         let mut data = vec![1.0f64; BIG];
-        f.borrow_array_copy(&mut data, &[BIG], |f, a| {
+        f.borrow_array_copy(&mut data, [BIG], |f, a| {
             jl(
                 f,
                 "A -> (global SOUND_KEPT = (vec(A), reshape(A, 1024, 1024), view(A, :)); A .*= 2; nothing)",
@@ -414,7 +414,7 @@ fn bool_bytes_other_than_0_and_1_are_never_rust_bools() {
             "{e}"
         );
         // Valid bools round-trip, without copying.
-        let a = f.array_from_vec(vec![true, false, true], &[3]).unwrap();
+        let a = f.array_from_vec(vec![true, false, true], [3]).unwrap();
         assert_eq!(a.to_vec().unwrap(), [true, false, true]);
         let n = f.call("count", &[a.as_value()]).unwrap();
         assert_eq!(n.unbox::<i64>().unwrap(), 2);
@@ -444,15 +444,15 @@ fn array_entry_points() -> Vec<(&'static str, String)> {
                 ("new_array", show(frame.new_array::<f64>(&[3]).map(|_| ()))),
                 (
                     "array_from_slice",
-                    show(frame.array_from_slice(&[1.0f64], &[1]).map(|_| ())),
+                    show(frame.array_from_slice(&[1.0f64], [1]).map(|_| ())),
                 ),
                 (
                     "array_from_vec",
-                    show(frame.array_from_vec(vec![1.0f64], &[1]).map(|_| ())),
+                    show(frame.array_from_vec(vec![1.0f64], [1]).map(|_| ())),
                 ),
                 (
                     "borrow_array_copy",
-                    show(frame.borrow_array_copy(&mut buf, &[3], |_, _| ())),
+                    show(frame.borrow_array_copy(&mut buf, [3], |_, _| ())),
                 ),
                 ("Value::array", show(a.map(|_| ()))),
                 ("Value::array error", show(any.array::<f64>().map(|_| ()))),
@@ -515,7 +515,7 @@ fn array_entry_points_refuse_inside_a_gc_safe_region() {
 #[test]
 fn rank_0_and_rank_9_arrays_are_made_and_read() {
     run(|mut f| {
-        let scalar = f.array_from_vec(vec![5.0f64], &[]).unwrap();
+        let scalar = f.array_from_vec(vec![5.0f64], []).unwrap();
         assert_eq!((scalar.rank(), scalar.len()), (0, 1));
         let x = jl(&mut f, "A -> A[]", &[scalar.as_value()]).unwrap();
         assert_eq!(x.unbox::<f64>().unwrap(), 5.0);
@@ -523,7 +523,7 @@ fn rank_0_and_rank_9_arrays_are_made_and_read() {
         assert_eq!(zero.to_vec().unwrap(), [0]);
         let dims = [2, 1, 1, 1, 1, 1, 1, 1, 3];
         let data: Vec<i64> = (1..=6).collect();
-        let nine = f.array_from_slice(&data, &dims).unwrap();
+        let nine = f.array_from_slice(&data, dims).unwrap();
         let s = jl(
             &mut f,
             "A -> string(size(A), A[2, 1, 1, 1, 1, 1, 1, 1, 3])",
@@ -613,7 +613,7 @@ fn a_user_type_whose_stride_is_not_its_size_is_refused() {
         let e = f.new_array::<U24>(&[2]).unwrap_err();
         assert!(e.to_string().contains("does not match"), "{e}");
         let e = f
-            .array_from_vec(vec![U24([1, 2, 3]), U24([4, 5, 6])], &[2])
+            .array_from_vec(vec![U24([1, 2, 3]), U24([4, 5, 6])], [2])
             .unwrap_err();
         assert!(e.to_string().contains("does not match"), "{e}");
     });

@@ -48,12 +48,12 @@ fn job(frame: &mut GcFrame<'_>, n: usize, mode: u64, collect: bool) -> JlResult<
     frame.scope(|mut f| -> JlResult<()> {
         match mode % 4 {
             0 => {
-                let a = f.array_from_vec((0..n as i64).collect(), &[n])?;
+                let a = f.array_from_vec((0..n as i64).collect(), [n])?;
                 check(&mut f, a)
             }
             1 => {
                 let data: Vec<i64> = (0..n as i64).collect();
-                let a = f.array_from_slice(&data, &[1, n])?;
+                let a = f.array_from_slice(&data, [1, n])?;
                 check(&mut f, a)
             }
             2 => {
@@ -65,7 +65,7 @@ fn job(frame: &mut GcFrame<'_>, n: usize, mode: u64, collect: bool) -> JlResult<
             }
             _ => {
                 let mut data: Vec<i64> = (0..n as i64).collect();
-                f.borrow_array_copy(&mut data, &[n], |f, a| check(f, a))??;
+                f.borrow_array_copy(&mut data, [n], |f, a| check(f, a))??;
                 // Julia doubled nothing: the buffer is still 0..n.
                 assert_eq!(data.last().copied(), n.checked_sub(1).map(|x| x as i64));
                 Ok(())

@@ -17,15 +17,15 @@ fn exercise(frame: &mut GcFrame<'_>) -> JlResult<Vec<i64>> {
     let expected = 1000 * 1001 / 2;
     let sum = frame.global("sum")?;
     let mut sums = Vec::new();
-    let a = frame.array_from_vec(data.clone(), &[10, 100])?;
+    let a = frame.array_from_vec(data.clone(), [10, 100])?;
     sums.push(sum.call(frame, &[a.as_value()])?.unbox::<i64>()?);
-    let b = frame.array_from_slice(&data, &[10, 10, 10])?;
+    let b = frame.array_from_slice(&data, [10, 10, 10])?;
     sums.push(sum.call(frame, &[b.as_value()])?.unbox::<i64>()?);
     let c = frame.new_array::<i64>(&[1000])?;
     c.data_mut()?.copy_from_slice(&data);
     sums.push(c.data()?.iter().sum());
     let mut buf = data.clone();
-    let s = frame.borrow_array_copy(&mut buf, &[1000], |frame, d| {
+    let s = frame.borrow_array_copy(&mut buf, [1000], |frame, d| {
         let sum = frame.global("sum")?;
         sum.call(frame, &[d.as_value()])?.unbox::<i64>()
     })??;

@@ -300,9 +300,7 @@ fn arrays_of_a_derived_point_are_viewed_in_place() {
             let y = f.eval("ps[2].y").unwrap().unbox::<i64>().unwrap();
             assert_eq!(y, 40);
             // And arrays made from Rust.
-            let made = f
-                .array_from_vec(vec![Point { x: 9.0, y: 9 }], &[1])
-                .unwrap();
+            let made = f.array_from_vec(vec![Point { x: 9.0, y: 9 }], [1]).unwrap();
             assert_eq!(repr(&mut f, made.as_value()), "Point[Point(9.0, 9)]");
             assert_eq!(made.to_vec().unwrap(), vec![Point { x: 9.0, y: 9 }]);
             // Generic instances too.

@@ -4,7 +4,7 @@
 use std::ffi::c_void;
 
 use crate::{
-    array::{element, ffi, owned, Array, ArrayElement, ArrayError},
+    array::{element, ffi, owned, Array, ArrayElement, ArrayError, IntoDims},
     error::JlResult,
     rooting::frame::GcFrame,
 };
@@ -41,7 +41,8 @@ fn check_len(dims: &[usize], elem_size: usize, len: usize) -> Result<(), ArrayEr
 }
 
 impl<'scope> GcFrame<'scope> {
-    /// A new zero-filled `Array{T,N}` of rank `N = dims.len()` (0 to 64), owned by Julia.
+    /// A new zero-filled `Array{T,N}` of rank `N` (0 to 64), owned by Julia. `dims` is
+    /// any [`IntoDims`]: `3`, `(2, 3)`, `&[2, 3]`, a `Vec<usize>` ...
     ///
     /// Like every array constructor, an error if this thread may not call Julia (see
     /// [`GcFrame`]) or holds a borrow of array data.
@@ -50,15 +51,18 @@ impl<'scope> GcFrame<'scope> {
     /// # use jlrs_core::{InitOptions, Runtime};
     /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
     /// rt.julia().scope(|mut frame| {
-    ///     let a = frame.new_array::<f64>(&[2, 3]).unwrap();
+    ///     let a = frame.new_array::<f64>((2, 3)).unwrap();
     ///     assert_eq!(a.dims(), [2, 3]);
     ///     assert_eq!(a.to_vec().unwrap(), [0.0; 6]);
-    ///     let scalar = frame.new_array::<f64>(&[]).unwrap(); // rank 0: one element
+    ///     let scalar = frame.new_array::<f64>(()).unwrap(); // rank 0: one element
     ///     assert_eq!((scalar.rank(), scalar.len()), (0, 1));
     /// });
     /// ```
-    pub fn new_array<T: ArrayElement>(&mut self, dims: &[usize]) -> JlResult<Array<'scope, T>> {
-        self.alloc_array::<T>(dims, true)
+    pub fn new_array<T: ArrayElement>(
+        &mut self,
+        dims: impl IntoDims,
+    ) -> JlResult<Array<'scope, T>> {
+        self.alloc_array::<T>(&dims.into_dims(), true)
     }
 
     /// Allocates an array, zero-filled or not.
@@ -88,8 +92,10 @@ impl<'scope> GcFrame<'scope> {
     pub fn array_from_slice<T: ArrayElement>(
         &mut self,
         data: &[T],
-        dims: &[usize],
+        dims: impl IntoDims,
     ) -> JlResult<Array<'scope, T>> {
+        let dims = dims.into_dims();
+        let dims = dims.as_slice();
         crate::calls::callable::check_callable()?;
         check_len(dims, std::mem::size_of::<T::Stored>(), data.len())?;
         let array = self.alloc_array::<T>(dims, false)?;
@@ -157,8 +163,10 @@ impl<'scope> GcFrame<'scope> {
     pub fn array_from_vec<T: ArrayElement>(
         &mut self,
         data: Vec<T>,
-        dims: &[usize],
+        dims: impl IntoDims,
     ) -> JlResult<Array<'scope, T>> {
+        let dims = dims.into_dims();
+        let dims = dims.as_slice();
         crate::calls::callable::check_callable()?;
         check_len(dims, std::mem::size_of::<T::Stored>(), data.len())?;
         let ty = element::element_type::<T>(self)?;
@@ -229,12 +237,14 @@ impl<'scope> GcFrame<'scope> {
     pub unsafe fn borrow_array<T, R>(
         &mut self,
         data: &mut [T],
-        dims: &[usize],
+        dims: impl IntoDims,
         f: impl for<'inner> FnOnce(&mut GcFrame<'inner>, Array<'inner, T>) -> R,
     ) -> JlResult<R>
     where
         T: ArrayElement<Stored = T>,
     {
+        let dims = dims.into_dims();
+        let dims = dims.as_slice();
         crate::calls::callable::check_callable()?;
         check_len(dims, std::mem::size_of::<T>(), data.len())?;
         self.scope(|mut inner| {
@@ -287,12 +297,14 @@ impl<'scope> GcFrame<'scope> {
     pub fn borrow_array_copy<T, R>(
         &mut self,
         data: &mut [T],
-        dims: &[usize],
+        dims: impl IntoDims,
         f: impl for<'inner> FnOnce(&mut GcFrame<'inner>, Array<'inner, T>) -> R,
     ) -> JlResult<R>
     where
         T: ArrayElement<Stored = T>,
     {
+        let dims = dims.into_dims();
+        let dims = dims.as_slice();
         self.scope(|mut inner| {
             let array = inner.array_from_slice(data, dims)?;
             // SAFETY: a rooted array made above; setting the flag writes one bit.

@@ -7,14 +7,17 @@
 //!   no copy) and [`GcFrame::borrow_array_copy`](crate::GcFrame::borrow_array_copy) (Julia
 //!   sees a copy of a Rust buffer while a closure runs, copied back after; the zero-copy
 //!   [`GcFrame::borrow_array`](crate::GcFrame::borrow_array) is `unsafe`). Any rank from 0
-//!   (one element) to 64.
+//!   (one element) to 64, with the dimensions in any [`IntoDims`] form: `3`, `(2, 3)`,
+//!   `[2, 3]`, `&[2, 3]`, a `Vec<usize>`.
 //! - View an existing Julia array with [`Value::array`](crate::Value::array) (typed, bits
 //!   elements) or [`Value::array_any`](crate::Value::array_any) (any element type, one
 //!   boxed element at a time).
 //! - Read and write the elements through [`Array::data`] and [`Array::data_mut`], in
 //!   column-major order: Julia's `A[i, j]` is element `(i - 1) + (j - 1) * rows`.
-//! - With feature `ndarray`: [`Array::view`], [`Array::view_mut`] and
-//!   [`GcFrame::array_from_ndarray`](crate::GcFrame::array_from_ndarray).
+//! - Copy them out with [`Array::to_vec`], or with their dimensions with
+//!   [`Array::copy_inline_data`] (a [`CopiedArray`]).
+//! - With feature `ndarray`: [`Array::view`], [`Array::view_mut`], [`Array::to_ndarray`]
+//!   and [`GcFrame::array_from_ndarray`](crate::GcFrame::array_from_ndarray).
 //!
 //! # What the safe API guarantees, whatever Julia code runs
 //!
@@ -130,7 +133,9 @@
 //! ```
 
 mod any;
+mod copied;
 mod create;
+mod dims;
 mod element;
 pub(crate) mod error;
 pub(crate) mod ffi;
@@ -142,6 +147,8 @@ mod owned;
 mod typed;
 
 pub use any::AnyArray;
+pub use copied::CopiedArray;
+pub use dims::{Dims, IntoDims};
 pub use element::{ArrayElement, ElementType, JuliaBool, JuliaChar};
 pub use error::ArrayError;
 pub(crate) use ledger::mark_borrowed;

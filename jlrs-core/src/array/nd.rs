@@ -1,12 +1,12 @@
-//! Feature `ndarray`: arrays as `ndarray` views with Julia's column-major strides, and
-//! `ndarray` arrays given to Julia.
+//! Feature `ndarray`: arrays as `ndarray` views with Julia's column-major strides, copied
+//! into `ndarray` arrays, and `ndarray` arrays given to Julia.
 
 use std::ops::{Index, IndexMut};
 
 use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, IxDyn, NdIndex, ShapeBuilder};
 
 use crate::{
-    array::{ledger::Borrow, Array, ArrayElement},
+    array::{ledger::Borrow, Array, ArrayElement, CopiedArray},
     error::JlResult,
     rooting::frame::GcFrame,
 };
@@ -147,6 +147,40 @@ impl<T: ArrayElement> Array<'_, T> {
             view,
             _borrow: borrow,
         })
+    }
+}
+
+impl<T: ArrayElement> Array<'_, T> {
+    /// A copy of the elements as an `ndarray` array with Julia's shape, in column-major
+    /// (Fortran) order: `a[[i, j]]` is Julia's `A[i + 1, j + 1]`. Rank 0 gives a
+    /// zero-dimensional array of one element.
+    ///
+    /// Copied like [`Array::copy_inline_data`], under a shared borrow of the data.
+    ///
+    /// ```
+    /// # use jlrs_core::{InitOptions, Runtime};
+    /// # let mut rt = Runtime::init(InitOptions::new()).unwrap();
+    /// rt.julia().scope(|mut frame| {
+    ///     let m = frame.eval("[1 2 3; 4 5 6]")?.array::<i64>()?;
+    ///     let a = m.to_ndarray()?;
+    ///     assert_eq!(a.shape(), [2, 3]);
+    ///     assert_eq!(a[[1, 2]], 6); // Julia's M[2, 3]
+    ///     Ok::<_, jlrs_core::JuliaError>(())
+    /// })
+    /// .unwrap();
+    /// ```
+    pub fn to_ndarray(&self) -> JlResult<ArrayD<T>> {
+        Ok(self.copy_inline_data()?.into_ndarray())
+    }
+}
+
+impl<T> CopiedArray<T> {
+    /// The copy as an `ndarray` array with the same shape, in column-major (Fortran)
+    /// order, without copying the elements again.
+    pub fn into_ndarray(self) -> ArrayD<T> {
+        let (data, dims) = self.into_parts();
+        ArrayD::from_shape_vec(shape(&dims), data)
+            .expect("a copied array's length is the product of its dimensions")
     }
 }
 

@@ -138,12 +138,23 @@ impl<'scope, T: ArrayElement> Array<'scope, T> {
     /// where a borrow would mark the array shared, Julia's own `copy` makes the copy on
     /// this thread (one more copy of the data), and Rust reads that.
     pub fn to_vec(&self) -> JlResult<Vec<T>> {
+        self.read_for_copy(|a| copy_elements(&a.data()?))
+    }
+
+    /// Runs `read` on an array with this array's contents that it may borrow without
+    /// changing what Julia may do with this one: this array itself where a borrow would
+    /// not mark it shared (or where this thread holds a borrow and so cannot run Julia),
+    /// else a private copy made by Julia's own `copy` on this thread, while a ledger entry
+    /// keeps Rust writers of this array's data out.
+    pub(super) fn read_for_copy<R>(
+        &self,
+        read: impl for<'a> FnOnce(&Array<'a, T>) -> JlResult<R>,
+    ) -> JlResult<R> {
         crate::calls::callable::check_thread()?;
         // SAFETY: a rooted array.
         let would_mark = unsafe { Borrow::would_mark(self.value.raw()) };
         if !would_mark || crate::calls::callable::holds_borrow() {
-            // Nothing to mark, or this thread cannot run Julia while it holds a borrow.
-            return read_out(&self.data()?);
+            return read(self);
         }
         let mut stack = RootStack::new();
         let mut frame = stack.frame();
@@ -156,13 +167,13 @@ impl<'scope, T: ArrayElement> Array<'scope, T> {
         };
         // SAFETY: `copy` has this array's type. Nothing else references it, so marking
         // it shared (if its data is large) changes nothing for Julia code.
-        let copy = unsafe { Array::<T>::wrap(copy) };
-        read_out(&copy.data()?)
+        read(&unsafe { Array::<T>::wrap(copy) })
     }
 }
 
-/// The elements of `data` as `T`s.
-fn read_out<T: ArrayElement>(data: &[T::Stored]) -> JlResult<Vec<T>> {
+/// The elements of `data` as `T`s: an error (for `char`, `bool`) if one is not a valid
+/// `T`.
+pub(super) fn copy_elements<T: ArrayElement>(data: &[T::Stored]) -> JlResult<Vec<T>> {
     if element::stored_as_itself::<T>() {
         let mut out = Vec::<T>::with_capacity(data.len());
         // SAFETY: T::Stored is T; `out` has room for `data.len()` elements.

@@ -29,6 +29,11 @@ pub fn is_running() -> bool {
     STATE.load(Ordering::Acquire) == RUNNING
 }
 
+/// Whether Julia was started in this process (it may have been shut down since).
+pub(crate) fn started() -> bool {
+    STATE.load(Ordering::Acquire) != NEVER
+}
+
 /// Claims the one initialisation this process gets; `false` if Julia was started before
 /// (whether or not it has been shut down since).
 pub(crate) fn claim_start() -> bool {

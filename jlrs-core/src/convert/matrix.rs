@@ -39,7 +39,7 @@ unsafe impl<T: ArrayElement> IntoJulia for Vec<Vec<T>> {
     /// row must have the same length; no rows give a 0×0 matrix.
     fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> JlResult<Value<'s>> {
         let (data, dims) = column_major(&self)?;
-        Ok(frame.array_from_slice(&data, &dims)?.as_value())
+        Ok(frame.array_from_slice(&data, dims)?.as_value())
     }
 }
 

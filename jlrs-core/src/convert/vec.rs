@@ -61,7 +61,7 @@ unsafe impl<T: ArrayElement> IntoJulia for &[T] {
 
     /// A new `Vector{T}` with a copy of the elements, owned by Julia.
     fn into_julia<'s>(self, frame: &mut GcFrame<'s>) -> JlResult<Value<'s>> {
-        Ok(frame.array_from_slice(self, &[self.len()])?.as_value())
+        Ok(frame.array_from_slice(self, [self.len()])?.as_value())
     }
 }
 

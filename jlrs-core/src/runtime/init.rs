@@ -20,6 +20,7 @@ pub use crate::runtime::thread_state::MAX_JULIA_THREADS;
 pub struct InitOptions {
     n_threads: usize,
     julia_dir: Option<PathBuf>,
+    image: Option<(PathBuf, PathBuf)>,
     sigint: SigintPolicy,
 }
 
@@ -28,6 +29,7 @@ impl Default for InitOptions {
         InitOptions {
             n_threads: 1,
             julia_dir: None,
+            image: None,
             sigint: SigintPolicy::Terminate,
         }
     }
@@ -61,9 +63,36 @@ impl InitOptions {
     /// The Julia installation: the directory with `bin/` and `lib/` (Julia's system image).
     /// By default the installation of the libjulia the program loaded (the one it was built
     /// against, or the one `cargo xtask dist` placed beside it), else `$JULIA_DIR`, else
-    /// the one it was built against.
+    /// the one it was built against. [`InitOptions::image`] replaces it.
     pub fn julia_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.julia_dir = Some(dir.into());
+        self
+    }
+
+    /// Starts Julia from `bindir` (Julia's `bin/` directory, `Sys.BINDIR` in Julia) with
+    /// the system image `image`, such as one made with PackageCompiler that holds a
+    /// program's precompiled packages. Replaces [`InitOptions::julia_dir`]'s paths.
+    ///
+    /// Relative paths are relative to the current directory. Both are checked before
+    /// Julia starts (Julia itself would end the process): a `bindir` that is not a
+    /// directory or an `image` that is not a file is an [`InitError::BadPath`] naming it,
+    /// and a file that is no system image of this Julia (not a shared library, or one
+    /// that fails Julia's own consistency check) an [`InitError::BadImage`] naming it
+    /// with the reason. An image named `*.ji`, which Julia reads instead of loading, is
+    /// only checked to exist. The image must have been made by the Julia the program
+    /// loads (1.5.3, the one it was built against) for this CPU: no check can tell an
+    /// image of another 1.x version or for another CPU in advance, which Julia fails to
+    /// load.
+    ///
+    /// ```no_run
+    /// use jlrs_core::{InitOptions, Runtime};
+    ///
+    /// let options = InitOptions::new().image("/opt/julia/bin", "/opt/app/app_image.so");
+    /// let rt = Runtime::init(options).expect("cannot start Julia");
+    /// # drop(rt);
+    /// ```
+    pub fn image(mut self, bindir: impl Into<PathBuf>, image: impl Into<PathBuf>) -> Self {
+        self.image = Some((bindir.into(), image.into()));
         self
     }
 
@@ -83,6 +112,9 @@ impl InitOptions {
     }
 
     fn paths(&self) -> Result<(PathBuf, PathBuf), InitError> {
+        if let Some((bindir, image)) = &self.image {
+            return given_image(bindir, image);
+        }
         let dir = match &self.julia_dir {
             Some(d) => d.clone(),
             None => loaded_julia_dir()
@@ -109,6 +141,33 @@ impl InitOptions {
         })?;
         Ok((bindir, image))
     }
+}
+
+/// The absolute paths of a given `bindir` and system image, checked.
+fn given_image(bindir: &Path, image: &Path) -> Result<(PathBuf, PathBuf), InitError> {
+    // Julia reads a relative image path as relative to `bindir`: make both absolute, so
+    // that the paths checked here are the ones Julia opens.
+    let absolute = |what, p: &Path| {
+        std::path::absolute(p).map_err(|_| InitError::BadPath {
+            what,
+            path: p.to_path_buf(),
+        })
+    };
+    let bindir = absolute("Julia's bin directory", bindir)?;
+    let image = absolute("the system image", image)?;
+    if !bindir.is_dir() {
+        return Err(InitError::BadPath {
+            what: "Julia's bin directory",
+            path: bindir,
+        });
+    }
+    if !image.is_file() {
+        return Err(InitError::BadPath {
+            what: "the system image",
+            path: image,
+        });
+    }
+    Ok((bindir, image))
 }
 
 /// The system image of the Julia installation `dir`, if it has one.
@@ -187,11 +246,15 @@ impl Runtime {
             return Err(InitError::BadThreadCount(options.n_threads));
         }
         let (bindir, image) = options.paths()?;
+        let bindir_c = path_cstring(&bindir)?;
+        let image_c = path_cstring(&image)?;
+        if options.image.is_some() {
+            // Kept loaded for Julia, unless Julia started before (then this init fails).
+            check_image(&image, &image_c, !callable::started())?;
+        }
         if !callable::claim_start() {
             return Err(InitError::AlreadyInitialized);
         }
-        let bindir_c = path_cstring(&bindir)?;
-        let image_c = path_cstring(&image)?;
         let n = c_int::try_from(options.n_threads).unwrap_or(c_int::MAX);
         // SAFETY: first and only initialisation (claimed above); the paths exist. The
         // signal set-up brackets `jl_init` on this thread.
@@ -249,6 +312,31 @@ impl Runtime {
     pub(crate) fn take_julia(&mut self) -> Option<Julia> {
         self.julia.take()
     }
+}
+
+/// An error unless `image` is a system image Julia can load (checked by loading it as
+/// Julia will, and left loaded if `keep`; see `csrc/paths.c`). An image named `*.ji`,
+/// which Julia reads as a file instead of loading it, is only checked to exist.
+fn check_image(image: &Path, image_c: &CString, keep: bool) -> Result<(), InitError> {
+    if image.extension().is_some_and(|e| e == "ji") {
+        return Ok(());
+    }
+    // SAFETY: a NUL-terminated path; the shim only opens the library (whose sole
+    // dependency of note, libjulia, is loaded) and looks up two symbols. The reason it
+    // returns is copied before anything else can call `dlerror` on this thread.
+    let reason = unsafe {
+        let reason = sys::jlrs_core_check_image(image_c.as_ptr(), c_int::from(keep));
+        if reason.is_null() {
+            return Ok(());
+        }
+        std::ffi::CStr::from_ptr(reason)
+            .to_string_lossy()
+            .into_owned()
+    };
+    Err(InitError::BadImage {
+        path: image.to_path_buf(),
+        reason,
+    })
 }
 
 fn path_cstring(p: &Path) -> Result<CString, InitError> {

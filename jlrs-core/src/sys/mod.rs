@@ -46,6 +46,7 @@ extern "C" {
     pub(crate) fn jlrs_core_cpu_limit() -> std::ffi::c_long;
     pub(crate) fn jlrs_core_cpus_raised_answers() -> std::ffi::c_long;
     pub(crate) fn jlrs_core_libjulia_path() -> *const c_char;
+    pub(crate) fn jlrs_core_check_image(path: *const c_char, keep: c_int) -> *const c_char;
 }
 
 // Idle hosted threads (`csrc/idle.c`).

@@ -33,7 +33,7 @@ fn from_vec(mt: &MtHandle, len: usize, n: usize) -> Vec<Duration> {
                 let v = vec![1.0f64; len];
                 f.scope(|mut inner| {
                     let t = Instant::now();
-                    let a = inner.array_from_vec(v, &[len])?;
+                    let a = inner.array_from_vec(v, [len])?;
                     times.push(t.elapsed());
                     assert_eq!(a.len(), len);
                     Ok::<_, Error>(())
@@ -54,7 +54,7 @@ fn from_slice(mt: &MtHandle, n: usize) -> Vec<Duration> {
             for _ in 0..n {
                 f.scope(|mut inner| {
                     let t = Instant::now();
-                    let a = inner.array_from_slice(&src, &[MILLION])?;
+                    let a = inner.array_from_slice(&src, [MILLION])?;
                     times.push(t.elapsed());
                     assert_eq!(a.len(), MILLION);
                     Ok::<_, Error>(())
@@ -91,7 +91,7 @@ fn rust_copies(n: usize) -> (Vec<Duration>, Vec<Duration>) {
 /// A blocking pool task that hands `data` to Julia (no copy) and sums it there.
 fn pool_sum(pool: &AsyncHandle, data: Vec<f64>) -> f64 {
     pool.blocking_task(move |mut f| {
-        let a = f.array_from_vec(data, &[MILLION])?;
+        let a = f.array_from_vec(data, [MILLION])?;
         let sum = f.global("sum")?;
         sum.call(&mut f, &[a.as_value()])?.unbox::<f64>()
     })
@@ -107,7 +107,7 @@ fn julia_sum(mt: &MtHandle, n: usize, rust_owned: bool) -> Vec<Duration> {
     mt.with(move |j| {
         j.scope(|mut f| {
             let a = if rust_owned {
-                f.array_from_vec(vec![1.5f64; MILLION], &[MILLION])?
+                f.array_from_vec(vec![1.5f64; MILLION], [MILLION])?
                     .as_value()
             } else {
                 f.eval("fill(1.5, 1_000_000)")?
