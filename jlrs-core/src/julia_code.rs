@@ -14,6 +14,7 @@ const PARTS: &[(&str, &str)] = &[
     ("signals.jl", include_str!("julia/signals.jl")),
     ("calls.jl", include_str!("julia/calls.jl")),
     ("callback.jl", include_str!("julia/callback.jl")),
+    ("tasks.jl", include_str!("julia/tasks.jl")),
     ("distributed.jl", include_str!("julia/distributed.jl")),
     ("kw_cache.jl", include_str!("julia/kw_cache.jl")),
 ];

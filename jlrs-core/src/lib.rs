@@ -38,6 +38,9 @@
 //! - the runtime thread's [event loop](event_loop): waiting for work inside Julia's
 //!   scheduler, woken from any thread;
 //! - [`GcFrame::call_async`]: a Julia function run as a Julia task and awaited from Rust;
+//!   [`GcFrame::schedule_async`]: one started and handed back as a [`JuliaTask`], not
+//!   awaited; [`GcFrame::spawn_background_task`]: a Rust closure run on a thread of its
+//!   own, whose result Julia code `fetch`es as a Julia task;
 //! - [Distributed](distributed) workers, local and over SSH, with async remote calls
 //!   (feature `distributed`);
 //! - [`SigintPolicy`]: what Ctrl-C does once Julia has started (by default the process
@@ -72,6 +75,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod array;
+mod background;
 pub mod bits;
 mod call;
 mod call_async;
@@ -118,6 +122,7 @@ pub mod sync;
 mod sys;
 mod sys_calls;
 mod sys_julia;
+mod task;
 pub mod thread_state;
 mod tuple;
 mod value;
@@ -142,4 +147,5 @@ pub use panics::panic_message;
 pub use roots::RootStack;
 pub use signals::SigintPolicy;
 pub use symbol_value::Symbol;
+pub use task::JuliaTask;
 pub use value::Value;
