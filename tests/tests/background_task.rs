@@ -13,10 +13,17 @@ fn julia_code_on_the_runtime_thread_fetches_the_result() {
     let _dog = watchdog("Julia fetches a background task", Duration::from_secs(120));
     julia().run(|julia| {
         julia.scope(|mut frame| {
+            frame.eval(UNTIL_WAITING).unwrap();
+            let (release, gate) = mpsc::channel::<()>();
             let task = frame
-                .spawn_background_task(|| (1..=10u64).product::<u64>())
+                .spawn_background_task(move || {
+                    gate.recv().unwrap();
+                    (1..=10u64).product::<u64>()
+                })
                 .unwrap();
             frame.set_global("bg_product", task.as_value()).unwrap();
+            frame.call("bg_until_waiting", &[task.as_value()]).unwrap();
+            release.send(()).unwrap();
             let got = frame
                 .eval("fetch(bg_product)")
                 .unwrap()
@@ -44,21 +51,25 @@ fn julia_code_on_the_runtime_thread_fetches_the_result() {
     });
 }
 
+/// Julia code that returns once `task` waits in a queue (on its condition), so that the
+/// closure's end must wake it.
+const UNTIL_WAITING: &str = "bg_until_waiting(t) = while t.queue === nothing; sleep(0.001); end";
+
 #[test]
 fn rust_waits_in_julia_while_the_closure_blocks() {
     let _dog = watchdog("Rust fetches a background task", Duration::from_secs(120));
     let (release, gate) = mpsc::channel::<i64>();
-    // Released from another Rust thread while the runtime thread waits inside Julia's
-    // `fetch`: only Julia's event loop, run by that waiting thread, can wake the task.
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(100));
-        release.send(41).unwrap();
-    });
     julia().run(move |julia| {
         julia.scope(|mut frame| {
+            frame.eval(UNTIL_WAITING).unwrap();
             let task = frame
                 .spawn_background_task(move || gate.recv().unwrap() + 1)
                 .unwrap();
+            // The task waits on its condition before the closure ends; from the release
+            // on, the runtime thread is in Rust until it waits inside Julia's `fetch`,
+            // whose event loop must deliver the wake-up.
+            frame.call("bg_until_waiting", &[task.as_value()]).unwrap();
+            release.send(41).unwrap();
             assert_eq!(task.fetch(&mut frame).unwrap().unbox::<i64>().unwrap(), 42);
             assert!(task.is_done() && !task.is_failed());
         })
@@ -102,16 +113,23 @@ fn many_background_tasks_at_once() {
     let _dog = watchdog("many background tasks", Duration::from_secs(180));
     julia().run(|julia| {
         julia.scope(|mut frame| {
+            frame.eval(UNTIL_WAITING).unwrap();
             let tasks = frame.eval("bg_many = Task[]").unwrap();
+            let mut releases = Vec::new();
             for i in 0..N {
+                let (release, gate) = mpsc::channel::<()>();
+                releases.push(release);
                 let task = frame
                     .spawn_background_task(move || {
-                        std::thread::sleep(Duration::from_millis(i % 7));
+                        gate.recv().unwrap();
                         i * i
                     })
                     .unwrap();
                 frame.call("push!", &[tasks, task.as_value()]).unwrap();
             }
+            // Every task waits before any closure ends.
+            frame.eval("foreach(bg_until_waiting, bg_many)").unwrap();
+            releases.into_iter().for_each(|r| r.send(()).unwrap());
             let total = frame
                 .eval("sum(fetch.(bg_many))")
                 .unwrap()

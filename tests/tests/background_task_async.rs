@@ -10,6 +10,10 @@ use jlrs_core::JuliaError;
 use jlrs_mt::Builder;
 use jlrs_tests::watchdog;
 
+/// Julia code that returns once `task` waits in a queue (on its condition), so that the
+/// closure's end must wake it.
+const UNTIL_WAITING: &str = "bg_until_waiting(t) = while t.queue === nothing; sleep(0.001); end";
+
 #[test]
 fn async_tasks_and_with_threads_wait_for_background_and_scheduled_tasks() {
     let _dog = watchdog(
@@ -28,7 +32,11 @@ fn async_tasks_and_with_threads_wait_for_background_and_scheduled_tasks() {
     let (started_tx, started) = mpsc::channel::<()>();
     let waiting = handle
         .task(async move |mut frame| {
+            frame.eval(UNTIL_WAITING)?;
             let task = frame.spawn_background_task(move || gate.recv().unwrap() * 2)?;
+            // Released once the task waits on its condition: only the idle runtime
+            // thread's event loop can then wake it.
+            frame.call("bg_until_waiting", &[task.as_value()])?;
             started_tx.send(()).unwrap();
             task.fetch_async(&mut frame).await?.unbox::<u64>()
         })
@@ -78,16 +86,14 @@ fn async_tasks_and_with_threads_wait_for_background_and_scheduled_tasks() {
     // A `with` thread (Julia thread 2) waits while the runtime thread is idle in its
     // event loop, the only place the wake-up is processed.
     let (release, gate) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(100));
-        release.send("from a Rust thread".into()).unwrap();
-    });
     let (tid, got) = mt
         .with(move |julia| {
             let tid = julia.thread_id();
             let got = julia.scope(|mut frame| {
                 let task = frame.spawn_background_task(move || gate.recv().unwrap())?;
                 frame.set_global("bg_with", task.as_value())?;
+                frame.call("bg_until_waiting", &[task.as_value()])?;
+                release.send("from a Rust thread".into()).unwrap();
                 frame.eval("fetch(bg_with)")?.unbox::<String>()
             })?;
             Ok((tid, got))
