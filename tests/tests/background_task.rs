@@ -146,6 +146,7 @@ fn a_task_whose_root_is_gone_still_ends_with_its_result() {
     let (release, gate) = mpsc::channel::<()>();
     julia().run(move |julia| {
         julia.scope(|mut frame| {
+            frame.eval(UNTIL_WAITING).unwrap();
             frame.scope(|mut inner| {
                 let task = inner
                     .spawn_background_task(move || {
@@ -153,6 +154,7 @@ fn a_task_whose_root_is_gone_still_ends_with_its_result() {
                         vec!["kept"; 3].join(" ")
                     })
                     .unwrap();
+                inner.call("bg_until_waiting", &[task.as_value()]).unwrap();
                 // Only a weak reference is left once the scope ends.
                 let weak = inner.call("WeakRef", &[task.as_value()]).unwrap();
                 inner.set_global("bg_weak", weak).unwrap();
