@@ -103,8 +103,9 @@ impl<'scope> GcFrame<'scope> {
     /// The task wakes up through Julia's event loop, which thread 1 runs while it waits
     /// inside Julia's scheduler: see the [module docs](self) for when that is.
     ///
-    /// An error is returned, and `f` never runs, if Julia cannot be called here or the
-    /// task cannot be made.
+    /// An error is returned, and `f` never runs, if Julia cannot be called here
+    /// ([`JuliaError::ShutDown`], ...), the task cannot be made, or its thread cannot be
+    /// started ([`JuliaError::BackgroundThread`]).
     ///
     /// ```
     /// use jlrs_core::{InitOptions, Runtime};
@@ -161,10 +162,7 @@ impl<'scope> GcFrame<'scope> {
         if let Err(e) = started {
             // The task is waiting already: end it with the reason.
             shared.complete(Err(format!("cannot start a background thread: {e}")));
-            return Err(JuliaError::Conversion {
-                what: "a background task".into(),
-                problem: format!("cannot start its thread: {e}"),
-            });
+            return Err(JuliaError::BackgroundThread(e));
         }
         Ok(task)
     }

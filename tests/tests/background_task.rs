@@ -151,7 +151,7 @@ fn a_task_whose_root_is_gone_still_ends_with_its_result() {
                 let task = inner
                     .spawn_background_task(move || {
                         gate.recv().unwrap();
-                        vec!["kept"; 3].join(" ")
+                        ["kept"; 3].join(" ")
                     })
                     .unwrap();
                 inner.call("bg_until_waiting", &[task.as_value()]).unwrap();
