@@ -100,8 +100,14 @@ impl<'scope> GcFrame<'scope> {
     /// the error); if boxing fails, it throws `JlrsCore.RustError`. The panic never
     /// reaches Julia as an unwind, and the task always ends.
     ///
-    /// The task wakes up through Julia's event loop, which thread 1 runs while it waits
-    /// inside Julia's scheduler: see the [module docs](self) for when that is.
+    /// The task wakes up through Julia's event loop (the closure's thread calls
+    /// `uv_async_send`), which in Julia 1.5 only thread 1 runs, and only while it waits
+    /// inside Julia's scheduler. The runtime thread of the multithreaded and async
+    /// runtimes waits there whenever it is idle, so the wake-up is processed at once.
+    /// With a bare [`Runtime`](crate::Runtime) whose thread runs Rust code between
+    /// calls, it is processed when that thread next waits in Julia: in
+    /// [`JuliaTask::fetch`], or Julia code's `fetch`, `wait` or `sleep` (Julia's own
+    /// timers and IO behave the same way).
     ///
     /// An error is returned, and `f` never runs, if Julia cannot be called here
     /// ([`JuliaError::ShutDown`], ...), the task cannot be made, or its thread cannot be
