@@ -210,6 +210,11 @@ pub enum JuliaError {
         /// Why it failed.
         problem: String,
     },
+    /// The thread of a background task
+    /// ([`GcFrame::spawn_background_task`](crate::GcFrame::spawn_background_task)) could
+    /// not be started; the closure was dropped unrun.
+    #[error("cannot start the thread of a background task: {0}")]
+    BackgroundThread(#[source] std::io::Error),
     /// Julia has shut down (see [`Runtime::shutdown`](crate::Runtime::shutdown)); it
     /// cannot be called again in this process.
     #[error("Julia has shut down; it cannot be called again in this process")]

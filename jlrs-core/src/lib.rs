@@ -38,6 +38,9 @@
 //! - the runtime thread's [event loop](event_loop): waiting for work inside Julia's
 //!   scheduler, woken from any thread;
 //! - [`GcFrame::call_async`]: a Julia function run as a Julia task and awaited from Rust;
+//!   [`GcFrame::schedule_async`]: one started and handed back as a [`JuliaTask`], not
+//!   awaited; [`GcFrame::spawn_background_task`]: a Rust closure run on a thread of its
+//!   own, whose result Julia code `fetch`es as a Julia task;
 //! - [Distributed](distributed) workers, local and over SSH, with async remote calls
 //!   (feature `distributed`);
 //! - [`SigintPolicy`]: what Ctrl-C does once Julia has started (by default the process
@@ -95,6 +98,7 @@ pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
 pub use calls::callable::is_running;
 pub use calls::cfunction_types::{CFunction, CReturn, CType};
 pub use calls::stack_frame::StackFrame;
+pub use calls::task::JuliaTask;
 pub use convert::rooted::UnboxRooted;
 pub use convert::tuple0::Tuple0;
 pub use convert::{BoxOutput, IntoJulia, Unbox};

@@ -12,7 +12,7 @@ pub use jlrs_core::{
 };
 
 #[doc(inline)]
-pub use jlrs_core::{DataType, Module, Output, StackFrame, UnboxRooted};
+pub use jlrs_core::{DataType, JuliaTask, Module, Output, StackFrame, UnboxRooted};
 
 /// The old name of [`JuliaError`].
 #[doc(hidden)]

@@ -15,6 +15,7 @@ const PARTS: &[(&str, &str)] = &[
     ("calls.jl", include_str!("../julia/calls.jl")),
     ("stacktrace.jl", include_str!("../julia/stacktrace.jl")),
     ("callback.jl", include_str!("../julia/callback.jl")),
+    ("tasks.jl", include_str!("../julia/tasks.jl")),
     ("distributed.jl", include_str!("../julia/distributed.jl")),
     ("kw_cache.jl", include_str!("../julia/kw_cache.jl")),
 ];

@@ -1,4 +1,5 @@
-//! Keeping values alive: scoped GC frames, root stacks that live across `.await`, and output slots in outer frames.
+//! Keeping values alive: scoped GC frames, root stacks that live across `.await`, and
+//! output slots in outer frames.
 
 pub(crate) mod frame;
 pub(crate) mod output;

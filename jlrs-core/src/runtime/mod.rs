@@ -1,4 +1,5 @@
-//! The runtime's state: starting and stopping Julia, the current thread's relation to it, signals, panics, diagnostics and the garbage collector.
+//! The runtime's state: starting and stopping Julia, the current thread's relation to it,
+//! signals, panics, diagnostics and the garbage collector.
 
 pub mod diagnostics;
 pub mod gc;

@@ -1,4 +1,5 @@
-//! Julia values as Rust types: [`Value`](crate::Value), symbols, strings, tuples, fields, types, modules and paths to globals.
+//! Julia values as Rust types: [`Value`](crate::Value), symbols, strings, tuples, fields,
+//! types, modules and paths to globals.
 
 pub(crate) mod datatype;
 pub(crate) mod fields;
