@@ -17,8 +17,10 @@
 //!   with `#[derive(IntoJulia, Unbox)]` from `jlrs-macros`);
 //! - [arrays](mod@array): typed N-dimensional [`Array`]s shared with Rust memory without
 //!   copying, borrow-checked across threads (feature `ndarray` adds `ndarray` views);
-//! - keyword calls ([`GcFrame::call_kw`]), tuples and named tuples
-//!   ([`GcFrame::new_tuple`], [`GcFrame::new_named_tuple`]), fields ([`Value::field`]),
+//! - keyword calls ([`GcFrame::call_kw`], with `(name, value)` pairs or a
+//!   [`NamedTuple`]: [`AsKwargs`]), tuples ([`GcFrame::new_tuple`]) and named tuples
+//!   ([`NamedTuple`]: read, [`filter`](NamedTuple::filter), [`set`](NamedTuple::set);
+//!   made with [`named_tuple!`] or [`NamedTuple::builder`]), fields ([`Value::field`]),
 //!   symbols, globals and packages ([`GcFrame::set_global`], [`GcFrame::using`]), types
 //!   ([`GcFrame::apply_type`], [`Value::isa`]) and exceptions as values
 //!   ([`Value::call_catch`], [`JuliaException::causes`]);
@@ -102,6 +104,7 @@ mod julia_code;
 mod kw;
 pub mod latch;
 mod module;
+mod named_tuple;
 mod output;
 pub mod panics;
 mod path;
@@ -136,7 +139,9 @@ pub use error::{InitError, JlResult, JuliaError, JuliaException};
 pub use frame::GcFrame;
 pub use init::{InitOptions, Runtime, MAX_JULIA_THREADS};
 pub use julia::{blocking, cpu_limit, in_julia, raised_cpu_answers, reenter, root_stack, Julia};
+pub use kw::kwargs::{AsKwargs, Kwargs};
 pub use module::Module;
+pub use named_tuple::{NamedTuple, NamedTupleBuilder};
 pub use output::Output;
 pub use panics::panic_message;
 pub use roots::RootStack;
