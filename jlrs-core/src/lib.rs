@@ -141,7 +141,7 @@ pub use init::{InitOptions, Runtime, MAX_JULIA_THREADS};
 pub use julia::{blocking, cpu_limit, in_julia, raised_cpu_answers, reenter, root_stack, Julia};
 pub use kw::kwargs::{AsKwargs, Kwargs};
 pub use module::Module;
-pub use named_tuple::{NamedTuple, NamedTupleBuilder};
+pub use named_tuple::{builder::NamedTupleBuilder, value::NamedTuple};
 pub use output::Output;
 pub use panics::panic_message;
 pub use roots::RootStack;

@@ -9,7 +9,7 @@ pub use jlrs_core::{
 };
 
 #[doc(inline)]
-pub use jlrs_core::{DataType, Module, Output};
+pub use jlrs_core::{named_tuple, DataType, Module, NamedTuple, Output};
 
 /// The old name of [`JuliaError`].
 #[doc(hidden)]

@@ -119,9 +119,9 @@ fn a_named_tuple_from_julia_as_keyword_arguments() {
             let x = f.box_value(9i64);
             let s = f.call_kw("ntkw", &[x], kw).unwrap();
             assert_eq!(s.unbox::<String>().unwrap(), "9:1:2.0");
-            // Through the value, by reference, and wrapped in `Kwargs`.
+            // Through the value, and wrapped in `Kwargs`.
             let g = f.global("ntkw").unwrap();
-            let s = g.call_kw(&mut f, &[x], &kw).unwrap();
+            let s = g.call_kw(&mut f, &[x], kw).unwrap();
             assert_eq!(s.unbox::<String>().unwrap(), "9:1:2.0");
             let s = g.call_kw(&mut f, &[], Kwargs::named_tuple(kw)).unwrap();
             assert_eq!(s.unbox::<String>().unwrap(), "0:1:2.0");

@@ -46,8 +46,8 @@ impl<'a> Kwargs<'a> {
     }
 }
 
-/// What can be the keyword arguments of a call: `(name, value)` pairs as a slice, an
-/// array or a `Vec` (and references to them), a [`NamedTuple`], or [`Kwargs`].
+/// What can be the keyword arguments of a call: a reference to `(name, value)` pairs (a
+/// slice, an array or a `Vec`), a [`NamedTuple`], or [`Kwargs`].
 ///
 /// ```
 /// use jlrs_core::{InitOptions, NamedTuple, Runtime};
@@ -75,19 +75,21 @@ impl AsKwargs for Kwargs<'_> {
     }
 }
 
-impl AsKwargs for [(&str, Value<'_>)] {
+// Pairs are taken by reference only, as they were before named tuples were accepted, so
+// that `&[("dims", one)]` is not a needless borrow.
+impl AsKwargs for &[(&str, Value<'_>)] {
     fn as_kwargs(&self) -> Kwargs<'_> {
         Kwargs::pairs(self)
     }
 }
 
-impl<const N: usize> AsKwargs for [(&str, Value<'_>); N] {
+impl<const N: usize> AsKwargs for &[(&str, Value<'_>); N] {
     fn as_kwargs(&self) -> Kwargs<'_> {
-        Kwargs::pairs(self)
+        Kwargs::pairs(*self)
     }
 }
 
-impl AsKwargs for Vec<(&str, Value<'_>)> {
+impl AsKwargs for &Vec<(&str, Value<'_>)> {
     fn as_kwargs(&self) -> Kwargs<'_> {
         Kwargs::pairs(self)
     }
@@ -99,8 +101,8 @@ impl AsKwargs for NamedTuple<'_> {
     }
 }
 
-impl<T: AsKwargs + ?Sized> AsKwargs for &T {
+impl AsKwargs for &NamedTuple<'_> {
     fn as_kwargs(&self) -> Kwargs<'_> {
-        (**self).as_kwargs()
+        Kwargs::named_tuple(**self)
     }
 }
