@@ -34,22 +34,23 @@ impl<'scope> Value<'scope> {
     ///
     /// `kwargs` are `(name, value)` pairs (`&[("dims", one)]`, a `Vec`) or a
     /// [`NamedTuple`](crate::NamedTuple), such as one Julia code made (see [`AsKwargs`]);
-    /// a name given twice is [`JuliaError::DuplicateName`](crate::JuliaError::DuplicateName).
+    /// a name given twice is [`JuliaError::DuplicateName`](crate::JuliaError::DuplicateName),
+    /// a [`Value`] that is not a named tuple [`JuliaError::WrongType`](crate::JuliaError::WrongType).
     pub fn call_kw<'t>(
         self,
         frame: &mut GcFrame<'t>,
         args: &[Value<'_>],
         kwargs: impl AsKwargs,
     ) -> JlResult<Value<'t>> {
-        let kwargs = kwargs.as_kwargs();
-        if kwargs.is_empty() {
+        let kwargs = kwargs.as_kwargs().form()?;
+        if kwargs.len() == 0 {
             return self.call(frame, args);
         }
         crate::callable::check_callable()?;
         // `Value` is a transparent pointer, so the slice is the array the shim reads;
         // the shim copies it and never writes to it.
         let raw_args = args.as_ptr().cast::<*mut jl_value_t>().cast_mut();
-        let kwargs = match kwargs.0 {
+        let kwargs = match kwargs {
             Form::Pairs(pairs) => pairs,
             Form::NamedTuple(nt) => {
                 // SAFETY: all values are rooted, `nt` is a named tuple; the shim catches
@@ -148,7 +149,7 @@ impl<'scope> GcFrame<'scope> {
         kwargs: impl AsKwargs,
     ) -> JlResult<Value<'scope>> {
         let apply = self.global("JlrsCore.kwapply")?;
-        let nt = match kwargs.as_kwargs().0 {
+        let nt = match kwargs.as_kwargs().form()? {
             Form::Pairs(pairs) => self.new_named_tuple(pairs)?,
             Form::NamedTuple(nt) => nt.as_value(),
         };

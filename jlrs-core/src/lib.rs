@@ -79,6 +79,7 @@ mod call;
 mod call_async;
 mod callable;
 mod callback;
+mod cast;
 mod catch;
 #[cfg(feature = "complex")]
 mod complex;

@@ -157,6 +157,25 @@ fn a_named_tuple_from_julia_as_keyword_arguments() {
                     .contains("got unsupported keyword argument \"c\""),
                 "{err}"
             );
+            // A `Value` that is a named tuple, as Julia returned it; anything else is a
+            // typed error, and Julia is not called.
+            let v = f.eval("(a = 4,)").unwrap();
+            let s = f.call_kw("ntkw", &[], v).unwrap();
+            assert_eq!(s.unbox::<String>().unwrap(), "0:4:-1.0");
+            f.eval("ntcalls = Ref(0); counted(; kw...) = (ntcalls[] += 1; length(kw))")
+                .unwrap();
+            for code in ["(1, 2)", "Dict(:a => 1)", "nothing", "NamedTuple"] {
+                let not_nt = f.eval(code).unwrap();
+                let err = f.call_kw("counted", &[], not_nt).unwrap_err();
+                assert!(
+                    matches!(&err, JuliaError::WrongType { expected, .. } if expected == "NamedTuple"),
+                    "{code}: {err}"
+                );
+                let err = g.call_kw(&mut f, &[], Kwargs::value(not_nt)).unwrap_err();
+                assert!(matches!(err, JuliaError::WrongType { .. }), "{code}: {err}");
+            }
+            let calls = f.eval("ntcalls[]").unwrap().unbox::<i64>().unwrap();
+            assert_eq!(calls, 0, "Julia was not called with bad keyword arguments");
             // The empty named tuple is an ordinary call.
             let empty = NamedTuple::from_value(f.eval("NamedTuple()").unwrap()).unwrap();
             let s = f.call_kw("string", &[x], empty).unwrap();
@@ -182,6 +201,25 @@ fn a_named_tuple_as_keyword_arguments_of_call_async_kw() {
     });
     assert_eq!(s, "[4 6]");
     assert!(err.contains("dimz"), "{err}");
+}
+
+#[test]
+fn call_async_kw_refuses_a_value_that_is_not_a_named_tuple() {
+    let _dog = watchdog("call_async_kw with a tuple", Duration::from_secs(120));
+    let err = julia().run(|j| {
+        j.scope(|mut f| {
+            let sum = f.global("sum").unwrap();
+            let m = f.eval("[1 2; 3 4]").unwrap();
+            let not_nt = f.eval("(1,)").unwrap();
+            let err = jlrs_core::idle::block_on(f.call_async_kw(sum, &[m], not_nt)).unwrap_err();
+            // A named tuple as a `Value` works.
+            let kw = f.eval("(dims = 2,)").unwrap();
+            let s = jlrs_core::idle::block_on(f.call_async_kw(sum, &[m], kw)).unwrap();
+            assert_eq!(show(&mut f, s), "[3; 7]");
+            err
+        })
+    });
+    assert!(matches!(err, JuliaError::WrongType { .. }), "{err}");
 }
 
 #[test]
@@ -281,6 +319,9 @@ fn results_live_as_long_as_the_frame_they_are_rooted_in() {
 fn bad_input_is_a_typed_error() {
     julia().run(|j| {
         j.scope(|mut f| {
+            // `cast` is `from_value`.
+            let nt = f.eval("(a = 1,)").unwrap().cast::<NamedTuple>().unwrap();
+            assert_eq!(nt.field_names(), ["a"]);
             // Values that are not named tuples.
             for code in ["(1, 2.0)", "1", "1 => 2", "NamedTuple{(:a,), Tuple{Int}}", "nothing"] {
                 let v = f.eval(code).unwrap();
@@ -291,6 +332,7 @@ fn bad_input_is_a_typed_error() {
                     "{code}: {err}"
                 );
                 assert!(NamedTuple::try_from(v).is_err(), "{code}");
+                assert!(v.cast::<NamedTuple>().is_err(), "{code}");
             }
             let a = f.box_value(1i64);
             // Names given twice.

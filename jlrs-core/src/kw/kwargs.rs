@@ -1,18 +1,28 @@
 //! The keyword arguments of a call, in either form: `(name, value)` pairs, or a named
 //! tuple ([`Kwargs`], [`AsKwargs`]).
 
-use crate::{named_tuple::value::NamedTuple, value::Value};
+use crate::{error::JlResult, named_tuple::value::NamedTuple, value::Value};
 
-/// The keyword arguments of a call ([`Value::call_kw`], [`GcFrame::call_kw`](crate::GcFrame::call_kw),
-/// [`GcFrame::call_async_kw`](crate::GcFrame::call_async_kw)): `(name, value)` pairs, or
-/// a [`NamedTuple`], such as one made by Julia code.
+/// The keyword arguments of a call ([`Value::call_kw`],
+/// [`GcFrame::call_kw`](crate::GcFrame::call_kw),
+/// [`GcFrame::call_async_kw`](crate::GcFrame::call_async_kw)): `(name, value)` pairs, or a
+/// [`NamedTuple`], such as one made by Julia code.
 ///
 /// Calls take anything that is [`AsKwargs`], so a `Kwargs` is rarely named: pass
 /// `&[("dims", one)]`, a `Vec` of pairs, or a named tuple.
 #[derive(Clone, Copy, Debug)]
-pub struct Kwargs<'a>(pub(crate) Form<'a>);
+pub struct Kwargs<'a>(Given<'a>);
 
-/// What a [`Kwargs`] holds.
+/// What a [`Kwargs`] was made from.
+#[derive(Clone, Copy, Debug)]
+enum Given<'a> {
+    Pairs(&'a [(&'a str, Value<'a>)]),
+    NamedTuple(NamedTuple<'a>),
+    /// A value that should be a named tuple, checked when the call is made.
+    Value(Value<'a>),
+}
+
+/// The keyword arguments of a call, checked.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Form<'a> {
     /// `(name, value)` pairs, in order; the names are checked when the call is made.
@@ -21,33 +31,46 @@ pub(crate) enum Form<'a> {
     NamedTuple(NamedTuple<'a>),
 }
 
-impl<'a> Kwargs<'a> {
-    /// Keyword arguments given as `(name, value)` pairs, in order.
-    pub fn pairs(pairs: &'a [(&'a str, Value<'a>)]) -> Self {
-        Kwargs(Form::Pairs(pairs))
-    }
-
-    /// The fields of `nt` as keyword arguments.
-    pub fn named_tuple(nt: NamedTuple<'a>) -> Self {
-        Kwargs(Form::NamedTuple(nt))
-    }
-
+impl Form<'_> {
     /// How many keyword arguments there are.
-    pub fn len(self) -> usize {
-        match self.0 {
+    pub(crate) fn len(self) -> usize {
+        match self {
             Form::Pairs(p) => p.len(),
             Form::NamedTuple(nt) => nt.len(),
         }
     }
+}
 
-    /// Whether there are none (the call is then an ordinary one).
-    pub fn is_empty(self) -> bool {
-        self.len() == 0
+impl<'a> Kwargs<'a> {
+    /// Keyword arguments given as `(name, value)` pairs, in order.
+    pub fn pairs(pairs: &'a [(&'a str, Value<'a>)]) -> Self {
+        Kwargs(Given::Pairs(pairs))
+    }
+
+    /// The fields of `nt` as keyword arguments.
+    pub fn named_tuple(nt: NamedTuple<'a>) -> Self {
+        Kwargs(Given::NamedTuple(nt))
+    }
+
+    /// The fields of `value`, which must be a named tuple: a call with anything else
+    /// returns [`JuliaError::WrongType`](crate::JuliaError::WrongType) without calling Julia.
+    pub fn value(value: Value<'a>) -> Self {
+        Kwargs(Given::Value(value))
+    }
+
+    /// The keyword arguments, checked.
+    pub(crate) fn form(self) -> JlResult<Form<'a>> {
+        Ok(match self.0 {
+            Given::Pairs(p) => Form::Pairs(p),
+            Given::NamedTuple(nt) => Form::NamedTuple(nt),
+            Given::Value(v) => Form::NamedTuple(NamedTuple::from_value(v)?),
+        })
     }
 }
 
 /// What can be the keyword arguments of a call: a reference to `(name, value)` pairs (a
-/// slice, an array or a `Vec`), a [`NamedTuple`], or [`Kwargs`].
+/// slice, an array or a `Vec`), a [`NamedTuple`], a [`Value`] that is a named tuple
+/// (anything else is [`JuliaError::WrongType`](crate::JuliaError::WrongType) when the call is made), or [`Kwargs`].
 ///
 /// ```
 /// use jlrs_core::{InitOptions, NamedTuple, Runtime};
@@ -98,6 +121,12 @@ impl AsKwargs for &Vec<(&str, Value<'_>)> {
 impl AsKwargs for NamedTuple<'_> {
     fn as_kwargs(&self) -> Kwargs<'_> {
         Kwargs::named_tuple(*self)
+    }
+}
+
+impl AsKwargs for Value<'_> {
+    fn as_kwargs(&self) -> Kwargs<'_> {
+        Kwargs::value(*self)
     }
 }
 
