@@ -17,8 +17,10 @@
 //!   with `#[derive(IntoJulia, Unbox)]` from `jlrs-macros`);
 //! - [arrays](mod@array): typed N-dimensional [`Array`]s shared with Rust memory without
 //!   copying, borrow-checked across threads (feature `ndarray` adds `ndarray` views);
-//! - keyword calls ([`GcFrame::call_kw`]), tuples and named tuples
-//!   ([`GcFrame::new_tuple`], [`GcFrame::new_named_tuple`]), fields ([`Value::field`]),
+//! - keyword calls ([`GcFrame::call_kw`], with `(name, value)` pairs or a
+//!   [`NamedTuple`]: [`AsKwargs`]), tuples ([`GcFrame::new_tuple`]) and named tuples
+//!   ([`NamedTuple`]: read, [`filter`](NamedTuple::filter), [`set`](NamedTuple::set);
+//!   made with [`named_tuple!`] or [`NamedTuple::builder`]), fields ([`Value::field`]),
 //!   symbols, globals and packages ([`GcFrame::set_global`], [`GcFrame::using`]), types
 //!   ([`GcFrame::apply_type`], [`Value::isa`]) and exceptions as values
 //!   ([`Value::call_catch`], [`JuliaException::causes`]);
@@ -97,6 +99,7 @@ pub use waiting::{latch, spin, sync, wait};
 pub use array::{AnyArray, Array, ArrayElement, ArrayError, ArrayMut, ArrayRef};
 pub use calls::callable::is_running;
 pub use calls::cfunction_types::{CFunction, CReturn, CType};
+pub use calls::kw::kwargs::{AsKwargs, Kwargs};
 pub use calls::stack_frame::StackFrame;
 pub use calls::task::JuliaTask;
 pub use convert::rooted::UnboxRooted;
@@ -117,5 +120,6 @@ pub use runtime::panics::panic_message;
 pub use runtime::signals::SigintPolicy;
 pub use values::datatype::DataType;
 pub use values::module::Module;
+pub use values::named_tuple::{builder::NamedTupleBuilder, value::NamedTuple};
 pub use values::symbol_value::Symbol;
 pub use values::value::Value;

@@ -12,7 +12,9 @@ pub use jlrs_core::{
 };
 
 #[doc(inline)]
-pub use jlrs_core::{DataType, JuliaTask, Module, Output, StackFrame, UnboxRooted};
+pub use jlrs_core::{
+    named_tuple, DataType, JuliaTask, Module, NamedTuple, Output, StackFrame, UnboxRooted,
+};
 
 /// The old name of [`JuliaError`].
 #[doc(hidden)]
