@@ -137,10 +137,25 @@ impl<'scope> GcFrame<'scope> {
     }
 }
 
+/// What [`Value::is`] tests for: every [`Unbox`] type, and the checked views of a value
+/// ([`DataType`](crate::DataType), [`Module`](crate::Module), [`Symbol`](crate::Symbol),
+/// [`NamedTuple`](crate::NamedTuple), [`JuliaTask`](crate::JuliaTask)).
+pub trait Typecheck {
+    /// Whether `value` is a `Self`.
+    fn typecheck(value: Value<'_>) -> bool;
+}
+
+impl<T: Unbox> Typecheck for T {
+    fn typecheck(value: Value<'_>) -> bool {
+        <T as Unbox>::is_type_of(value)
+    }
+}
+
 impl Value<'_> {
-    /// Whether this value can be unboxed to a `T`.
-    pub fn is<T: Unbox>(self) -> bool {
-        T::is_type_of(self)
+    /// Whether this value can be unboxed to a `T`, or viewed as one (`T` a checked view
+    /// such as [`NamedTuple`](crate::NamedTuple), see [`Value::cast`]).
+    pub fn is<T: Typecheck>(self) -> bool {
+        T::typecheck(self)
     }
 
     /// Converts this value to a Rust value; an error names both types if it is not a `T`.

@@ -104,7 +104,7 @@ pub use calls::stack_frame::StackFrame;
 pub use calls::task::JuliaTask;
 pub use convert::rooted::UnboxRooted;
 pub use convert::tuple0::Tuple0;
-pub use convert::{BoxOutput, IntoJulia, Unbox};
+pub use convert::{BoxOutput, IntoJulia, Typecheck, Unbox};
 /// The old name of [`JuliaError`].
 #[doc(hidden)]
 pub use error::JuliaError as Error;

@@ -375,3 +375,26 @@ fn bad_input_is_a_typed_error() {
         })
     });
 }
+
+#[test]
+fn is_tells_the_checked_views_apart() {
+    julia().run(|j| {
+        j.scope(|mut f| {
+            let nt = f.eval("(a = 1, b = 2.0)").unwrap();
+            let tuple = f.eval("(1, 2.0)").unwrap();
+            let ty = f.eval("Float64").unwrap();
+            let module = f.eval("Base").unwrap();
+            let task = f.eval("Task(() -> 1)").unwrap();
+            assert!(nt.is::<NamedTuple>());
+            assert!(!tuple.is::<NamedTuple>());
+            assert!(!nt.is::<jlrs_core::DataType>());
+            assert!(ty.is::<jlrs_core::DataType>());
+            assert!(module.is::<jlrs_core::Module>());
+            assert!(!ty.is::<jlrs_core::Module>());
+            assert!(task.is::<jlrs_core::JuliaTask>());
+            assert!(!nt.is::<jlrs_core::JuliaTask>());
+            // Unbox types still work through the same method.
+            assert!(!ty.is::<f64>() && f.box_value(1.5f64).is::<f64>());
+        })
+    });
+}

@@ -196,3 +196,17 @@ impl<'scope> GcFrame<'scope> {
         Ok(JuliaTask(task))
     }
 }
+
+impl crate::convert::Typecheck for JuliaTask<'_> {
+    fn typecheck(value: Value<'_>) -> bool {
+        JuliaTask::from_value(value).is_ok()
+    }
+}
+
+impl<'scope> TryFrom<Value<'scope>> for JuliaTask<'scope> {
+    type Error = JuliaError;
+
+    fn try_from(value: Value<'scope>) -> JlResult<Self> {
+        JuliaTask::from_value(value)
+    }
+}

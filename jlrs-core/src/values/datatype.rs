@@ -291,3 +291,9 @@ impl<'scope> TryFrom<Value<'scope>> for DataType<'scope> {
         DataType::from_value(value)
     }
 }
+
+impl crate::convert::Typecheck for DataType<'_> {
+    fn typecheck(value: Value<'_>) -> bool {
+        DataType::from_value(value).is_ok()
+    }
+}

@@ -254,3 +254,9 @@ impl<'scope> GcFrame<'scope> {
         })
     }
 }
+
+impl crate::convert::Typecheck for Module<'_> {
+    fn typecheck(value: Value<'_>) -> bool {
+        Module::from_value(value).is_ok()
+    }
+}

@@ -142,3 +142,9 @@ impl<'scope> TryFrom<Value<'scope>> for Symbol<'scope> {
         Symbol::from_value(value)
     }
 }
+
+impl crate::convert::Typecheck for Symbol<'_> {
+    fn typecheck(value: Value<'_>) -> bool {
+        Symbol::from_value(value).is_ok()
+    }
+}

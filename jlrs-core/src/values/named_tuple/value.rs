@@ -261,3 +261,9 @@ impl Value<'_> {
         unsafe { jlrs_core_is_named_tuple(self.raw()) != 0 }
     }
 }
+
+impl crate::convert::Typecheck for NamedTuple<'_> {
+    fn typecheck(value: Value<'_>) -> bool {
+        NamedTuple::from_value(value).is_ok()
+    }
+}
