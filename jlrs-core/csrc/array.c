@@ -234,10 +234,14 @@ void jlrs_array_set_shared(jl_value_t *v)
 }
 
 // copy(a): a new array of the same type and shape; NULL with the exception kept if the
-// allocation fails.
+// allocation fails. `jl_array_copy` reads the length before it allocates, and an
+// allocation may collect and run finalizers on this thread, which could shrink `a`:
+// finalizers wait until the copy is made.
 jl_value_t *jlrs_array_copy(jl_value_t *a)
 {
     jl_value_t *v = NULL;
+    jl_ptls_t ptls = jl_get_ptls_states();
+    ptls->finalizers_inhibited++;
     JL_TRY {
         v = (jl_value_t *)jl_array_copy((jl_array_t *)a);
         jl_exception_clear();
@@ -246,6 +250,7 @@ jl_value_t *jlrs_array_copy(jl_value_t *a)
         jlrs_core_keep_exception();
         v = NULL;
     }
+    ptls->finalizers_inhibited--;
     return v;
 }
 
@@ -253,6 +258,10 @@ jl_value_t *jlrs_array_copy(jl_value_t *a)
 jl_value_t *jlrs_array_ref(jl_value_t *a, size_t i)
 {
     jl_value_t *v = NULL;
+    // `jl_arrayref` computes the element's address before it allocates the box, and the
+    // allocation may run finalizers here: they wait.
+    jl_ptls_t ptls = jl_get_ptls_states();
+    ptls->finalizers_inhibited++;
     JL_TRY {
         v = jl_arrayref((jl_array_t *)a, i);
         jl_exception_clear();
@@ -261,6 +270,7 @@ jl_value_t *jlrs_array_ref(jl_value_t *a, size_t i)
         jlrs_core_keep_exception();
         v = NULL;
     }
+    ptls->finalizers_inhibited--;
     return v;
 }
 

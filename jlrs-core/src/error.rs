@@ -51,7 +51,8 @@ impl JuliaException {
     /// [`Value::attach_stacktrace`](crate::Value::attach_stacktrace), and of
     /// [`GcFrame::call_async`](crate::GcFrame::call_async); `None` for other calls, which
     /// do not look for frames. C frames are included
-    /// ([`from_c`](StackFrame::from_c)); at most 256 frames.
+    /// ([`from_c`](StackFrame::from_c)), from at most 256 entries of Julia's backtrace
+    /// (inlined calls expand one entry into several frames).
     pub fn backtrace(&self) -> Option<&[StackFrame]> {
         self.backtrace.as_deref().map(|frames| frames.0.as_slice())
     }

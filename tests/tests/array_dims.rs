@@ -104,6 +104,15 @@ fn bad_dims_are_errors_before_julia_sees_them() {
                 .unwrap_err(),
         );
         assert_eq!(err, ArrayError::Overflow(vec![1 << 40, 1 << 40]));
+        // A dimension Julia would read as negative, even with no elements.
+        let err = array_error(frame.new_array::<f64>((0, usize::MAX)).unwrap_err());
+        assert_eq!(err, ArrayError::Overflow(vec![0, usize::MAX]));
+        let err = array_error(
+            frame
+                .array_from_vec(Vec::<f64>::new(), (usize::MAX, 0))
+                .unwrap_err(),
+        );
+        assert_eq!(err, ArrayError::Overflow(vec![usize::MAX, 0]));
         // Too many dimensions.
         let err = array_error(frame.new_array::<f64>(vec![1; 65]).unwrap_err());
         assert_eq!(err, ArrayError::Rank(65));

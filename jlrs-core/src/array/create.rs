@@ -13,11 +13,15 @@ use crate::{
 /// array header stores the rank in 9 bits); 64 keeps the dimension tuple small.
 pub(crate) const MAX_RANK: usize = 64;
 
-/// Checks `dims` (rank 0 to [`MAX_RANK`], no overflow of elements or bytes) and returns
-/// the number of elements (1 for rank 0, as in Julia).
+/// Checks `dims` (rank 0 to [`MAX_RANK`], each dimension and the number of bytes at most
+/// `isize::MAX`, which Julia stores as signed sizes) and returns the number of elements (1
+/// for rank 0, as in Julia).
 pub(crate) fn check_dims(dims: &[usize], elem_size: usize) -> Result<usize, ArrayError> {
     if dims.len() > MAX_RANK {
         return Err(ArrayError::Rank(dims.len()));
+    }
+    if dims.iter().any(|&d| d > isize::MAX as usize) {
+        return Err(ArrayError::Overflow(dims.to_vec()));
     }
     dims.iter()
         .try_fold(1usize, |n, &d| n.checked_mul(d))

@@ -63,6 +63,16 @@ impl Ledger {
             .iter()
             .filter(move |e| e.start < end && start < e.end)
     }
+
+    /// The entries a new one for `start..end` of data owned by `owner` conflicts with:
+    /// those whose ranges overlap, and those of the same data owner, whose range may have
+    /// moved since they were recorded (an entry without the shared mark lets Julia resize
+    /// the array meanwhile).
+    fn conflicts(&self, start: usize, end: usize, owner: usize) -> impl Iterator<Item = &Entry> {
+        self.entries
+            .iter()
+            .filter(move |e| (e.start < end && start < e.end) || e.owner == owner)
+    }
 }
 
 #[allow(clippy::disallowed_types)]
@@ -179,7 +189,7 @@ impl Borrow {
             });
         }
         let (start, end) = (ptr as usize, ptr as usize + bytes);
-        for e in ledger.overlaps(start, end) {
+        for e in ledger.conflicts(start, end, owner as usize) {
             if e.exclusive {
                 return Err(ArrayError::Borrowed("exclusively"));
             }

@@ -45,11 +45,15 @@
 //!   mark) finds nothing to shrink. The mark stays after the borrow (Julia's `reshape`
 //!   relies on the same mark for its aliases, so clearing it could let Julia free an
 //!   alias's memory): `copy` such a vector to grow it. Copies and single elements do not
-//!   mark: [`Array::to_vec`] of an array a borrow would mark lets Julia's own `copy` make
-//!   the copy on the calling thread and reads that private copy, and
-//!   [`AnyArray::get`]/[`AnyArray::set`] go through Julia's `getindex`/`setindex!`; both
-//!   still respect every Rust borrow (they are registered in the ledger for their
-//!   duration). Arrays whose
+//!   mark: [`Array::to_vec`] and [`Array::copy_inline_data`] of an array a borrow would
+//!   mark let Julia's own array copy make the copy on the calling thread and read that
+//!   private copy, and [`AnyArray::get`]/[`AnyArray::set`] use Julia's
+//!   `jl_arrayref`/`jl_arrayset`. Each is registered in the ledger for its duration (by
+//!   range and by the array that owns the data, so a Rust borrow taken after Julia moved
+//!   the data still conflicts), and finalizers wait until it is done. As Julia's own
+//!   operations, they race with Julia code on another thread that resizes the same array
+//!   at that moment just as Julia's `copy` and `getindex` would. A copy made while the
+//!   thread holds a borrow reads in place, under that borrow's mark. Arrays whose
 //!   memory Julia does not free when resizing (inline data, a Rust `Vec`) may still be
 //!   resized by copying: the borrow keeps reading the old memory, which the ledger keeps
 //!   allocated (it roots the array and its data's owner) until the borrow ends.

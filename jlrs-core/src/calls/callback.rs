@@ -125,8 +125,11 @@ impl<'scope> GcFrame<'scope> {
     /// roots it meanwhile, and its data is borrowed through [`Array::data`](crate::Array::data)
     /// and [`Array::data_mut`](crate::Array::data_mut), checked against every other
     /// borrow in the process as always (an `extern "C"` function returns no `Result`: `f`
-    /// decides what an error becomes). An element type whose Julia array stride differs
-    /// from its Rust size is an error here, at definition.
+    /// decides what an error becomes). Like every borrow of a Julia-owned array, this one
+    /// marks the array shared, so Julia cannot resize it afterwards
+    /// ([`Array::to_vec`](crate::Array::to_vec) copies without the mark). An element type
+    /// whose Julia array stride differs from its Rust size is an error here, at
+    /// definition.
     ///
     /// `f` runs GC-unsafe on the calling Julia thread and gets no frame: it should be
     /// short, pure Rust. A panic in an `extern "C"` function aborts the process (Rust's

@@ -42,7 +42,8 @@ pub(crate) fn read_array<T: ArrayElement>(
             found: full_type_name(v),
         });
     }
-    Ok((array.to_vec()?, array.dims()))
+    // Elements and dimensions from one copy, so that they agree.
+    Ok(array.copy_inline_data()?.into_parts())
 }
 
 // SAFETY: no layout is claimed (a `Vec` is a pointer, Julia's `Vector` a boxed array).

@@ -62,11 +62,12 @@ end
 # The `TracedException` of `e`, caught with backtrace `bt` by a function whose own
 # backtrace is `here`. An exception that is already traced keeps its frames, followed by
 # the new ones (the frames from where it was rethrown). Never throws: frames that cannot
-# be found are left out.
+# be found are left out; a Ctrl-C that lands meanwhile is the caller's to see.
 function traced_exception(e, bt, here)
     frames = try
         traced_frames(bt, here)
-    catch
+    catch err
+        err isa InterruptException && rethrow()
         Base.StackTraces.StackFrame[]
     end
     e isa TracedException && return TracedException(e.exc, vcat(e.stacktrace, frames))

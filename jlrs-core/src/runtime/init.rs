@@ -82,7 +82,8 @@ impl InitOptions {
     /// only checked to exist. The image must have been made by the Julia the program
     /// loads (1.5.3, the one it was built against) for this CPU: no check can tell an
     /// image of another 1.x version or for another CPU in advance, which Julia fails to
-    /// load.
+    /// load. The check loads the file as Julia would (`dlopen`), which runs its library
+    /// constructors: give only files you trust to be images.
     ///
     /// ```no_run
     /// use jlrs_core::{InitOptions, Runtime};
