@@ -170,24 +170,30 @@ impl<'scope> GcFrame<'scope> {
     /// }).unwrap();
     /// ```
     pub fn define_cfunction<F: CFunction>(&mut self, name: &str, f: F) -> JlResult<Value<'scope>> {
-        let (module, fname) = self.split_path(name)?;
-        let fname = self.symbol(fname)?;
-        let fptr = self.box_value(f.address());
-        let (ret, args) = F::signature(self)?;
-        let mut types = Vec::with_capacity(args.len());
-        let mut passes = Vec::with_capacity(args.len());
-        for (t, pass) in args {
-            types.push(t);
-            passes.push(self.symbol(pass)?);
-        }
-        let types = self.new_tuple(&types)?;
-        let passes = self.new_tuple(&passes)?;
-        let escaped = callback_escaped as extern "C" fn(*mut c_void, *const c_char, c_int) -> !;
-        let escaped = self.box_value(escaped as usize);
-        self.call_internal(
-            "JlrsCore.define_cfunction",
-            &[module, fname, fptr, ret, types, passes, escaped],
-        )
+        crate::calls::callable::check_callable()?;
+        // The definition's pieces are rooted in a nested scope; only the function stays.
+        let output = self.output();
+        self.scope(|mut frame| {
+            let (module, fname) = frame.split_path(name)?;
+            let fname = frame.symbol(fname)?;
+            let fptr = frame.box_value(f.address());
+            let (ret, args) = F::signature(&mut frame)?;
+            let mut types = Vec::with_capacity(args.len());
+            let mut passes = Vec::with_capacity(args.len());
+            for (t, pass) in args {
+                types.push(t);
+                passes.push(frame.symbol(pass)?);
+            }
+            let types = frame.new_tuple(&types)?;
+            let passes = frame.new_tuple(&passes)?;
+            let escaped = callback_escaped as extern "C" fn(*mut c_void, *const c_char, c_int) -> !;
+            let escaped = frame.box_value(escaped as usize);
+            let defined = frame.call_internal(
+                "JlrsCore.define_cfunction",
+                &[module, fname, fptr, ret, types, passes, escaped],
+            )?;
+            Ok(defined.root(output))
+        })
     }
 
     /// The module and the last component of a path to a (new) global; the last component
