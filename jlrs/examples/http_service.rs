@@ -18,10 +18,12 @@
 //! line.
 //!
 //! `cargo run --example http_service --features async-rt,derive -- serve [ADDR]` serves
-//! until SIGINT or SIGTERM, then finishes the requests in flight and shuts Julia down.
-//! Without arguments it drives itself: it serves on a free loopback port, sends every
-//! route good and bad requests (and a burst of concurrent ones), checks the answers, then
-//! sends itself SIGTERM and shuts down gracefully. `cargo xtask loadtest` measures it.
+//! until SIGINT, then finishes the requests in flight and shuts Julia down (SIGINT is the
+//! application's, `SigintPolicy::Application`; a SIGTERM that Julia 1.5's signal listener
+//! takes ends the process at once, so a supervisor should send SIGINT). Without arguments
+//! it drives itself: it serves on a free loopback port, sends every route good and bad
+//! requests (and a burst of concurrent ones), checks the answers, then sends itself SIGINT
+//! and shuts down gracefully. `cargo xtask loadtest` measures it.
 
 use std::{net::SocketAddr, time::Instant};
 
@@ -450,7 +452,8 @@ fn app(pool: AsyncHandle) -> Router {
         .with_state(pool)
 }
 
-/// Resolves at the first SIGINT or SIGTERM.
+/// Resolves at the first SIGINT, or at a SIGTERM that reaches this handler rather than
+/// Julia's listener (which ends the process).
 async fn shutdown_signal() {
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .expect("cannot listen for SIGTERM");
@@ -497,10 +500,10 @@ fn main() -> anyhow::Result<()> {
         let server = tokio::spawn(std::future::IntoFuture::into_future(server));
         if !serve {
             drive(local).await?;
-            // SIGTERM to this process, as an operator would send it.
+            // SIGINT to this process, as a supervisor told `KillSignal=SIGINT` sends it.
             let pid = std::process::id().to_string();
             std::process::Command::new("sh")
-                .args(["-c", &format!("kill -TERM {pid}")])
+                .args(["-c", &format!("kill -INT {pid}")])
                 .status()?;
         }
         server.await??;

@@ -171,22 +171,22 @@ impl Server {
             .unwrap_or(0)
     }
 
-    /// SIGTERM, then waits (at most 60 s) for a clean exit.
+    /// SIGINT (the server's graceful stop), then waits (at most 60 s) for a clean exit.
     fn stop(mut self) -> Result<()> {
         Command::new("sh")
-            .args(["-c", &format!("kill -TERM {}", self.pid)])
+            .args(["-c", &format!("kill -INT {}", self.pid)])
             .status()?;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = self.child.try_wait()? {
                 if !status.success() {
-                    bail!("the server exited with {status} after SIGTERM");
+                    bail!("the server exited with {status} after SIGINT");
                 }
                 return Ok(());
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                bail!("the server did not exit within 60 s of SIGTERM");
+                bail!("the server did not exit within 60 s of SIGINT");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
