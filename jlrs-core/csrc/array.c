@@ -12,9 +12,6 @@
 // object in the batch of finalizers that runs after a collection (the world running again,
 // on the collecting thread), from `finalize(x)` in Julia code, or at exit.
 extern JL_DLLEXPORT void jl_gc_add_ptr_finalizer(jl_ptls_t ptls, jl_value_t *v, void *f);
-// Also exported and absent from the headers: Julia's `copy` of an array (same type and
-// shape, a fresh buffer).
-extern JL_DLLEXPORT jl_array_t *jl_array_copy(jl_array_t *ary);
 
 int jlrs_array_is_array(jl_value_t *v) { return jl_is_array(v); }
 
@@ -200,8 +197,6 @@ int jlrs_array_detach_owned(jl_value_t *v, uintptr_t start, uintptr_t end)
 // by Julia, 3 another object's (see jl_array_data_owner).
 int jlrs_array_how(jl_value_t *a) { return ((jl_array_t *)a)->flags.how; }
 
-int jlrs_array_is_shared(jl_value_t *a) { return ((jl_array_t *)a)->flags.isshared; }
-
 // The array's element stride in bytes (a bits type's size rounded up to its alignment).
 size_t jlrs_array_elsize(jl_value_t *a) { return ((jl_array_t *)a)->elsize; }
 
@@ -231,27 +226,6 @@ void jlrs_array_set_shared(jl_value_t *v)
     a->flags.isshared = 1;
     if (jl_array_ndims(a) == 1 && a->flags.how == 2)
         a->maxsize = a->offset + jl_array_nrows(a);
-}
-
-// copy(a): a new array of the same type and shape; NULL with the exception kept if the
-// allocation fails. `jl_array_copy` reads the length before it allocates, and an
-// allocation may collect and run finalizers on this thread, which could shrink `a`:
-// finalizers wait until the copy is made.
-jl_value_t *jlrs_array_copy(jl_value_t *a)
-{
-    jl_value_t *v = NULL;
-    jl_ptls_t ptls = jl_get_ptls_states();
-    ptls->finalizers_inhibited++;
-    JL_TRY {
-        v = (jl_value_t *)jl_array_copy((jl_array_t *)a);
-        jl_exception_clear();
-    }
-    JL_CATCH {
-        jlrs_core_keep_exception();
-        v = NULL;
-    }
-    ptls->finalizers_inhibited--;
-    return v;
 }
 
 // a[i+1], boxed; NULL with the exception kept for an undefined element.

@@ -59,10 +59,10 @@ impl<'scope> AnyArray<'scope> {
         Ok(())
     }
 
-    /// Registers an access to the data (for bits elements, whose bytes Rust borrows may
+    /// Registers a borrow of the data (for bits elements, whose bytes Rust borrows may
     /// cover), so that element access respects Rust borrows of a typed view of the same
-    /// memory; nothing for arrays of references, which no typed view can borrow. Julia's
-    /// own `getindex`/`setindex!` make the access, so the array is not marked shared.
+    /// memory, and Julia code on another thread cannot move the data meanwhile; nothing
+    /// for arrays of references, which no typed view can borrow.
     fn borrow(self, exclusive: bool) -> JlResult<Option<Borrow>> {
         // SAFETY: a rooted array.
         if unsafe { ffi::jlrs_array_is_bits(self.value.raw()) } == 0 {
@@ -70,7 +70,7 @@ impl<'scope> AnyArray<'scope> {
         }
         // SAFETY: a rooted array of bits elements, on a thread that may call Julia
         // (checked by the callers).
-        let acquired = unsafe { Borrow::acquire_for_julia(self.value.raw(), exclusive)? };
+        let acquired = unsafe { Borrow::acquire(self.value.raw(), exclusive)? };
         Ok(Some(acquired.borrow))
     }
 

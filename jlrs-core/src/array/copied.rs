@@ -139,28 +139,27 @@ impl<T, D: IntoDims> IndexMut<D> for CopiedArray<T> {
 impl<T: ArrayElement> Array<'_, T> {
     /// A copy of the elements with the array's dimensions.
     ///
-    /// Like [`Array::to_vec`], the copy leaves the array as Julia can resize it, and is an
-    /// error if the data is exclusively borrowed, or for `char` and `bool` if an element
-    /// is not a valid one. The dimensions are read under the same borrow as the elements,
-    /// so that they describe the elements copied.
+    /// Like [`Array::to_vec`], the copy is taken under a shared borrow of the data (an
+    /// error if it is exclusively borrowed, or for `char` and `bool` if an element is not
+    /// a valid one), and the dimensions are read while it holds, so that they describe
+    /// the elements copied.
     pub fn copy_inline_data(&self) -> JlResult<CopiedArray<T>> {
-        self.read_for_copy(|a| {
-            let borrow = a.data()?;
-            // Read under the borrow: Julia cannot resize the array while it lives.
-            let dims = a.dims();
-            let expected = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
-            if expected != Some(borrow.len()) {
-                // Only Julia code on another thread that detaches or resizes the array at
-                // this instant gets here.
-                return Err(ArrayError::LengthMismatch {
-                    expected: expected.unwrap_or(usize::MAX),
-                    found: borrow.len(),
-                    dims,
-                }
-                .into());
+        let borrow = self.data()?;
+        // Read under the borrow: Julia cannot resize the array while it lives.
+        let dims = self.dims();
+        let expected = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+        if expected != Some(borrow.len()) {
+            // Only Julia code on another thread that detaches the array at this instant
+            // gets here.
+            return Err(ArrayError::LengthMismatch {
+                expected: expected.unwrap_or(usize::MAX),
+                found: borrow.len(),
+                dims,
             }
-            let data = copy_elements(&borrow)?;
-            Ok(CopiedArray { data, dims })
-        })
+            .into());
+        }
+        let data = copy_elements(&borrow)?;
+        drop(borrow);
+        Ok(CopiedArray { data, dims })
     }
 }

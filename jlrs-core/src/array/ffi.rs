@@ -33,11 +33,9 @@ extern "C" {
     pub(crate) fn jlrs_array_detach(a: *mut jl_value_t) -> c_int;
     pub(crate) fn jlrs_array_detach_owned(a: *mut jl_value_t, start: usize, end: usize) -> c_int;
     pub(crate) fn jlrs_array_how(a: *mut jl_value_t) -> c_int;
-    pub(crate) fn jlrs_array_is_shared(a: *mut jl_value_t) -> c_int;
     pub(crate) fn jlrs_array_elsize(a: *mut jl_value_t) -> usize;
     pub(crate) fn jlrs_array_owner(a: *mut jl_value_t) -> *mut jl_value_t;
     pub(crate) fn jlrs_array_set_shared(a: *mut jl_value_t);
-    pub(crate) fn jlrs_array_copy(a: *mut jl_value_t) -> *mut jl_value_t;
     pub(crate) fn jlrs_array_ref(a: *mut jl_value_t, i: usize) -> *mut jl_value_t;
     pub(crate) fn jlrs_array_set(a: *mut jl_value_t, v: *mut jl_value_t, i: usize) -> c_int;
     pub(crate) fn jlrs_value_string(v: *mut jl_value_t) -> *mut jl_value_t;

@@ -65,9 +65,9 @@ impl Ledger {
     }
 
     /// The entries a new one for `start..end` of data owned by `owner` conflicts with:
-    /// those whose ranges overlap, and those of the same data owner, whose range may have
-    /// moved since they were recorded (an entry without the shared mark lets Julia resize
-    /// the array meanwhile).
+    /// those whose ranges overlap, and those of the same data owner, whose range may
+    /// have moved since they were recorded (Julia may resize an array whose data it stores
+    /// inline, which no borrow marks, by copying it elsewhere).
     fn conflicts(&self, start: usize, end: usize, owner: usize) -> impl Iterator<Item = &Entry> {
         self.entries
             .iter()
@@ -124,47 +124,6 @@ impl Borrow {
         array: *mut jl_value_t,
         exclusive: bool,
     ) -> Result<Acquired, ArrayError> {
-        // SAFETY: the caller's contract.
-        unsafe { Self::register(array, exclusive, true) }
-    }
-
-    /// Registers an access that Julia's own array functions make on this thread, such as
-    /// `getindex` or `copy`, so that it respects every Rust borrow, without the shared
-    /// mark: no Rust reference to the data is made, so Julia code on another thread that
-    /// resizes the array meanwhile races with a Julia function, as it would in Julia alone,
-    /// and Julia may resize the array afterwards.
-    ///
-    /// # Safety
-    /// As for [`Borrow::acquire`]; the pointer in the result is never dereferenced by Rust.
-    pub(crate) unsafe fn acquire_for_julia(
-        array: *mut jl_value_t,
-        exclusive: bool,
-    ) -> Result<Acquired, ArrayError> {
-        // SAFETY: the caller's contract.
-        unsafe { Self::register(array, exclusive, false) }
-    }
-
-    /// Whether [`Borrow::acquire`] would set the shared mark on `array` now: its data is
-    /// not stored inline, is not empty, and is not marked yet.
-    ///
-    /// # Safety
-    /// `array` is a rooted array.
-    pub(crate) unsafe fn would_mark(array: *mut jl_value_t) -> bool {
-        // SAFETY: the caller's contract; the shim reads fields.
-        unsafe {
-            ffi::jlrs_array_how(array) != 0
-                && ffi::jlrs_array_is_shared(array) == 0
-                && ffi::jlrs_array_len(array) != 0
-        }
-    }
-
-    /// # Safety
-    /// As for [`Borrow::acquire`].
-    unsafe fn register(
-        array: *mut jl_value_t,
-        exclusive: bool,
-        mark: bool,
-    ) -> Result<Acquired, ArrayError> {
         let mut ledger = ledger();
         // SAFETY: the caller's contract; the shim reads fields and writes a flag, without
         // allocating or calling Julia.
@@ -173,7 +132,7 @@ impl Borrow {
             let len = ffi::jlrs_array_len(array);
             let bytes = len.saturating_mul(ffi::jlrs_array_elsize(array));
             let owner = ffi::jlrs_array_owner(array);
-            if mark && bytes != 0 && ffi::jlrs_array_how(array) != 0 {
+            if bytes != 0 && ffi::jlrs_array_how(array) != 0 {
                 ffi::jlrs_array_set_shared(array);
             }
             (ptr, len, bytes, owner)

@@ -44,18 +44,12 @@
 //!   malloc'd buffer also loses its spare capacity, so that `sizehint!` (which ignores the
 //!   mark) finds nothing to shrink. The mark stays after the borrow (Julia's `reshape`
 //!   relies on the same mark for its aliases, so clearing it could let Julia free an
-//!   alias's memory): `copy` such a vector to grow it. Copies and single elements do not
-//!   mark: [`Array::to_vec`] and [`Array::copy_inline_data`] of an array a borrow would
-//!   mark let Julia's own array copy make the copy on the calling thread and read that
-//!   private copy, and [`AnyArray::get`]/[`AnyArray::set`] use Julia's
-//!   `jl_arrayref`/`jl_arrayset`. Each is registered in the ledger for its duration (by
-//!   range and by the array that owns the data, so a Rust borrow taken after Julia moved
-//!   the data still conflicts), and finalizers wait until it is done. As Julia's own
-//!   operations, they race with Julia code on another thread that resizes the same array
-//!   at that moment just as Julia's `copy` and `getindex` would. A copy made while the
-//!   thread holds a borrow reads in place, under that borrow's mark. Arrays whose
-//!   memory Julia does not free when resizing (inline data, a Rust `Vec`) may still be
-//!   resized by copying: the borrow keeps reading the old memory, which the ledger keeps
+//!   alias's memory): `copy` such a vector to grow it. Every borrow marks, including the
+//!   short ones of [`Array::to_vec`], [`Array::copy_inline_data`] and of
+//!   [`AnyArray::get`]/[`AnyArray::set`] on bits arrays: a copy that let Julia resize the
+//!   array meanwhile would race with Julia code on another thread. Arrays whose memory
+//!   Julia does not free when resizing (inline data, a Rust `Vec`) may still be resized
+//!   by copying: the borrow keeps reading the old memory, which the ledger keeps
 //!   allocated (it roots the array and its data's owner) until the borrow ends.
 //! - **Rust memory is never freed under Julia.** A `Vec` given to
 //!   [`GcFrame::array_from_vec`](crate::GcFrame::array_from_vec) is dropped once, by the

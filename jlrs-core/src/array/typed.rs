@@ -134,40 +134,10 @@ impl<'scope, T: ArrayElement> Array<'scope, T> {
     /// A copy of the elements, in column-major order.
     ///
     /// An error if the data is exclusively borrowed, or (for `char`) if an element is
-    /// not a valid `char`. Unlike a borrow, a copy leaves the array as Julia can resize it:
-    /// where a borrow would mark the array shared, Julia's own `copy` makes the copy on
-    /// this thread (one more copy of the data), and Rust reads that.
+    /// not a valid `char`. The copy is taken under a shared borrow, which marks an array
+    /// whose data Julia owns as shared (see the [module docs](crate::array)).
     pub fn to_vec(&self) -> JlResult<Vec<T>> {
-        self.read_for_copy(|a| copy_elements(&a.data()?))
-    }
-
-    /// Runs `read` on an array with this array's contents that it may borrow without
-    /// changing what Julia may do with this one: this array itself where a borrow would
-    /// not mark it shared (or where this thread holds a borrow and so cannot run Julia),
-    /// else a private copy made by Julia's own `copy` on this thread, while a ledger entry
-    /// keeps Rust writers of this array's data out.
-    pub(super) fn read_for_copy<R>(
-        &self,
-        read: impl for<'a> FnOnce(&Array<'a, T>) -> JlResult<R>,
-    ) -> JlResult<R> {
-        crate::calls::callable::check_thread()?;
-        // SAFETY: a rooted array.
-        let would_mark = unsafe { Borrow::would_mark(self.value.raw()) };
-        if !would_mark || crate::calls::callable::holds_borrow() {
-            return read(self);
-        }
-        let mut stack = RootStack::new();
-        let mut frame = stack.frame();
-        let copy = {
-            // SAFETY: a rooted array of bits elements, on a thread that may call Julia.
-            let _entry = unsafe { Borrow::acquire_for_julia(self.value.raw(), false)? };
-            // SAFETY: as above; the shim catches exceptions, and the copy is rooted at
-            // once.
-            unsafe { frame.root(ffi::jlrs_array_copy(self.value.raw()))? }
-        };
-        // SAFETY: `copy` has this array's type. Nothing else references it, so marking
-        // it shared (if its data is large) changes nothing for Julia code.
-        read(&unsafe { Array::<T>::wrap(copy) })
+        copy_elements(&self.data()?)
     }
 }
 

@@ -126,8 +126,7 @@ impl<'scope> GcFrame<'scope> {
     /// and [`Array::data_mut`](crate::Array::data_mut), checked against every other
     /// borrow in the process as always (an `extern "C"` function returns no `Result`: `f`
     /// decides what an error becomes). Like every borrow of a Julia-owned array, this one
-    /// marks the array shared, so Julia cannot resize it afterwards
-    /// ([`Array::to_vec`](crate::Array::to_vec) copies without the mark). An element type
+    /// marks the array shared, so Julia cannot resize it afterwards. An element type
     /// whose Julia array stride differs from its Rust size is an error here, at
     /// definition.
     ///

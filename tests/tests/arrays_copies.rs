@@ -1,6 +1,7 @@
-//! Copying out of a Julia array (`to_vec`, `unbox::<Vec<T>>`) and reading or writing one
-//! element (`AnyArray::get`/`set`) leave the array as Julia can resize it; only borrows
-//! that hand out Rust references to the data mark it shared.
+//! Copying out of a Julia array (`to_vec`, `copy_inline_data`, `unbox::<Vec<T>>`) and
+//! reading or writing one element (`AnyArray::get`/`set`) are borrows like any other: they
+//! respect every Rust borrow, on any thread, and mark a Julia-owned array shared, so that
+//! Julia code on another thread cannot move its data during the copy.
 
 use std::{sync::mpsc, time::Duration};
 
@@ -19,47 +20,60 @@ fn grown<'s>(frame: &mut GcFrame<'s>, n: usize) -> JlResult<Value<'s>> {
     f.call(frame, &[n])
 }
 
-/// `push!(v, x)` from Julia: the error text if Julia refuses.
+/// `push!(v, x)` from Julia: the new length, or the error text if Julia refuses.
 fn push<'s>(frame: &mut GcFrame<'s>, v: Value<'_>) -> Result<usize, String> {
     let f = frame.eval("v -> (push!(v, -1.0); length(v))").unwrap();
     let n = f.call(frame, &[v]).map_err(|e| e.to_string())?;
     Ok(n.unbox::<i64>().unwrap() as usize)
 }
 
+/// Julia refused to grow the vector: its data is marked shared.
+#[track_caller]
+fn assert_refused(pushed: Result<usize, String>) {
+    let e = pushed.unwrap_err();
+    assert!(e.contains("cannot resize array with shared data"), "{e}");
+}
+
 #[test]
-fn to_vec_leaves_a_julia_vector_growable() {
+fn to_vec_marks_a_julia_owned_vector() {
     run(|mut f| {
-        let v = grown(&mut f, 5000).unwrap();
+        let v = grown(&mut f, 4999).unwrap();
+        // Julia grows it freely until Rust reads it.
+        assert_eq!(push(&mut f, v), Ok(5000));
         let copy = v.array::<f64>().unwrap().to_vec().unwrap();
         assert_eq!(copy.len(), 5000);
-        assert!(copy.iter().enumerate().all(|(i, &x)| x == (i + 1) as f64));
-        assert_eq!(push(&mut f, v), Ok(5001));
+        assert!(copy[..4999]
+            .iter()
+            .enumerate()
+            .all(|(i, &x)| x == (i + 1) as f64));
+        assert_eq!(copy[4999], -1.0);
+        assert_refused(push(&mut f, v));
     });
 }
 
 #[test]
-fn a_copy_with_dims_leaves_a_julia_vector_growable() {
+fn a_copy_with_dims_marks_a_julia_owned_vector() {
     run(|mut f| {
         let v = grown(&mut f, 2500).unwrap();
         let copy = v.array::<f64>().unwrap().copy_inline_data().unwrap();
         assert_eq!(copy.dims(), [2500]);
         assert_eq!(copy[[2499]], 2500.0);
-        assert_eq!(push(&mut f, v), Ok(2501));
+        assert_refused(push(&mut f, v));
     });
 }
 
 #[test]
-fn unboxing_a_vec_leaves_a_julia_vector_growable() {
+fn unboxing_a_vec_marks_a_julia_owned_vector() {
     run(|mut f| {
         let v = grown(&mut f, 3000).unwrap();
         let copy = v.unbox::<Vec<f64>>().unwrap();
         assert_eq!(copy[2999], 3000.0);
-        assert_eq!(push(&mut f, v), Ok(3001));
+        assert_refused(push(&mut f, v));
     });
 }
 
 #[test]
-fn element_access_leaves_a_julia_vector_growable() {
+fn element_access_marks_a_julia_owned_vector() {
     run(|mut f| {
         let v = grown(&mut f, 4000).unwrap();
         let any = v.array_any().unwrap();
@@ -67,24 +81,22 @@ fn element_access_leaves_a_julia_vector_growable() {
         assert_eq!(x.unbox::<f64>().unwrap(), 11.0);
         let y = f.box_value(0.5f64);
         any.set(3999, y).unwrap();
-        assert_eq!(push(&mut f, v), Ok(4001));
         assert_eq!(v.array::<f64>().unwrap().to_vec().unwrap()[3999], 0.5);
+        assert_refused(push(&mut f, v));
     });
 }
 
 #[test]
-fn a_borrow_still_marks_and_a_copy_under_it_reads_in_place() {
+fn a_copy_next_to_a_shared_borrow_reads_the_same_data() {
     run(|mut f| {
         let v = grown(&mut f, 2000).unwrap();
         let a = v.array::<f64>().unwrap();
         {
             let d = a.data().unwrap();
-            // This thread cannot run Julia while it holds `d`; the copy reads in place.
             let copy = a.to_vec().unwrap();
             assert_eq!(&copy[..], &d[..]);
         }
-        let e = push(&mut f, v).unwrap_err();
-        assert!(e.contains("cannot resize array with shared data"), "{e}");
+        assert_refused(push(&mut f, v));
     });
 }
 
