@@ -8,6 +8,9 @@ int jlrs_core_is_nothing(jl_value_t *v) { return jl_is_nothing(v); }
 
 jl_value_t *jlrs_core_nothing(void) { return jl_nothing; }
 
+// Julia's preallocated `OutOfMemoryError()`, for when not even an exception can be made.
+jl_value_t *jlrs_core_memory_exception(void) { return jl_memory_exception; }
+
 int jlrs_core_is_tuple(jl_value_t *v) { return jl_is_tuple(v); }
 
 // The number of fields of `v`'s type (0 for types without a layout).

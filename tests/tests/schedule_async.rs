@@ -102,6 +102,15 @@ fn keyword_arguments_reach_the_task() {
             let none = frame.schedule_async_kw(f, &[x], &[]).unwrap();
             assert_eq!(none.fetch(&mut frame).unwrap().unbox::<i64>().unwrap(), 3);
 
+            // A named tuple made by Julia serves as the keyword arguments too.
+            let nt = frame
+                .eval("(by = 2, plus = 10)")
+                .unwrap()
+                .cast::<jlrs_core::NamedTuple>()
+                .unwrap();
+            let task = frame.schedule_async_kw(f, &[x], nt).unwrap();
+            assert_eq!(task.fetch(&mut frame).unwrap().unbox::<i64>().unwrap(), 16);
+
             // An unknown keyword fails the task, and the fetch says so.
             let task = frame.schedule_async_kw(f, &[x], &[("scale", by)]).unwrap();
             let (ty, msg) = exception(task.fetch(&mut frame).unwrap_err());

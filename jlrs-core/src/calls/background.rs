@@ -154,7 +154,14 @@ impl<'scope> GcFrame<'scope> {
         let spawned = spawned?;
         // SAFETY: `spawned` (the task) was returned by the last call in the inner scope,
         // with nothing allocated since.
-        let task = JuliaTask::from_value(unsafe { self.root(spawned)? })?;
+        let task = match unsafe { self.root(spawned) }.and_then(JuliaTask::from_value) {
+            Ok(task) => task,
+            Err(e) => {
+                // The task may be waiting already: end it with the reason.
+                shared.complete(Err(format!("the background task could not be kept: {e}")));
+                return Err(e);
+            }
+        };
         let work = shared.clone();
         let started = std::thread::Builder::new()
             .name("jlrs-background".into())
@@ -191,6 +198,8 @@ unsafe fn shared<'a>(state: *const c_void) -> &'a Shared {
 
 /// `JlrsCore.background_task` publishes the condition's handle. Never unwinds.
 extern "C" fn background_publish(state: *const c_void, handle: *mut c_void) {
+    // SAFETY: Julia called into Rust on one of its threads.
+    let _rust = unsafe { crate::runtime::signals::RustSection::enter() };
     let _ = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: called with Julia's reference, before it is given up.
         *unsafe { shared(state) }.handle.lock() = Some(handle as usize);
@@ -206,6 +215,8 @@ extern "C" fn background_ready(state: *const c_void) -> c_int {
 /// Called before the condition is closed: no thread sends to the handle afterwards.
 /// Never unwinds.
 extern "C" fn background_unpublish(state: *const c_void) {
+    // SAFETY: Julia called into Rust on one of its threads.
+    let _rust = unsafe { crate::runtime::signals::RustSection::enter() };
     let _ = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: called with Julia's reference, before it is given up.
         *unsafe { shared(state) }.handle.lock() = None;
@@ -215,6 +226,8 @@ extern "C" fn background_unpublish(state: *const c_void) {
 /// Gives up Julia's reference without taking the outcome (the wait was cut short).
 /// Never unwinds.
 extern "C" fn background_release(state: *const c_void) {
+    // SAFETY: Julia called into Rust on one of its threads.
+    let _rust = unsafe { crate::runtime::signals::RustSection::enter() };
     let _ = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the reference `spawn_background_task` made; Julia gives it up once,
         // here or in `background_take`.
@@ -225,6 +238,8 @@ extern "C" fn background_release(state: *const c_void) {
 /// Julia's exit hook: libuv's handles are closed next, so nothing may be sent any more.
 /// Never unwinds.
 extern "C" fn background_closing() {
+    // SAFETY: Julia called into Rust on one of its threads.
+    let _rust = unsafe { crate::runtime::signals::RustSection::enter() };
     let _ = catch_unwind(|| *UV_OPEN.write() = false);
 }
 
@@ -232,8 +247,10 @@ extern "C" fn background_closing() {
 /// result, or makes the `RustPanic`/`RustError` the task throws. Gives up Julia's
 /// reference. Never unwinds and never throws.
 extern "C" fn background_take(state: *const c_void) -> *mut sys::jl_value_t {
+    // The result stays rooted here until the Rust section has ended.
+    let mut stack = RootStack::new();
     // SAFETY: Julia called into Rust on one of its threads.
-    let _rust = unsafe { crate::runtime::signals::RustSection::enter() };
+    let rust = unsafe { crate::runtime::signals::RustSection::enter() };
     let boxed = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: the reference `spawn_background_task` made; Julia gives it up once,
         // here or in `background_release`.
@@ -243,7 +260,6 @@ extern "C" fn background_take(state: *const c_void) -> *mut sys::jl_value_t {
         // SAFETY: Julia code called this function, so this is a Julia thread and it is
         // GC-unsafe.
         let _julia = unsafe { Julia::new() };
-        let mut stack = RootStack::new();
         let mut frame = stack.frame();
         let made = match outcome {
             Some(Ok(convert)) => match catch_unwind(AssertUnwindSafe(|| convert(&mut frame))) {
@@ -264,13 +280,17 @@ extern "C" fn background_take(state: *const c_void) -> *mut sys::jl_value_t {
                 frame.call_internal(kind, &[msg]).ok()?
             }
         };
-        // The value leaves its root here; nothing allocates before Julia, which receives
-        // it as the `ccall`'s result, roots it.
         Some(value.raw())
     }));
-    boxed
-        .ok()
-        .flatten()
-        // SAFETY: `nothing` is a global constant.
-        .unwrap_or_else(|| unsafe { crate::sys::calls::jlrs_core_nothing() })
+    drop(rust);
+    // Never a success without a value: if not even the exception could be made, Julia's
+    // preallocated `OutOfMemoryError`, which the task throws.
+    let out = boxed.ok().flatten().unwrap_or_else(|| {
+        // SAFETY: a global constant.
+        unsafe { crate::sys::calls::jlrs_core_memory_exception() }
+    });
+    // The value leaves its root here; nothing allocates before Julia, which receives it
+    // as the `ccall`'s result, roots it.
+    drop(stack);
+    out
 }

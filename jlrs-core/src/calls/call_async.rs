@@ -29,8 +29,8 @@ impl<'scope> GcFrame<'scope> {
     /// Calls `f(args...)` as a Julia task (`Threads.@spawn`) and waits for it without
     /// blocking the thread; the result is rooted in this frame.
     ///
-    /// The task runs on a Julia thread that no hosted loop occupies (the runtime thread
-    /// while it waits for work, or a free worker thread). An exception thrown by `f`
+    /// The task runs on any Julia thread that waits inside Julia's scheduler (the runtime
+    /// thread while it waits for work, an idle hosted loop, or a free thread). An exception thrown by `f`
     /// becomes an error that names it: its type and message, not those of the
     /// `TaskFailedException` Julia's `fetch` would wrap it in, and the frames it was
     /// thrown through inside the task as its

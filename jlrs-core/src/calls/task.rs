@@ -2,8 +2,9 @@
 //! ([`GcFrame::schedule_async`], [`GcFrame::schedule_async_kw`]).
 //!
 //! A scheduled task is a `Threads.@spawn`ed task, as [`GcFrame::call_async`]'s are: it
-//! runs on a Julia thread that no hosted loop occupies (the runtime thread while it waits
-//! inside Julia's scheduler, or a free thread), never pinned to the thread that started it.
+//! runs on any Julia thread that waits inside Julia's scheduler (the runtime thread while it
+//! waits for work, an idle hosted loop, a thread in [`JuliaTask::fetch`], or a free thread),
+//! never pinned to the thread that started it.
 //! What it returns or throws is kept in the `Task` object, as Julia keeps it: nothing is
 //! lost when nobody waits. [`JuliaTask::fetch`] (or Julia's own `fetch`) reports it later,
 //! and [`JuliaTask::is_failed`] tells without waiting.
@@ -102,7 +103,9 @@ impl<'scope> JuliaTask<'scope> {
     }
 
     /// Whether the task has ended, returning or throwing (Julia's `istaskdone`). Does not
-    /// wait.
+    /// wait, and runs nothing: a background task's wake-up is processed only while thread
+    /// 1 waits inside Julia, so with a bare [`Runtime`](crate::Runtime) a Rust loop on
+    /// thread 1 that polls `is_done` never sees it end; wait with [`JuliaTask::fetch`].
     pub fn is_done(self) -> bool {
         self.state() != 0
     }
@@ -120,8 +123,13 @@ impl<'scope> JuliaTask<'scope> {
     /// task that waits for itself is an error, not a hang; a task that was never
     /// scheduled is waited for until someone schedules it, as in Julia.
     ///
-    /// In async code, prefer [`JuliaTask::fetch_async`], which leaves the thread to other
-    /// Rust tasks while it waits.
+    /// Other Julia tasks run on top of the caller's Rust frames while it waits: the
+    /// caller must not hold a lock or a `RefCell` borrow that one of them may need. On a
+    /// pool worker or a `with` thread, that loop's Rust work waits too; on the runtime
+    /// thread of the multithreaded or async runtime, its queue and every other async task
+    /// wait until the task ends, so the task must not need them. In async code, prefer
+    /// [`JuliaTask::fetch_async`], which leaves the thread to other Rust tasks while it
+    /// waits.
     pub fn fetch<'t>(self, frame: &mut GcFrame<'t>) -> JlResult<Value<'t>> {
         crate::calls::callable::check_callable()?;
         // An interruptible call: the wait may last as long as the task's own code.
@@ -146,7 +154,7 @@ impl<'scope> GcFrame<'scope> {
     /// Starts `f(args...)` as a Julia task (`Threads.@spawn`) and returns it at once,
     /// without waiting for it; the task is rooted in this frame.
     ///
-    /// The task runs on a Julia thread that no hosted loop occupies (see
+    /// The task runs on any Julia thread that waits inside Julia's scheduler (see
     /// [`GcFrame::call_async`]); with a single Julia thread, it starts once that thread
     /// waits inside Julia's scheduler (in [`JuliaTask::fetch`], say). What `f` returns or
     /// throws is kept in the task until someone fetches it, from Rust
@@ -172,16 +180,21 @@ impl<'scope> GcFrame<'scope> {
 
     /// [`GcFrame::schedule_async`] with keyword arguments: `f(args...; kwargs...)` as a
     /// Julia task, returned without waiting for it.
+    /// `kwargs` are `(name, value)` pairs or a named tuple, as for
+    /// [`GcFrame::call_kw`].
     pub fn schedule_async_kw(
         &mut self,
         f: Value<'_>,
         args: &[Value<'_>],
-        kwargs: &[(&str, Value<'_>)],
+        kwargs: impl crate::calls::kw::kwargs::AsKwargs,
     ) -> JlResult<JuliaTask<'scope>> {
         crate::calls::callable::check_callable()?;
         let spawned = self.scope(|mut frame| {
             let apply = frame.global("JlrsCore.kwapply")?;
-            let nt = frame.new_named_tuple(kwargs)?;
+            let nt = match kwargs.as_kwargs().form()? {
+                crate::calls::kw::kwargs::Form::Pairs(pairs) => frame.new_named_tuple(pairs)?,
+                crate::calls::kw::kwargs::Form::NamedTuple(nt) => nt.as_value(),
+            };
             let mut all = Vec::with_capacity(args.len() + 2);
             all.push(f);
             all.push(nt);

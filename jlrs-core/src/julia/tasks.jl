@@ -19,8 +19,13 @@ function task_result(t::Task)
     return t.result
 end
 
-# Set once the exit hook below is registered.
-const BACKGROUND_ATEXIT = Threads.Atomic{Bool}(false)
+# The Rust function that stops every later send (background.rs), set by the first
+# background task; the exit hook, registered here at start-up on thread 1, calls it.
+const BACKGROUND_CLOSING = Threads.Atomic{UInt}(0)
+atexit() do
+    closing = BACKGROUND_CLOSING[]
+    closing == 0 || ccall(Ptr{Cvoid}(closing), Cvoid, ())
+end
 
 # A task that waits for the Rust work at `state` and returns its result (background.rs).
 # `fns` are the Rust functions `(publish, ready, unpublish, take, release, closing)`.
@@ -30,21 +35,22 @@ const BACKGROUND_ATEXIT = Threads.Atomic{Bool}(false)
 # stops every later send.
 function background_task(state::UInt, fns::NTuple{6,UInt})
     publish, ready, unpublish, take, release, closing = fns
-    if Threads.atomic_cas!(BACKGROUND_ATEXIT, false, true) == false
-        atexit(() -> ccall(Ptr{Cvoid}(closing), Cvoid, ()))
-    end
+    BACKGROUND_CLOSING[] = closing
     cond = Base.AsyncCondition()
-    ccall(Ptr{Cvoid}(publish), Cvoid, (UInt, Ptr{Cvoid}), state, cond.handle)
-    return Threads.@spawn background_wait(cond, state, ready, unpublish, take, release)
+    return Threads.@spawn background_wait(cond, state, publish, ready, unpublish, take,
+                                          release)
 end
 
-# The body of a background task. The handle is unpublished before the condition closes,
-# on every path, so Rust never sends to a closed handle; `take` (or `release`, when the
-# wait was cut short) gives up Julia's reference to the Rust state exactly once.
-function background_wait(cond::Base.AsyncCondition, state::UInt, ready::UInt,
-                         unpublish::UInt, take::UInt, release::UInt)
+# The body of a background task. The handle is published inside the `try` and unpublished
+# before the condition closes, on every path, so Rust never sends to a closed handle (a
+# task that fails before its body runs never publishes it; Rust then skips the send);
+# `take` (or `release`, when the wait was cut short) gives up Julia's reference to the
+# Rust state exactly once.
+function background_wait(cond::Base.AsyncCondition, state::UInt, publish::UInt,
+                         ready::UInt, unpublish::UInt, take::UInt, release::UInt)
     ok = false
     try
+        ccall(Ptr{Cvoid}(publish), Cvoid, (UInt, Ptr{Cvoid}), state, cond.handle)
         while ccall(Ptr{Cvoid}(ready), Cint, (UInt,), state) == 0
             wait(cond)
         end
@@ -55,6 +61,7 @@ function background_wait(cond::Base.AsyncCondition, state::UInt, ready::UInt,
         ok || ccall(Ptr{Cvoid}(release), Cvoid, (UInt,), state)
     end
     r = ccall(Ptr{Cvoid}(take), Any, (UInt,), state)
-    (r isa RustPanic || r isa RustError) && throw(r)
+    # OutOfMemoryError: Rust could not even make the exception.
+    (r isa RustPanic || r isa RustError || r isa OutOfMemoryError) && throw(r)
     return r
 end

@@ -8,6 +8,7 @@ use crate::sys::{jl_sym_t, jl_value_t};
 extern "C" {
     pub(crate) fn jlrs_core_is_nothing(v: *mut jl_value_t) -> c_int;
     pub(crate) fn jlrs_core_nothing() -> *mut jl_value_t;
+    pub(crate) fn jlrs_core_memory_exception() -> *mut jl_value_t;
     pub(crate) fn jlrs_core_is_tuple(v: *mut jl_value_t) -> c_int;
     pub(crate) fn jlrs_core_nfields(v: *mut jl_value_t) -> usize;
     pub(crate) fn jlrs_core_field_index(v: *mut jl_value_t, name: *mut jl_sym_t) -> c_int;
