@@ -63,27 +63,12 @@ jl_value_t *jlrs_core_new_typed_named_tuple(jl_value_t *nt_type, jl_value_t **va
 jl_value_t *jlrs_core_call_kw_typed(jl_value_t *f, jl_value_t **args, size_t nargs,
                                     jl_value_t *nt_type, jl_value_t **vals, size_t nkw)
 {
+    jl_value_t *nt = jlrs_core_new_typed_named_tuple(nt_type, vals, nkw);
+    if (nt == NULL)
+        return NULL;
     jl_value_t *result = NULL;
-    jl_value_t **argv;
-    JL_GC_PUSHARGS(argv, nargs + 2);
-    JL_TRY {
-        argv[0] = jl_new_structv((jl_datatype_t *)nt_type, vals, (uint32_t)nkw);
-        argv[1] = f;
-        for (size_t i = 0; i < nargs; i++)
-            argv[i + 2] = args[i];
-        jl_value_t *sorter = (jl_value_t *)jl_get_kwsorter(jl_typeof(f));
-        // As `jl_call` does: run in the newest world, so that methods defined since this
-        // task started are seen.
-        jl_ptls_t ptls = jl_get_ptls_states();
-        size_t last_age = ptls->world_age;
-        ptls->world_age = jl_get_world_counter();
-        result = jl_apply_generic(sorter, argv, (uint32_t)(nargs + 2));
-        ptls->world_age = last_age;
-    }
-    JL_CATCH {
-        jlrs_core_keep_exception();
-        result = NULL;
-    }
+    JL_GC_PUSH1(&nt);
+    result = jlrs_core_call_kw_named_tuple(f, args, nargs, nt);
     JL_GC_POP();
     return result;
 }

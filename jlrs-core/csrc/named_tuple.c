@@ -1,5 +1,5 @@
-// Named tuples as values (`named_tuple/value.rs`) and as the keyword arguments of a call
-// (`kw.rs`): the layout-dependent half.
+// Named tuples as values (`values/named_tuple/value.rs`) and as the keyword arguments of a
+// call (`calls/kw.rs`): the layout-dependent half.
 
 #include <julia.h>
 

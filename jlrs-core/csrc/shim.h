@@ -14,4 +14,9 @@ void jlrs_core_keep_exception(void);
 void jlrs_core_cpus_raise_for_init(long n);
 void jlrs_core_cpus_end_init(void);
 
+// `f(args...; kwargs...)` through the keyword sorter of `typeof(f)`, with the named tuple
+// `kwargs` (`named_tuple.c`); NULL with the exception pending when it throws.
+jl_value_t *jlrs_core_call_kw_named_tuple(jl_value_t *f, jl_value_t **args, size_t nargs,
+                                          jl_value_t *kwargs);
+
 #endif
